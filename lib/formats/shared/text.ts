@@ -1,0 +1,157 @@
+/**
+ * Bytes to text: encoding detection and an incremental physical-line reader.
+ * Line numbers are 1-based physical lines; CRLF, LF and lone CR all end a line.
+ */
+import type { TextEncoding } from "@/lib/schemas/canonical";
+import type { ByteSource } from "../types";
+
+/** Names the encoding from the first bytes: BOMs first, then UTF-16 without BOM, then UTF-8 validity. */
+export function sniffEncoding(bytes: Uint8Array): TextEncoding {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return "utf-8-bom";
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  const sample = bytes.subarray(0, Math.min(bytes.length, 4096));
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 === 0 ? zeroEven++ : zeroOdd++;
+  // ASCII text in UTF-16 has a zero in every other byte: which half tells the byte order.
+  if (sample.length >= 4 && zeroOdd > sample.length / 4 && zeroEven === 0) return "utf-16le";
+  if (sample.length >= 4 && zeroEven > sample.length / 4 && zeroOdd === 0) return "utf-16be";
+  return isValidUtf8Prefix(sample) ? "utf-8" : "windows-1252";
+}
+
+/** True when the bytes are UTF-8, allowing a multi-byte sequence cut off at the very end. */
+function isValidUtf8Prefix(bytes: Uint8Array): boolean {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return false;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= bytes.length) return true;
+      const c = bytes[i + k]!;
+      if (c < 0x80 || c > 0xbf) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}
+
+const DECODER_LABEL: Record<TextEncoding, string> = {
+  "utf-8": "utf-8",
+  "utf-8-bom": "utf-8",
+  "utf-16le": "utf-16le",
+  "utf-16be": "utf-16be",
+  "windows-1252": "windows-1252",
+};
+
+/** A streaming decoder for the encoding; strips a BOM. */
+export function createDecoder(encoding: TextEncoding): TextDecoder {
+  return new TextDecoder(DECODER_LABEL[encoding], { fatal: false, ignoreBOM: false });
+}
+
+/** Buffers the first `size` bytes of a source and returns them with a source that replays everything. */
+export async function peekBytes(source: ByteSource, size = 64 * 1024): Promise<{ head: Uint8Array; source: AsyncIterable<Uint8Array> }> {
+  const iterator = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : toAsync(source as Iterable<Uint8Array>));
+  const taken: Uint8Array[] = [];
+  let length = 0;
+  let done = false;
+  while (length < size) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    taken.push(next.value);
+    length += next.value.length;
+  }
+  const head = concatBytes(taken).subarray(0, Math.min(length, size));
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    yield* taken;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, source: replay() };
+}
+
+function toAsync(items: Iterable<Uint8Array>): AsyncIterator<Uint8Array> {
+  const it = items[Symbol.iterator]();
+  return { next: async () => it.next() };
+}
+
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Decodes a source to text chunks incrementally. The encoding is sniffed from the first chunk unless given. */
+export async function* decodeText(source: ByteSource, encoding?: TextEncoding): AsyncGenerator<string, void, undefined> {
+  let decoder: TextDecoder | undefined = encoding ? createDecoder(encoding) : undefined;
+  for await (const chunk of source) {
+    if (chunk.length === 0) continue;
+    decoder ??= createDecoder(sniffEncoding(chunk));
+    const text = decoder.decode(chunk, { stream: true });
+    if (text) yield text;
+  }
+  const rest = decoder?.decode();
+  if (rest) yield rest;
+}
+
+export interface PhysicalLine {
+  /** The line's text without its terminator. */
+  text: string;
+  /** 1-based physical line number. */
+  line: number;
+}
+
+/**
+ * Splits decoded text into physical lines. A final line without a terminator is still yielded;
+ * an empty file yields nothing. Holds at most one partial line in memory.
+ */
+export async function* readLines(text: AsyncIterable<string>): AsyncGenerator<PhysicalLine, void, undefined> {
+  let pending = "";
+  let line = 1;
+  let skipLf = false;
+  for await (const chunk of text) {
+    let start = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const ch = chunk.charCodeAt(i);
+      if (ch === 10 /* \n */) {
+        if (skipLf && i === start && pending === "") {
+          skipLf = false;
+          start = i + 1;
+          continue;
+        }
+        yield { text: pending + chunk.slice(start, i), line: line++ };
+        pending = "";
+        start = i + 1;
+        skipLf = false;
+      } else if (ch === 13 /* \r */) {
+        yield { text: pending + chunk.slice(start, i), line: line++ };
+        pending = "";
+        start = i + 1;
+        skipLf = true;
+      } else {
+        skipLf = false;
+      }
+    }
+    pending += chunk.slice(start);
+  }
+  if (pending !== "") yield { text: pending, line };
+}
+
+/** Bytes → physical lines, with the encoding sniffed unless given. */
+export function linesOf(source: ByteSource, encoding?: TextEncoding): AsyncGenerator<PhysicalLine, void, undefined> {
+  return readLines(decodeText(source, encoding));
+}

@@ -1,0 +1,92 @@
+/**
+ * The contract every format parser implements. Parsers are pure: they import no database, network,
+ * environment or logging module. They read bytes incrementally and yield events, so memory does not
+ * grow with file size; `collect` (in ./collect.ts) is the only place that gathers a whole file.
+ */
+import type {
+  Balance,
+  DatasetRecord,
+  FormatName,
+  ParseIssue,
+  StatementInfo,
+  TextEncoding,
+  Transaction,
+} from "@/lib/schemas/canonical";
+
+/** Raw bytes, in chunks of any size. A Node Readable is an AsyncIterable<Buffer>, which fits. */
+export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface ParseMeta {
+  format: FormatName;
+  encoding?: TextEncoding;
+  /** Physical lines read (for XML: lines of the document). */
+  lines: number;
+  /** Format-specific facts: control-total results, delimiter, header row, date order, number format… */
+  extra: Record<string, JsonValue>;
+}
+
+/**
+ * What a parser yields, in file order. Balances and transactions belong to the most recent
+ * `statement` event. `meta` is yielded exactly once, last, after a successful parse.
+ */
+export type ParseEvent =
+  | { type: "statement"; statement: StatementInfo }
+  | { type: "balance"; balance: Balance }
+  | { type: "transaction"; transaction: Transaction }
+  | { type: "record"; record: DatasetRecord }
+  | { type: "issue"; issue: ParseIssue }
+  | { type: "meta"; meta: ParseMeta };
+
+export interface CsvColumnMapping {
+  /** Canonical field name → header text (or 0-based column index as a string) in the file. */
+  [canonicalField: string]: string;
+}
+
+export interface ParseOptions {
+  /** Verify trailer counts and control totals (BAI2, …). Default true; false only when the caller asks. */
+  integrity?: boolean;
+  /** Override encoding detection. */
+  encoding?: TextEncoding;
+  /** Delimited text: override detection. */
+  delimiter?: string;
+  /** Delimited text: a column mapping supplied (and saved) by the user. */
+  columnMapping?: CsvColumnMapping;
+  /** Delimited text: override the inferred date order. */
+  dateOrder?: "YMD" | "DMY" | "MDY";
+  /** Delimited text: override the inferred number format. */
+  decimalSeparator?: "." | ",";
+  /** Currency to assume when the file states none (e.g. the account's currency chosen for a CSV). */
+  defaultCurrency?: string;
+}
+
+export type FormatParser = (source: ByteSource, options?: ParseOptions) => AsyncGenerator<ParseEvent, void, undefined>;
+
+/**
+ * How sure a format is that the first bytes of a file are its own: 0 = certainly not, 1 = certain.
+ * `head` is the decoded start of the file (up to 64 KiB), `bytes` the raw start.
+ */
+export type FormatSniffer = (head: string, bytes: Uint8Array) => number;
+
+export interface FormatModule {
+  name: FormatName;
+  parse: FormatParser;
+  sniff: FormatSniffer;
+}
+
+/**
+ * A structural failure: wrong format, truncated file, broken control totals. Parsing stops.
+ * Recoverable problems are `issue` events instead.
+ */
+export class FormatError extends Error {
+  override readonly name = "FormatError";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly line: number,
+    readonly column?: number,
+  ) {
+    super(message);
+  }
+}

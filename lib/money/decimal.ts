@@ -1,0 +1,83 @@
+/**
+ * Exact decimal arithmetic on strings, backed by bigint. Money never becomes a JS float.
+ * Canonical form: optional "-", integer digits without leading zeros, optional "." and fraction
+ * digits (scale kept as given), and zero is never negative ("-0.00" → "0.00").
+ */
+
+export interface ScaledDecimal {
+  units: bigint;
+  scale: number;
+}
+
+const CANONICAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/** Parses a plain decimal ("-12.5", "0012.50", "+3"). Returns null for anything else. */
+export function parseDecimal(text: string): ScaledDecimal | null {
+  const trimmed = text.trim();
+  const m = CANONICAL.exec(trimmed.startsWith("+") ? trimmed.slice(1) : trimmed);
+  if (!m) return null;
+  const [, minus, whole = "0", fraction = ""] = m;
+  const units = BigInt(whole + fraction);
+  return { units: minus ? -units : units, scale: fraction.length };
+}
+
+export function formatDecimal({ units, scale }: ScaledDecimal): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, "0");
+  const whole = scale > 0 ? digits.slice(0, -scale) : digits;
+  const fraction = scale > 0 ? "." + digits.slice(-scale) : "";
+  return (negative ? "-" : "") + whole + fraction;
+}
+
+/** Canonical form of a plain decimal string, or null if it is not one. */
+export function normalizeDecimal(text: string): string | null {
+  const parsed = parseDecimal(text);
+  return parsed ? formatDecimal(parsed) : null;
+}
+
+function rescale(value: ScaledDecimal, scale: number): bigint {
+  return value.units * 10n ** BigInt(scale - value.scale);
+}
+
+function must(text: string): ScaledDecimal {
+  const parsed = parseDecimal(text);
+  if (!parsed) throw new TypeError(`not a decimal: ${JSON.stringify(text)}`);
+  return parsed;
+}
+
+export function addDecimals(...values: string[]): string {
+  const parsed = values.map(must);
+  const scale = Math.max(0, ...parsed.map((p) => p.scale));
+  const units = parsed.reduce((sum, p) => sum + rescale(p, scale), 0n);
+  return formatDecimal({ units, scale });
+}
+
+export function negateDecimal(value: string): string {
+  const p = must(value);
+  return formatDecimal({ units: -p.units, scale: p.scale });
+}
+
+/** -1, 0 or 1, comparing numerically ("1.50" equals "1.5"). */
+export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
+  const pa = must(a);
+  const pb = must(b);
+  const scale = Math.max(pa.scale, pb.scale);
+  const diff = rescale(pa, scale) - rescale(pb, scale);
+  return diff < 0n ? -1 : diff > 0n ? 1 : 0;
+}
+
+/** Integer minor units (e.g. BAI2's implied decimals) to a decimal string with `scale` places. */
+export function fromMinorUnits(units: bigint, scale: number): string {
+  return formatDecimal({ units, scale });
+}
+
+/** A decimal string to integer minor units at `scale`; throws if it has more places than `scale`. */
+export function toMinorUnits(value: string, scale: number): bigint {
+  const p = must(value);
+  if (p.scale > scale) {
+    const factor = 10n ** BigInt(p.scale - scale);
+    if (p.units % factor !== 0n) throw new RangeError(`${value} has more than ${scale} decimal places`);
+    return p.units / factor;
+  }
+  return rescale(p, scale);
+}
