@@ -1,0 +1,367 @@
+/**
+ * OFX element events → canonical events: one statement per STMTRS / CCSTMTRS, its transactions
+ * (STMTTRN) and balances (LEDGERBAL, AVAILBAL). Holds one statement header and one transaction at a
+ * time. Bad values become issues on their record; nothing is guessed.
+ */
+import type { Balance, ParseIssue, Transaction } from "@/lib/schemas/canonical";
+import { FormatError, type JsonValue, type ParseEvent } from "../types";
+import type { OfxNode } from "./tree";
+import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, parseOfxDateTime } from "./values";
+
+const MAX_RAW_CHARS = 64 * 1024;
+const MAX_HEADER_LINES = 64;
+
+interface StatementState {
+  line: number;
+  creditCard: boolean;
+  emitted: boolean;
+  currency?: string;
+  accountId?: string;
+  bankId?: string;
+  accountType?: string;
+  from?: string;
+  to?: string;
+}
+
+interface TransactionState {
+  line: number;
+  fields: Map<string, string>;
+  raw: string[];
+  rawLength: number;
+}
+
+interface BalanceState {
+  line: number;
+  sourceCode: "LEDGERBAL" | "AVAILBAL";
+  amount?: string;
+  asOf?: string;
+}
+
+type Emit = Generator<ParseEvent, void, undefined>;
+
+function issue(severity: ParseIssue["severity"], code: string, message: string, line: number, field?: string): ParseEvent {
+  return { type: "issue", issue: field ? { severity, code, message, line, field } : { severity, code, message, line } };
+}
+
+function quoted(value: string): string {
+  return value === "" ? "nothing (empty)" : JSON.stringify(value.length > 60 ? value.slice(0, 60) + "…" : value);
+}
+
+export class OfxStatementReader {
+  readonly header: Record<string, string> = {};
+  private root: "before" | "inside" | "after" = "before";
+  private readonly path: string[] = [];
+  private statement: StatementState | null = null;
+  private transaction: TransactionState | null = null;
+  private balance: BalanceState | null = null;
+  private headerLines = 0;
+  private warnedAfterEnd = false;
+  statements = 0;
+  transactions = 0;
+  /** "sgml": OFXHEADER:100 lines; "xml": an <?OFX ?> instruction; "none": neither. */
+  syntax: "sgml" | "xml" | "none" = "none";
+
+  *handle(node: OfxNode): Emit {
+    if (this.root === "after") {
+      if (!this.warnedAfterEnd && !(node.kind === "end" || node.kind === "unmatched_close")) {
+        this.warnedAfterEnd = true;
+        yield issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", node.line);
+      }
+      return;
+    }
+    switch (node.kind) {
+      case "text":
+        if (this.root === "before") this.readHeader(node.text, node.line);
+        else yield issue("warning", "ofx_unexpected_text", `Expected a tag, found text ${quoted(node.text.trim())} outside any element; it was ignored`, node.line);
+        return;
+      case "instruction":
+        this.readInstruction(node.body);
+        return;
+      case "unmatched_close":
+        yield issue("warning", "ofx_unmatched_close_tag", `Found </${node.name}> with no open <${node.name}>; it was ignored`, node.line);
+        return;
+      case "start":
+        yield* this.start(node.name, node.line, node.raw);
+        return;
+      case "leaf":
+        if (this.root === "before") this.rootMissing(node.name, node.line);
+        this.appendRaw(node.raw);
+        yield* this.leaf(node.name, node.value, node.line);
+        return;
+      case "end":
+        this.appendRaw(node.raw);
+        yield* this.end(node.name);
+        return;
+    }
+  }
+
+  /** Called after the last node: a file without <OFX> is not OFX. */
+  finish(): void {
+    if (this.root === "before") throw new FormatError("ofx_missing_root", "Expected an <OFX> element, found none", 1);
+  }
+
+  private rootMissing(name: string, line: number): never {
+    throw new FormatError("ofx_missing_root", `Expected <OFX> as the first element, found <${name}>`, line);
+  }
+
+  private readHeader(text: string, firstLine: number): void {
+    const lines = text.split(/\r\n|\r|\n/);
+    lines.forEach((content, index) => {
+      const trimmed = content.trim();
+      if (trimmed === "") return;
+      const match = /^([A-Za-z][A-Za-z0-9_.-]*)\s*:\s*(.*)$/.exec(trimmed);
+      if (!match || ++this.headerLines > MAX_HEADER_LINES) {
+        throw new FormatError("ofx_bad_header", `Expected OFX header lines such as "OFXHEADER:100" before <OFX>, found ${quoted(trimmed)}`, firstLine + index);
+      }
+      this.header[match[1]!.toUpperCase()] = match[2]!.trim();
+      if (match[1]!.toUpperCase() === "OFXHEADER") this.syntax = "sgml";
+    });
+  }
+
+  private readInstruction(body: string): void {
+    if (!/^OFX\s/i.test(body)) return;
+    this.syntax = "xml";
+    for (const [, key, value] of body.matchAll(/([A-Za-z]+)\s*=\s*"([^"]*)"/g)) {
+      if (key && value !== undefined && Object.keys(this.header).length < MAX_HEADER_LINES) this.header[key.toUpperCase()] = value;
+    }
+  }
+
+  private appendRaw(raw: string): void {
+    const record = this.transaction;
+    if (!record || raw === "" || record.rawLength >= MAX_RAW_CHARS) return;
+    record.raw.push(raw);
+    record.rawLength += raw.length;
+  }
+
+  private *start(name: string, line: number, raw: string): Emit {
+    if (this.root === "before") {
+      if (name !== "OFX") this.rootMissing(name, line);
+      this.root = "inside";
+    }
+    this.path.push(name);
+    this.appendRaw(raw);
+    switch (name) {
+      case "STMTRS":
+      case "CCSTMTRS":
+        if (!this.statement) this.statement = { line, creditCard: name === "CCSTMTRS", emitted: false };
+        return;
+      case "STMTTRN":
+        if (!this.statement || this.transaction) return;
+        yield* this.emitStatement();
+        this.transaction = { line, fields: new Map(), raw: [raw], rawLength: raw.length };
+        return;
+      case "LEDGERBAL":
+      case "AVAILBAL":
+        if (!this.statement || this.transaction) return;
+        yield* this.emitStatement();
+        this.balance = { line, sourceCode: name };
+        return;
+    }
+  }
+
+  private *leaf(name: string, value: string, line: number): Emit {
+    const parent = this.path[this.path.length - 1];
+    if (this.transaction) {
+      const key = parent === "STMTTRN" ? name : `${parent}.${name}`;
+      if (!this.transaction.fields.has(key)) this.transaction.fields.set(key, value);
+      return;
+    }
+    if (this.balance) {
+      if (parent !== this.balance.sourceCode) return;
+      if (name === "BALAMT") this.balance.amount = value;
+      if (name === "DTASOF") this.balance.asOf = value;
+      return;
+    }
+    const statement = this.statement;
+    if (!statement) return;
+    if (parent === "BANKACCTFROM" || parent === "CCACCTFROM") {
+      if (name === "ACCTID") statement.accountId = value;
+      else if (name === "BANKID") statement.bankId = value;
+      else if (name === "ACCTTYPE") statement.accountType = value;
+    } else if ((parent === "STMTRS" || parent === "CCSTMTRS") && name === "CURDEF") {
+      if (/^[A-Za-z]{3}$/.test(value)) statement.currency = value.toUpperCase();
+      else yield issue("warning", "ofx_invalid_currency", `Expected a three-letter currency code in <CURDEF>, found ${quoted(value)}`, line, "CURDEF");
+    } else if (parent === "BANKTRANLIST" && (name === "DTSTART" || name === "DTEND")) {
+      const parsed = parseOfxDateTime(value);
+      if (!parsed) {
+        yield issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${name}>, found ${quoted(value)}`, line, name);
+      } else if (name === "DTSTART") statement.from = parsed.date;
+      else statement.to = parsed.date;
+    }
+  }
+
+  private *end(name: string): Emit {
+    this.path.pop();
+    switch (name) {
+      case "STMTTRN":
+        if (this.transaction) yield* this.finishTransaction(this.transaction);
+        this.transaction = null;
+        return;
+      case "LEDGERBAL":
+      case "AVAILBAL":
+        if (this.balance && !this.transaction) yield* this.finishBalance(this.balance);
+        this.balance = null;
+        return;
+      case "STMTRS":
+      case "CCSTMTRS":
+        if (this.statement && !this.path.includes("STMTRS") && !this.path.includes("CCSTMTRS")) {
+          yield* this.emitStatement();
+          this.statement = null;
+        }
+        return;
+      case "OFX":
+        if (!this.path.includes("OFX")) this.root = "after";
+        return;
+    }
+  }
+
+  private *emitStatement(): Emit {
+    const statement = this.statement;
+    if (!statement || statement.emitted) return;
+    if (!statement.accountId) {
+      const where = statement.creditCard ? "<CCACCTFROM>" : "<BANKACCTFROM>";
+      throw new FormatError("ofx_missing_account", `Expected <ACCTID> inside ${where} of the statement that starts on line ${statement.line}, found none`, statement.line);
+    }
+    statement.emitted = true;
+    this.statements++;
+    const kind = statement.creditCard ? "CREDITCARD" : statement.accountType || undefined;
+    yield {
+      type: "statement",
+      statement: {
+        account: {
+          id: statement.accountId,
+          ...(statement.bankId ? { bankId: statement.bankId } : {}),
+          ...(statement.currency ? { currency: statement.currency } : {}),
+          ...(kind ? { kind } : {}),
+        },
+        ...(statement.from ? { from: statement.from } : {}),
+        ...(statement.to ? { to: statement.to } : {}),
+        line: statement.line,
+      },
+    };
+  }
+
+  private *finishTransaction(record: TransactionState): Emit {
+    const fields = record.fields;
+    const fitid = fields.get("FITID");
+    const which = fitid ? `the transaction with FITID ${fitid}` : "the transaction";
+    const errors: ParseEvent[] = [];
+    const warnings: ParseEvent[] = [];
+
+    const postedText = fields.get("DTPOSTED");
+    const posted = postedText === undefined ? null : parseOfxDateTime(postedText);
+    if (postedText === undefined) {
+      errors.push(issue("error", "ofx_missing_date", `Expected <DTPOSTED> with the posting date in ${which}, found none`, record.line, "DTPOSTED"));
+    } else if (!posted) {
+      errors.push(issue("error", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTPOSTED> of ${which}, found ${quoted(postedText)}`, record.line, "DTPOSTED"));
+    }
+    const amountText = fields.get("TRNAMT");
+    const amount = amountText === undefined ? null : parseOfxAmount(amountText);
+    if (amountText === undefined) {
+      errors.push(issue("error", "ofx_missing_amount", `Expected <TRNAMT> with the amount in ${which}, found none`, record.line, "TRNAMT"));
+    } else if (amount === null) {
+      errors.push(issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in <TRNAMT> of ${which}, found ${quoted(amountText)}`, record.line, "TRNAMT"));
+    }
+    const optionalDate = (field: string): string | undefined => {
+      const text = fields.get(field);
+      if (text === undefined || text === "") return undefined;
+      const parsed = parseOfxDateTime(text);
+      if (!parsed) {
+        warnings.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${field}> of ${which}, found ${quoted(text)}; it was left out`, record.line, field));
+      }
+      return parsed?.date;
+    };
+    const userDate = optionalDate("DTUSER");
+    const availableDate = optionalDate("DTAVAIL");
+    if (!fitid) warnings.push(issue("warning", "ofx_missing_fitid", "Expected <FITID>, the bank's unique id of the transaction, found none", record.line, "FITID"));
+
+    yield* warnings;
+    if (errors.length > 0 || !posted || amount === null) {
+      yield* errors;
+      return;
+    }
+
+    const text = (field: string): string | undefined => {
+      const value = fields.get(field);
+      return value === undefined || value === "" ? undefined : value;
+    };
+    const name = text("NAME") ?? text("PAYEE.NAME");
+    const memo = text("MEMO");
+    const details: Record<string, string> = {};
+    const detail = (key: string, value: string | undefined) => {
+      if (value !== undefined) details[key] = value;
+    };
+    detail("memo", memo);
+    detail("userDate", userDate);
+    detail("postedAt", posted.timestamp);
+    detail("extendedName", text("EXTDNAME"));
+    detail("sic", text("SIC"));
+    detail("payeeId", text("PAYEEID"));
+    detail("serverTransactionId", text("SRVRTID"));
+    detail("correctsFitId", text("CORRECTFITID"));
+    detail("correctAction", text("CORRECTACTION"));
+    detail("originalCurrency", text("ORIGCURRENCY.CURSYM"));
+    detail("originalCurrencyRate", text("ORIGCURRENCY.CURRATE"));
+    detail("currencyRate", text("CURRENCY.CURRATE"));
+    const currencyText = text("CURRENCY.CURSYM");
+    const currency = currencyText && /^[A-Za-z]{3}$/.test(currencyText) ? currencyText.toUpperCase() : this.statement?.currency;
+    const counterpartyAccount = text("BANKACCTTO.ACCTID") ?? text("CCACCTTO.ACCTID");
+
+    const transaction: Transaction = {
+      bookingDate: posted.date,
+      ...(availableDate ? { valueDate: availableDate } : {}),
+      amount,
+      ...(currency ? { currency } : {}),
+      ...(fitid ? { externalId: fitid } : {}),
+      ...(text("REFNUM") ? { bankReference: text("REFNUM") } : {}),
+      ...(text("CHECKNUM") ? { customerReference: text("CHECKNUM") } : {}),
+      ...(text("TRNTYPE") ? { typeCode: text("TRNTYPE") } : {}),
+      description: memo ?? name ?? text("EXTDNAME") ?? "",
+      ...(name ? { counterpartyName: name } : {}),
+      ...(counterpartyAccount ? { counterpartyAccount } : {}),
+      ...(Object.keys(details).length > 0 ? { details } : {}),
+      raw: record.raw.join("").trim(),
+      line: record.line,
+    };
+    this.transactions++;
+    yield { type: "transaction", transaction };
+  }
+
+  private *finishBalance(record: BalanceState): Emit {
+    const element = `<BALAMT> of <${record.sourceCode}>`;
+    if (record.amount === undefined) {
+      yield issue("error", "ofx_missing_amount", `Expected ${element} with the balance, found none`, record.line, "BALAMT");
+      return;
+    }
+    const amount = parseOfxAmount(record.amount);
+    if (amount === null) {
+      yield issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in ${element}, found ${quoted(record.amount.trim())}`, record.line, "BALAMT");
+      return;
+    }
+    const asOf = record.asOf === undefined ? null : parseOfxDateTime(record.asOf);
+    if (record.asOf !== undefined && !asOf) {
+      yield issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTASOF> of <${record.sourceCode}>, found ${quoted(record.asOf)}; the balance has no date`, record.line, "DTASOF");
+    }
+    const currency = this.statement?.currency;
+    const balance: Balance = {
+      type: record.sourceCode === "LEDGERBAL" ? "closing" : "closing_available",
+      sourceCode: record.sourceCode,
+      ...(asOf ? { date: asOf.date } : {}),
+      amount,
+      ...(currency ? { currency } : {}),
+      line: record.line,
+    };
+    yield { type: "balance", balance };
+  }
+
+  extra(leafStyle: "closed" | "unclosed" | "mixed" | "none"): Record<string, JsonValue> {
+    return {
+      headerStyle: this.syntax,
+      leafStyle,
+      header: { ...this.header },
+      ...(this.header.VERSION ? { version: this.header.VERSION } : {}),
+      statements: this.statements,
+      transactions: this.transactions,
+    };
+  }
+}
