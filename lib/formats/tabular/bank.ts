@@ -1,0 +1,249 @@
+/**
+ * A bank-style table (CSV, TSV, XLSX) to canonical transactions: mapped columns, inferred date order and
+ * number format, separate debit/credit columns with their sign conventions, one issue per bad cell.
+ */
+import type { ExternalAccount, FormatName, ParseIssue, Transaction } from "@/lib/schemas/canonical";
+import { FormatError, type CsvColumnMapping, type JsonValue, type ParseEvent, type ParseOptions } from "../types";
+import type { TableRow } from "./delimited";
+import { cellAt, DATE_ORDER_LABEL, rowIssue, unmappedDetails } from "./cells";
+import { emptyDateEvidence, mergeDateEvidence, parseTableDate, type DateEvidenceData, type DateOrder } from "./dates";
+import { ColumnEvidence, infer, inferenceToJson, lookahead, replay, type Inference, type NumberEvidenceData } from "./evidence";
+import { autoMapColumns, mappingToHeaders, resolveMapping, type ColumnIndexMapping } from "./mapping";
+import { NumberEvidence, parseAmount, type DecimalSeparator } from "./numbers";
+import type { Table } from "./table";
+
+/** What a first pass over the whole file learned; small (O(columns)) and JSON-serialisable. */
+export interface TableProfile {
+  encoding?: ParseOptions["encoding"];
+  delimiter?: string;
+  quoteChar?: string;
+  headerLine: number;
+  preambleLines: number;
+  headers: string[];
+  columnMapping: CsvColumnMapping;
+  dateEvidence: Record<string, DateEvidenceData>;
+  numberEvidence: Record<string, NumberEvidenceData>;
+  dateOrder: DateOrder;
+  decimalSeparator: DecimalSeparator;
+  rows: number;
+  lines: number;
+}
+
+export interface CsvParseOptions extends ParseOptions {
+  /** The result of `scanDelimited` over the same bytes: date order and number format from the whole file. */
+  profile?: TableProfile;
+}
+
+export function mapColumns(headers: string[], supplied: CsvColumnMapping | undefined, line: number): ColumnIndexMapping {
+  let mapping: ColumnIndexMapping;
+  if (supplied && Object.keys(supplied).length > 0) {
+    const resolved = resolveMapping(supplied, headers);
+    if (!resolved.ok) {
+      throw new FormatError("mapping_mismatch", `Expected the supplied column mapping to fit the header, but found no ${resolved.missing.join(", ")} (header: ${headers.join(" | ")})`, line);
+    }
+    mapping = resolved.mapping;
+  } else mapping = autoMapColumns(headers);
+  const hasAmount = mapping.amount !== undefined || mapping.debit !== undefined || mapping.credit !== undefined;
+  if (mapping.date === undefined || !hasAmount) {
+    const missing = [mapping.date === undefined ? "a date column" : "", hasAmount ? "" : "an amount column (or debit/credit columns)"].filter(Boolean).join(" and ");
+    throw new FormatError("columns_not_mapped", `Expected ${missing} in the header, found: ${headers.join(" | ")}`, line);
+  }
+  return mapping;
+}
+
+function dateColumns(m: ColumnIndexMapping): number[] {
+  return [m.date, m.valueDate].filter((c): c is number => c !== undefined);
+}
+
+function numberColumns(m: ColumnIndexMapping): number[] {
+  return [m.amount, m.debit, m.credit, m.balance].filter((c): c is number => c !== undefined);
+}
+
+/** Merges a saved profile's per-column evidence. */
+function profileEvidence(profile: TableProfile): { dates: DateEvidenceData[]; numbers: NumberEvidence } {
+  const numbers = new NumberEvidence();
+  for (const e of Object.values(profile.numberEvidence)) numbers.merge(e);
+  return { dates: Object.values(profile.dateEvidence), numbers };
+}
+
+const ACCOUNT_LABEL = /^(konto|kontonummer|account|account number|account no\.?|iban|compte|cuenta|rekening|mobile number|paybill|till number)\s*:?$/i;
+
+/** An account number written in the preamble ("Konto;DE89…", "Account:,12345"), if any. */
+export function accountFromPreamble(preamble: readonly TableRow[]): string | undefined {
+  for (const row of preamble) {
+    const cells = row.fields.map((f) => f.trim()).filter((f) => f !== "");
+    const label = cells[0] ?? "";
+    if (ACCOUNT_LABEL.test(label) && cells[1]) return cells[1];
+    const inline = /^(?:konto|account|iban)(?: number| no\.?)?\s*:\s*(\S+)$/i.exec(label);
+    if (inline?.[1]) return inline[1];
+  }
+  return undefined;
+}
+
+type Amount = { ok: true; value: string; currency?: string } | { ok: false; issue: ParseIssue };
+
+function amountOf(row: TableRow, m: ColumnIndexMapping, headers: readonly string[], sep: DecimalSeparator): Amount {
+  const expected = `an amount with "${sep}" as the decimal separator`;
+  if (m.amount !== undefined) {
+    const header = headers[m.amount] ?? "amount";
+    const text = cellAt(row, m.amount);
+    if (text === "") return { ok: false, issue: rowIssue(row, "missing_amount", `Expected ${expected} in field "${header}", found an empty cell`, header) };
+    const parsed = parseAmount(text, sep);
+    if (!parsed.ok) return { ok: false, issue: rowIssue(row, "invalid_amount", `Expected ${expected} in field "${header}", found ${parsed.reason}`, header) };
+    return { ok: true, ...parsed.amount };
+  }
+  const debitText = cellAt(row, m.debit);
+  const creditText = cellAt(row, m.credit);
+  const debitHeader = m.debit !== undefined ? (headers[m.debit] ?? "debit") : "debit";
+  const creditHeader = m.credit !== undefined ? (headers[m.credit] ?? "credit") : "credit";
+  const debit = debitText === "" ? undefined : parseAmount(debitText, sep);
+  const credit = creditText === "" ? undefined : parseAmount(creditText, sep);
+  if (debit && !debit.ok) return { ok: false, issue: rowIssue(row, "invalid_amount", `Expected ${expected} in field "${debitHeader}", found ${debit.reason}`, debitHeader) };
+  if (credit && !credit.ok) return { ok: false, issue: rowIssue(row, "invalid_amount", `Expected ${expected} in field "${creditHeader}", found ${credit.reason}`, creditHeader) };
+  const isZero = (v: string): boolean => /^-?0+(\.0+)?$/.test(v);
+  const debitValue = debit?.ok && !isZero(debit.amount.value) ? debit.amount : undefined;
+  const creditValue = credit?.ok && !isZero(credit.amount.value) ? credit.amount : undefined;
+  if (debitValue && creditValue) {
+    return { ok: false, issue: rowIssue(row, "debit_and_credit", `Expected either "${debitHeader}" or "${creditHeader}" to hold the amount, found both ("${debitText}" and "${creditText}")`, debitHeader) };
+  }
+  // A debit is money out whether the bank wrote it 42.17, -42.17 or (42.17).
+  if (debitValue) return { ok: true, ...debitValue, value: debitValue.value.startsWith("-") ? debitValue.value : "-" + debitValue.value };
+  if (creditValue) return { ok: true, ...creditValue };
+  const zero = debit?.ok ? debit.amount : credit?.ok ? credit.amount : undefined;
+  if (zero) return { ok: true, ...zero, value: zero.value.replace(/^-/, "") };
+  const field = m.debit !== undefined ? debitHeader : creditHeader;
+  return { ok: false, issue: rowIssue(row, "missing_amount", `Expected ${expected} in "${debitHeader}" or "${creditHeader}", found both empty`, field) };
+}
+
+interface RowContext {
+  headers: string[];
+  mapping: ColumnIndexMapping;
+  used: Set<number>;
+  inference: Inference;
+  defaultCurrency?: string;
+}
+
+function transactionOf(row: TableRow, ctx: RowContext): { transaction?: Transaction; issues: ParseIssue[] } {
+  const { headers, mapping: m, inference } = ctx;
+  const issues: ParseIssue[] = [];
+  const dateLabel = DATE_ORDER_LABEL[inference.dateOrder];
+  const dateHeader = headers[m.date!] ?? "date";
+  const booking = parseTableDate(cellAt(row, m.date), inference.dateOrder);
+  if (!booking.ok) issues.push(rowIssue(row, "invalid_date", `Expected a date as ${dateLabel} in field "${dateHeader}", found ${booking.reason}`, dateHeader));
+  let valueDate: string | undefined;
+  const valueText = cellAt(row, m.valueDate);
+  if (m.valueDate !== undefined && valueText !== "") {
+    const parsed = parseTableDate(valueText, inference.dateOrder);
+    const header = headers[m.valueDate] ?? "value date";
+    if (parsed.ok) valueDate = parsed.date;
+    else issues.push(rowIssue(row, "invalid_date", `Expected a date as ${dateLabel} in field "${header}", found ${parsed.reason}`, header));
+  }
+  const amount = amountOf(row, m, headers, inference.decimalSeparator);
+  if (!amount.ok) issues.push(amount.issue);
+  const details = unmappedDetails(row, headers, ctx.used);
+  if (m.balance !== undefined && cellAt(row, m.balance) !== "") {
+    const header = headers[m.balance] ?? "balance";
+    const balance = parseAmount(cellAt(row, m.balance), inference.decimalSeparator);
+    if (balance.ok) details.balance = balance.amount.value;
+    else issues.push(rowIssue(row, "invalid_balance", `Expected a balance amount in field "${header}", found ${balance.reason}`, header, "warning"));
+  }
+  let currency: string | undefined;
+  const currencyText = cellAt(row, m.currency).toUpperCase();
+  if (currencyText !== "") {
+    if (/^[A-Z]{3}$/.test(currencyText)) currency = currencyText;
+    else {
+      const header = headers[m.currency!] ?? "currency";
+      issues.push(rowIssue(row, "invalid_currency", `Expected a three-letter currency code in field "${header}", found "${currencyText}"`, header, "warning"));
+    }
+  }
+  if (!booking.ok || !amount.ok) return { issues };
+  currency ??= amount.currency ?? ctx.defaultCurrency;
+  if (booking.time) details.time = booking.time;
+  const transaction: Transaction = {
+    bookingDate: booking.date,
+    amount: amount.value,
+    description: cellAt(row, m.description),
+    raw: row.raw,
+    line: row.line,
+  };
+  if (valueDate) transaction.valueDate = valueDate;
+  if (currency) transaction.currency = currency;
+  const reference = cellAt(row, m.reference);
+  if (reference) transaction.bankReference = reference;
+  const counterparty = cellAt(row, m.counterparty);
+  if (counterparty) transaction.counterpartyName = counterparty;
+  const counterpartyAccount = cellAt(row, m.counterpartyAccount);
+  if (counterpartyAccount) transaction.counterpartyAccount = counterpartyAccount;
+  const type = cellAt(row, m.type);
+  if (type) transaction.typeCode = type;
+  if (Object.keys(details).length > 0) transaction.details = details;
+  return { transaction, issues };
+}
+
+/** Turns a table into events: one statement, its transactions, issues, and meta last. */
+export async function* bankTableEvents(table: Table, format: FormatName, options: CsvParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+  const headers = table.header.fields;
+  const profile = options.profile;
+  const mapping = mapColumns(headers, options.columnMapping ?? profile?.columnMapping, table.header.line);
+  const evidence = new ColumnEvidence(dateColumns(mapping), numberColumns(mapping));
+  const iterator = table.rows[Symbol.asyncIterator]();
+  let rows: AsyncIterable<TableRow> = { [Symbol.asyncIterator]: () => iterator };
+  const given = { dateOrder: options.dateOrder, decimalSeparator: options.decimalSeparator };
+  let inference: Inference;
+  if (profile) {
+    const fromProfile = profileEvidence(profile);
+    const dates = emptyDateEvidence();
+    for (const d of fromProfile.dates) mergeDateEvidence(dates, d);
+    inference = infer(dates, fromProfile.numbers, "scan", given);
+  } else {
+    const window = await lookahead(iterator, evidence);
+    inference = infer(evidence.dateEvidence(), evidence.numberEvidence(), window.ended ? "whole_file" : "lookahead", given);
+    rows = replay(window.buffered, iterator, window.ended);
+  }
+  const accountId = accountFromPreamble(table.preamble);
+  const account: ExternalAccount = { id: accountId ?? format.toUpperCase() };
+  if (options.defaultCurrency) account.currency = options.defaultCurrency;
+  yield { type: "statement", statement: { account, line: table.preamble[0]?.line ?? table.header.line } };
+  if (inference.dateOrderCertainty === "ambiguous") {
+    yield {
+      type: "issue",
+      issue: { severity: "warning", code: "date_order_ambiguous", message: `Expected dates whose day/month order is clear, found ${inference.dateOrderReason}; pass a date order to override`, line: table.header.line },
+    };
+  }
+  if (inference.numberFormatConflict) {
+    yield {
+      type: "issue",
+      issue: { severity: "warning", code: "number_format_conflict", message: `Expected one decimal separator throughout, found values proving both "." and ","; using "${inference.decimalSeparator}"`, line: table.header.line },
+    };
+  }
+  const ctx: RowContext = { headers, mapping, used: new Set(Object.values(mapping)), inference, defaultCurrency: options.defaultCurrency };
+  let rowCount = 0;
+  let transactions = 0;
+  let rejected = 0;
+  for await (const row of rows) {
+    rowCount++;
+    const { transaction, issues } = transactionOf(row, ctx);
+    for (const issue of issues) yield { type: "issue", issue };
+    if (transaction) {
+      transactions++;
+      yield { type: "transaction", transaction };
+    } else rejected++;
+  }
+  const extra: Record<string, JsonValue> = {
+    headerLine: table.header.line,
+    preambleLines: table.preamble.length,
+    headers,
+    columnMapping: mappingToHeaders(mapping, headers),
+    ...inferenceToJson(inference),
+    rows: rowCount,
+    transactions,
+    rowsRejected: rejected,
+    account: account.id,
+    accountFromFile: accountId !== undefined,
+  };
+  if (table.dialect) {
+    extra.delimiter = table.dialect.delimiter;
+    extra.quoteChar = table.dialect.quoteChar;
+  }
+  yield { type: "meta", meta: { format, ...(table.encoding ? { encoding: table.encoding } : {}), lines: table.lines(), extra } };
+}

@@ -1,0 +1,30 @@
+/** Small helpers for reading cells and writing issues with the header name as the field. */
+import type { ParseIssue } from "@/lib/schemas/canonical";
+import type { TableRow } from "./delimited";
+
+export function cellAt(row: TableRow, index: number | undefined): string {
+  return index === undefined ? "" : (row.fields[index] ?? "").trim();
+}
+
+export function rowIssue(
+  row: TableRow,
+  code: string,
+  message: string,
+  field?: string,
+  severity: ParseIssue["severity"] = "error",
+): ParseIssue {
+  return field === undefined ? { severity, code, message, line: row.line } : { severity, code, message, line: row.line, field };
+}
+
+/** Columns the mapping does not use, as details keyed by header (empty cells left out). */
+export function unmappedDetails(row: TableRow, headers: readonly string[], used: ReadonlySet<number>): Record<string, string> {
+  const details: Record<string, string> = {};
+  headers.forEach((header, i) => {
+    if (used.has(i) || header === "") return;
+    const value = (row.fields[i] ?? "").trim();
+    if (value !== "") details[header] = value;
+  });
+  return details;
+}
+
+export const DATE_ORDER_LABEL = { YMD: "YYYY-MM-DD", DMY: "DD/MM/YYYY (day first)", MDY: "MM/DD/YYYY (month first)" } as const;

@@ -1,0 +1,189 @@
+/**
+ * Dates as written in tables: ISO, numeric day/month/year in either order, month names, compact
+ * YYYYMMDD, each optionally followed by a time. Numeric day/month order is never guessed per value:
+ * it comes from the whole column's evidence (DateEvidence) or from the caller.
+ */
+import { expandTwoDigitYear, isoDateFromParts } from "../shared/dates";
+
+export type DateOrder = "YMD" | "DMY" | "MDY";
+
+const MONTHS: Record<string, number> = {
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  // German, French and Spanish abbreviations that differ from English.
+  mär: 3, mrz: 3, mai: 5, okt: 10, dez: 12, janv: 1, févr: 2, fev: 2, avr: 4, juil: 7, aoû: 8, aou: 8, déc: 12,
+  ene: 1, abr: 4, ago: 8, dic: 12,
+};
+
+const TIME = String.raw`(?:[T\s]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?))?`;
+const YEAR_FIRST = new RegExp(String.raw`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})${TIME}$`);
+const YEAR_LAST = new RegExp(String.raw`^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})${TIME}$`);
+const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
+const DAY_MONTHNAME = new RegExp(String.raw`^(\d{1,2})[-\s./]*([A-Za-zÀ-ÿ]{3,9})\.?[-\s./,]*(\d{4}|\d{2})${TIME}$`);
+const MONTHNAME_DAY = new RegExp(String.raw`^([A-Za-zÀ-ÿ]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})${TIME}$`);
+
+/** The shape of a date cell before the day/month order is applied. */
+export type DateShape =
+  | { kind: "fixed"; iso: string | null; time?: string }
+  | { kind: "numeric"; first: number; second: number; year: number; time?: string };
+
+function monthFromName(name: string): number | undefined {
+  const key = name.toLowerCase();
+  return MONTHS[key] ?? MONTHS[key.slice(0, 4)] ?? MONTHS[key.slice(0, 3)];
+}
+
+function withTime<T extends object>(value: T, time: string | undefined): T & { time?: string } {
+  return time ? { ...value, time } : value;
+}
+
+/** Classifies a cell; null when it does not look like a date at all. */
+export function dateShape(text: string): DateShape | null {
+  const s = text.trim();
+  let m = YEAR_FIRST.exec(s);
+  if (m) return withTime({ kind: "fixed" as const, iso: isoDateFromParts(Number(m[1]), Number(m[2]), Number(m[3])) }, m[4]);
+  m = YEAR_LAST.exec(s);
+  if (m) {
+    const yearText = m[4] ?? "";
+    const year = yearText.length === 2 ? expandTwoDigitYear(Number(yearText)) : Number(yearText);
+    return withTime({ kind: "numeric" as const, first: Number(m[1]), second: Number(m[3]), year }, m[5]);
+  }
+  m = COMPACT.exec(s);
+  if (m) return { kind: "fixed" as const, iso: isoDateFromParts(Number(m[1]), Number(m[2]), Number(m[3])) };
+  m = DAY_MONTHNAME.exec(s);
+  if (m) {
+    const month = monthFromName(m[2] ?? "");
+    if (month === undefined) return null;
+    const yearText = m[3] ?? "";
+    const year = yearText.length === 2 ? expandTwoDigitYear(Number(yearText)) : Number(yearText);
+    return withTime({ kind: "fixed" as const, iso: isoDateFromParts(year, month, Number(m[1])) }, m[4]);
+  }
+  m = MONTHNAME_DAY.exec(s);
+  if (m) {
+    const month = monthFromName(m[1] ?? "");
+    if (month === undefined) return null;
+    return withTime({ kind: "fixed" as const, iso: isoDateFromParts(Number(m[3]), month, Number(m[2])) }, m[4]);
+  }
+  return null;
+}
+
+export type DateResult = { ok: true; date: string; time?: string } | { ok: false; reason: string };
+
+/** Parses a date cell under a day/month order. */
+export function parseTableDate(text: string, order: DateOrder): DateResult {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: false, reason: "an empty cell" };
+  const shape = dateShape(trimmed);
+  if (!shape) return { ok: false, reason: `"${trimmed}"` };
+  let iso: string | null;
+  if (shape.kind === "fixed") iso = shape.iso;
+  else if (order === "MDY") iso = isoDateFromParts(shape.year, shape.first, shape.second);
+  else iso = isoDateFromParts(shape.year, shape.second, shape.first);
+  if (!iso) {
+    const reading = shape.kind === "numeric" ? (order === "MDY" ? " read as month/day/year" : " read as day/month/year") : "";
+    return { ok: false, reason: `"${trimmed}", which is not a real calendar day${reading}` };
+  }
+  return shape.time ? { ok: true, date: iso, time: shape.time } : { ok: true, date: iso };
+}
+
+/** Plain-data evidence for the day/month order of numeric dates, small enough to keep for a whole file. */
+export interface DateEvidenceData {
+  values: number;
+  /** Values whose year comes first (ISO and friends): no order question. */
+  yearFirst: number;
+  numeric: number;
+  firstOver12: number;
+  secondOver12: number;
+  invalidDMY: number;
+  invalidMDY: number;
+  /** Earliest and latest day under each reading, to prefer the narrower span when the counts tie. */
+  minDMY?: string;
+  maxDMY?: string;
+  minMDY?: string;
+  maxMDY?: string;
+}
+
+export function emptyDateEvidence(): DateEvidenceData {
+  return { values: 0, yearFirst: 0, numeric: 0, firstOver12: 0, secondOver12: 0, invalidDMY: 0, invalidMDY: 0 };
+}
+
+function widen(e: DateEvidenceData, key: "DMY" | "MDY", iso: string): void {
+  const minKey = key === "DMY" ? "minDMY" : "minMDY";
+  const maxKey = key === "DMY" ? "maxDMY" : "maxMDY";
+  const min = e[minKey];
+  const max = e[maxKey];
+  if (min === undefined || iso < min) e[minKey] = iso;
+  if (max === undefined || iso > max) e[maxKey] = iso;
+}
+
+export function addDateEvidence(e: DateEvidenceData, text: string): void {
+  const shape = dateShape(text);
+  if (!shape) return;
+  e.values++;
+  if (shape.kind === "fixed") {
+    e.yearFirst++;
+    return;
+  }
+  e.numeric++;
+  if (shape.first > 12) e.firstOver12++;
+  if (shape.second > 12) e.secondOver12++;
+  const dmy = isoDateFromParts(shape.year, shape.second, shape.first);
+  const mdy = isoDateFromParts(shape.year, shape.first, shape.second);
+  if (dmy) widen(e, "DMY", dmy);
+  else e.invalidDMY++;
+  if (mdy) widen(e, "MDY", mdy);
+  else e.invalidMDY++;
+}
+
+export function mergeDateEvidence(into: DateEvidenceData, from: DateEvidenceData): void {
+  into.values += from.values;
+  into.yearFirst += from.yearFirst;
+  into.numeric += from.numeric;
+  into.firstOver12 += from.firstOver12;
+  into.secondOver12 += from.secondOver12;
+  into.invalidDMY += from.invalidDMY;
+  into.invalidMDY += from.invalidMDY;
+  for (const key of ["DMY", "MDY"] as const) {
+    const min = from[key === "DMY" ? "minDMY" : "minMDY"];
+    const max = from[key === "DMY" ? "maxDMY" : "maxMDY"];
+    if (min) widen(into, key, min);
+    if (max) widen(into, key, max);
+  }
+}
+
+function spanDays(min: string | undefined, max: string | undefined): number {
+  if (!min || !max) return Number.POSITIVE_INFINITY;
+  return (Date.parse(max) - Date.parse(min)) / 86_400_000;
+}
+
+export interface DateOrderDecision {
+  order: DateOrder;
+  /** "evidence": some values are only valid one way; "ambiguous": chosen by tie-break (see reason). */
+  certainty: "evidence" | "ambiguous" | "none";
+  reason: string;
+}
+
+/**
+ * The order the evidence supports: fewest impossible values wins; a tie (no value > 12, or one impossible
+ * value each way) goes to the reading that puts the dates in the narrower span, and is reported as ambiguous.
+ */
+export function decideDateOrder(e: DateEvidenceData): DateOrderDecision {
+  if (e.numeric === 0) {
+    return { order: "YMD", certainty: e.values > 0 ? "evidence" : "none", reason: e.values > 0 ? "every date is written year first or with a month name" : "no dates seen" };
+  }
+  if (e.invalidDMY !== e.invalidMDY) {
+    const order = e.invalidDMY < e.invalidMDY ? "DMY" : "MDY";
+    const detail = order === "DMY" ? `${e.firstOver12} value(s) have a first part above 12` : `${e.secondOver12} value(s) have a second part above 12`;
+    return { order, certainty: "evidence", reason: detail };
+  }
+  const dmySpan = spanDays(e.minDMY, e.maxDMY);
+  const mdySpan = spanDays(e.minMDY, e.maxMDY);
+  const order: DateOrder = mdySpan < dmySpan ? "MDY" : "DMY";
+  const why =
+    e.invalidDMY === 0
+      ? "no value has a part above 12"
+      : `values contradict each other (${e.firstOver12} with a first part above 12, ${e.secondOver12} with a second part above 12)`;
+  return {
+    order,
+    certainty: "ambiguous",
+    reason: `${why}; ${order} chosen because it gives the narrower date range (${order === "MDY" ? e.minMDY : e.minDMY} to ${order === "MDY" ? e.maxMDY : e.maxDMY})`,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Delimited text (CSV, TSV, semicolon, pipe) read with papaparse's parser, chunk by chunk over decoded
+ * text. Each row carries the 1-based physical line where it starts, counting line breaks inside quoted
+ * fields, and its raw text. Memory holds one chunk plus one unfinished row.
+ */
+import Papa from "papaparse";
+import { FormatError } from "../types";
+
+export type Newline = "\r\n" | "\n" | "\r";
+
+export interface Dialect {
+  delimiter: string;
+  quoteChar: string;
+  newline: Newline;
+}
+
+export interface TableRow {
+  fields: string[];
+  /** 1-based physical line (for sheets: the sheet row number) where the row starts. */
+  line: number;
+  /** The row as written, without its line terminator. */
+  raw: string;
+}
+
+export const DELIMITERS = [",", ";", "\t", "|"] as const;
+
+/** A row longer than this is not a table row but a runaway quote or a binary file. */
+const MAX_ROW_CHARS = 1 << 20;
+
+export function detectNewline(text: string): Newline {
+  const i = text.search(/[\r\n]/);
+  if (i < 0) return "\n";
+  if (text[i] === "\n") return "\n";
+  return text[i + 1] === "\n" ? "\r\n" : "\r";
+}
+
+interface RawParsedRow {
+  fields: string[];
+  end: number;
+}
+
+interface PapaStep {
+  data: unknown;
+  meta: { cursor: number };
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
+}
+
+/** Parses complete rows of `text`; the unfinished tail (when `final` is false) is left for the next call. */
+function parseRows(text: string, dialect: Dialect, final: boolean): { rows: RawParsedRow[]; consumed: number } {
+  const rows: RawParsedRow[] = [];
+  const parser = new Papa.Parser({
+    delimiter: dialect.delimiter,
+    newline: dialect.newline,
+    quoteChar: dialect.quoteChar,
+    step: (result: PapaStep) => {
+      const data = result.data;
+      const row = Array.isArray(data) && data.length === 1 && isStringArray(data[0]) ? data[0] : isStringArray(data) ? data : [];
+      rows.push({ fields: row, end: result.meta.cursor });
+    },
+  });
+  parser.parse(text, 0, !final);
+  const consumed = rows.length > 0 ? rows[rows.length - 1]!.end : 0;
+  return { rows, consumed: final ? text.length : consumed };
+}
+
+/** Physical line breaks in `text` (CRLF, LF and lone CR each count once). */
+export function countLineBreaks(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) n++;
+    else if (c === 13) {
+      n++;
+      if (text.charCodeAt(i + 1) === 10) i++;
+    }
+  }
+  return n;
+}
+
+function stripTerminator(text: string): string {
+  return text.replace(/(\r\n|\r|\n)$/, "");
+}
+
+/**
+ * Rows of delimited text, in order. Blank lines are skipped (they still count as lines).
+ * `onLines` receives the running physical line count so the caller can report it in meta.
+ */
+export async function* readDelimitedRows(
+  text: AsyncIterable<string>,
+  dialect: Dialect,
+  onLines?: (lines: number) => void,
+): AsyncGenerator<TableRow, void, undefined> {
+  let pending = "";
+  let line = 1;
+  let unterminated = false;
+  const linesSoFar = (): number => (unterminated ? line : line - 1);
+  const emit = function* (rows: RawParsedRow[], buffer: string): Generator<TableRow> {
+    let start = 0;
+    for (const row of rows) {
+      const segment = buffer.slice(start, row.end);
+      start = row.end;
+      const raw = stripTerminator(segment);
+      const startLine = line;
+      line += countLineBreaks(segment);
+      unterminated = segment !== "" && raw === segment;
+      const fields = row.fields;
+      // A mixed-line-ending file leaves a CR on the last field when the newline is LF.
+      const last = fields.length - 1;
+      if (dialect.newline === "\n" && last >= 0 && fields[last]!.endsWith("\r")) fields[last] = fields[last]!.slice(0, -1);
+      if (raw.trim() === "" || (fields.length === 1 && fields[0]!.trim() === "")) continue;
+      yield { fields, line: startLine, raw };
+    }
+  };
+  for await (const chunk of text) {
+    pending += chunk;
+    const { rows, consumed } = parseRows(pending, dialect, false);
+    yield* emit(rows, pending);
+    pending = pending.slice(consumed);
+    if (pending.length > MAX_ROW_CHARS) {
+      throw new FormatError("row_too_long", `Expected rows shorter than ${MAX_ROW_CHARS} characters, found a longer one (an unclosed quote?)`, line);
+    }
+  }
+  if (pending !== "") {
+    const { rows } = parseRows(pending, dialect, true);
+    yield* emit(rows, pending);
+  }
+  onLines?.(linesSoFar());
+}
+
+/** Rows of a complete text (the file head), for detection. Drops an unfinished last row unless `complete`. */
+export function rowsOfText(text: string, dialect: Dialect, complete: boolean): TableRow[] {
+  const { rows } = parseRows(text, dialect, complete);
+  const out: TableRow[] = [];
+  let start = 0;
+  let line = 1;
+  for (const row of rows) {
+    const segment = text.slice(start, row.end);
+    start = row.end;
+    const raw = stripTerminator(segment);
+    const startLine = line;
+    line += countLineBreaks(segment);
+    if (raw.trim() === "") continue;
+    out.push({ fields: row.fields, line: startLine, raw });
+  }
+  return out;
+}
+
+function modalWidth(rows: TableRow[]): { width: number; count: number } {
+  const counts = new Map<number, number>();
+  for (const r of rows) counts.set(r.fields.length, (counts.get(r.fields.length) ?? 0) + 1);
+  let width = 0;
+  let count = 0;
+  for (const [w, c] of counts) if (c > count || (c === count && w > width)) [width, count] = [w, c];
+  return { width, count };
+}
+
+/** Picks delimiter and quote from the head: the delimiter giving the most rows of one width (> 1) wins. */
+export function detectDialect(head: string, complete: boolean, forced?: { delimiter?: string }): { dialect: Dialect; confidence: number } {
+  const newline = detectNewline(head);
+  const quoteChar = /(^|[,;\t|])"/m.test(head) || !/(^|[,;\t|])'[^']*'([,;\t|]|$)/m.test(head) ? '"' : "'";
+  const sample = head.slice(0, 256 * 1024);
+  if (forced?.delimiter) return { dialect: { delimiter: forced.delimiter, quoteChar, newline }, confidence: 1 };
+  let best: { delimiter: string; score: number; rows: number; total: number } = { delimiter: ",", score: 0, rows: 0, total: 0 };
+  for (const delimiter of DELIMITERS) {
+    const rows = rowsOfText(sample, { delimiter, quoteChar, newline }, complete).slice(0, 200);
+    const { width, count } = modalWidth(rows);
+    const score = width > 1 ? count * width : 0;
+    if (score > best.score) best = { delimiter, score, rows: count, total: rows.length };
+  }
+  const confidence = best.score === 0 ? 0 : best.total === 0 ? 0 : best.rows / best.total;
+  return { dialect: { delimiter: best.delimiter, quoteChar, newline }, confidence };
+}

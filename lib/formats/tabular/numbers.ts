@@ -1,0 +1,142 @@
+/**
+ * Amounts as written in spreadsheets and bank exports, to exact decimal strings.
+ * Handles 1,234.56 / 1.234,56 / 1 234,56 (with NBSP or narrow NBSP) / 1'234.56 / (12.00) / 12.00- /
+ * U+2212 minus / currency symbols and codes. Never goes through a JS number.
+ */
+import { normalizeDecimal } from "@/lib/money/decimal";
+
+export type DecimalSeparator = "." | ",";
+
+const KNOWN_CODES = "KES|KSH|USD|EUR|GBP|CHF|CAD|AUD|NZD|JPY|ZAR|UGX|TZS|RWF|NGN|GHS|INR|SEK|NOK|DKK|PLN|CZK|HUF|CNY|HKD|SGD|AED|MXN|BRL";
+const LEADING_MARK = new RegExp(`^(KSh\\.?|US\\$|${KNOWN_CODES}|€|£|\\$)\\s*`, "i");
+const TRAILING_MARK = new RegExp(`\\s*(KSh\\.?|${KNOWN_CODES}|€|£|\\$)$`, "i");
+const SPACES = /[\s\u00a0\u202f\u2009\u2007']/g;
+
+/** The ISO code a currency mark names; "$" alone is USD, CAD, AUD… so it names none. */
+function currencyOfMark(mark: string): string | undefined {
+  const upper = mark.toUpperCase().replace(/\.$/, "");
+  if (upper === "KSH") return "KES";
+  if (upper === "€") return "EUR";
+  if (upper === "£") return "GBP";
+  if (upper === "US$") return "USD";
+  return /^[A-Z]{3}$/.test(upper) ? upper : undefined;
+}
+
+export interface ParsedAmount {
+  value: string;
+  currency?: string;
+}
+
+export type AmountResult = { ok: true; amount: ParsedAmount } | { ok: false; reason: string };
+
+interface Stripped {
+  negative: boolean;
+  digits: string;
+  currency?: string;
+}
+
+/** Peels sign notation and currency marks off both ends; null when what remains is not digits and separators. */
+function stripNotation(text: string): Stripped | null {
+  let s = text.trim().replace(/\u2212/g, "-");
+  let negatives = 0;
+  let currency: string | undefined;
+  let sawMark = false;
+  for (let guard = 0; guard < 8; guard++) {
+    const before = s;
+    if (s.length >= 2 && s.startsWith("(") && s.endsWith(")")) {
+      negatives++;
+      s = s.slice(1, -1).trim();
+    }
+    if (s.startsWith("-")) {
+      negatives++;
+      s = s.slice(1).trim();
+    } else if (s.startsWith("+")) s = s.slice(1).trim();
+    if (s.endsWith("-")) {
+      negatives++;
+      s = s.slice(0, -1).trim();
+    } else if (s.endsWith("+")) s = s.slice(0, -1).trim();
+    const lead = LEADING_MARK.exec(s);
+    const trail = lead ? null : TRAILING_MARK.exec(s);
+    const mark = lead ?? trail;
+    if (mark) {
+      if (sawMark) return null;
+      sawMark = true;
+      currency = currencyOfMark(mark[1] ?? "");
+      s = lead ? s.slice(mark[0].length) : s.slice(0, s.length - mark[0].length);
+    }
+    if (s === before) break;
+  }
+  if (negatives > 1) return null;
+  const digits = s.replace(SPACES, "");
+  if (!/^\d[\d.,]*$/.test(digits) && !/^[.,]\d+$/.test(digits)) return null;
+  return currency ? { negative: negatives === 1, digits, currency } : { negative: negatives === 1, digits };
+}
+
+/**
+ * Which decimal separator a value proves, if any. "1,500" and "1.500" prove nothing (thousands or
+ * decimal); "12.50", "1,234.56", "-89,90", "1.234,56" do.
+ */
+export function decimalEvidence(text: string): DecimalSeparator | undefined {
+  const stripped = stripNotation(text);
+  if (!stripped) return undefined;
+  const { digits } = stripped;
+  const lastDot = digits.lastIndexOf(".");
+  const lastComma = digits.lastIndexOf(",");
+  if (lastDot >= 0 && lastComma >= 0) return lastDot > lastComma ? "." : ",";
+  const sep = lastDot >= 0 ? "." : lastComma >= 0 ? "," : undefined;
+  if (!sep) return undefined;
+  const count = digits.split(sep).length - 1;
+  if (count > 1) return sep === "." ? "," : ".";
+  const after = digits.length - digits.indexOf(sep) - 1;
+  return after === 3 ? undefined : sep;
+}
+
+/** Parses an amount with a known decimal separator. Empty text is not an amount (the caller decides). */
+export function parseAmount(text: string, decimalSeparator: DecimalSeparator): AmountResult {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: false, reason: "an empty cell" };
+  const stripped = stripNotation(trimmed);
+  if (!stripped) return { ok: false, reason: `"${trimmed}"` };
+  const thousands = decimalSeparator === "." ? "," : ".";
+  const { digits } = stripped;
+  const parts = digits.split(decimalSeparator);
+  if (parts.length > 2) return { ok: false, reason: `"${trimmed}" (more than one decimal separator "${decimalSeparator}")` };
+  const whole = parts[0] ?? "";
+  const groups = whole.split(thousands);
+  // Thousands separators must group by three, or "1.5" read with "," decimals would become 15.
+  if (groups.length > 1 && (groups.slice(1).some((g) => g.length !== 3) || groups[0] === "" || (groups[0]?.length ?? 0) > 3)) {
+    return { ok: false, reason: `"${trimmed}" (digit grouping does not fit "${decimalSeparator}" as the decimal separator)` };
+  }
+  const plain = groups.join("") + (parts.length === 2 ? "." + parts[1] : "");
+  const normalized = normalizeDecimal((stripped.negative ? "-" : "") + (plain.startsWith(".") ? "0" + plain : plain));
+  if (normalized === null) return { ok: false, reason: `"${trimmed}"` };
+  return { ok: true, amount: stripped.currency ? { value: normalized, currency: stripped.currency } : { value: normalized } };
+}
+
+/** Tallies decimal-separator evidence over a column in O(1) memory. */
+export class NumberEvidence {
+  dot = 0;
+  comma = 0;
+  values = 0;
+
+  add(text: string): void {
+    if (text.trim() === "") return;
+    this.values++;
+    const sep = decimalEvidence(text);
+    if (sep === ".") this.dot++;
+    else if (sep === ",") this.comma++;
+  }
+
+  merge(other: { dot: number; comma: number; values: number }): void {
+    this.dot += other.dot;
+    this.comma += other.comma;
+    this.values += other.values;
+  }
+
+  /** The separator the evidence supports; "." when nothing decides (the majority of exports). */
+  decide(): { separator: DecimalSeparator; decided: boolean; conflicting: boolean } {
+    const conflicting = this.dot > 0 && this.comma > 0;
+    if (this.comma > this.dot) return { separator: ",", decided: true, conflicting };
+    return { separator: ".", decided: this.dot > 0, conflicting };
+  }
+}

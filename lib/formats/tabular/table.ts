@@ -1,0 +1,124 @@
+/**
+ * A table from any source (delimited text, a sheet): preamble rows, a header row, then data rows as a
+ * stream. Header detection is shared so CSV, TSV and XLSX behave the same.
+ */
+import type { TextEncoding } from "@/lib/schemas/canonical";
+import { FormatError, type ByteSource } from "../types";
+import { decodeText, peekBytes, sniffEncoding, createDecoder } from "../shared/text";
+import { detectDialect, readDelimitedRows, rowsOfText, type Dialect, type TableRow } from "./delimited";
+import { dateShape } from "./dates";
+import { decimalEvidence } from "./numbers";
+
+export const HEAD_BYTES = 64 * 1024;
+/** How many rows may precede the header (titles, account lines, blank-ish rows). */
+const MAX_PREAMBLE_ROWS = 100;
+
+export interface Table {
+  encoding?: TextEncoding;
+  dialect?: Dialect;
+  preamble: TableRow[];
+  header: TableRow;
+  rows: AsyncIterable<TableRow>;
+  /** Physical lines (sheet rows) read so far; final once `rows` is exhausted. */
+  lines(): number;
+}
+
+/** Decides whether a row is the header. Formats with known column names pass their own. */
+export type HeaderPredicate = (cells: readonly string[], expectedWidth: number) => boolean;
+
+function looksLikeValue(cell: string): boolean {
+  const s = cell.trim();
+  return dateShape(s) !== null || /^[-+(]?[\d\s.,'$€£\u00a0\u202f]+\)?-?$/.test(s) || decimalEvidence(s) !== undefined;
+}
+
+/** Generic header: as wide as the table, at least two labels, and no cell that reads as a number or date. */
+export const genericHeader: HeaderPredicate = (cells, expectedWidth) => {
+  const filled = cells.map((c) => c.trim()).filter((c) => c !== "");
+  return cells.length >= expectedWidth && filled.length >= Math.min(2, expectedWidth) && filled.length >= cells.length / 2 && !filled.some(looksLikeValue);
+};
+
+/** Header containing every one of `names` (normalised comparison is the caller's business). */
+export function headerWith(names: readonly string[], normalize: (s: string) => string): HeaderPredicate {
+  const wanted = names.map(normalize);
+  return (cells) => {
+    const have = new Set(cells.map(normalize));
+    return wanted.every((n) => have.has(n));
+  };
+}
+
+function modalWidth(rows: readonly TableRow[]): number {
+  const counts = new Map<number, number>();
+  for (const r of rows) counts.set(r.fields.length, (counts.get(r.fields.length) ?? 0) + 1);
+  let width = 0;
+  let count = 0;
+  for (const [w, c] of counts) if (c > count || (c === count && w > width)) [width, count] = [w, c];
+  return width;
+}
+
+/**
+ * Splits leading rows into preamble and header. Reads at most MAX_PREAMBLE_ROWS + 1 rows of `rows`;
+ * returns the header and an iterator positioned after it.
+ */
+export async function findHeader(
+  rows: AsyncIterator<TableRow>,
+  expectedWidth: number,
+  isHeader: HeaderPredicate,
+): Promise<{ preamble: TableRow[]; header: TableRow }> {
+  const preamble: TableRow[] = [];
+  for (;;) {
+    const next = await rows.next();
+    if (next.done) break;
+    const row = next.value;
+    if (isHeader(row.fields.map((f) => f.replace(/^\ufeff/, "").trim()), expectedWidth)) {
+      return { preamble, header: { ...row, fields: row.fields.map((f) => f.replace(/^\ufeff/, "").trim()) } };
+    }
+    preamble.push(row);
+    if (preamble.length > MAX_PREAMBLE_ROWS) break;
+  }
+  const line = preamble[0]?.line ?? 1;
+  throw new FormatError(
+    "header_not_found",
+    preamble.length === 0
+      ? "Expected a header row, found an empty file"
+      : `Expected a header row naming the columns within the first ${MAX_PREAMBLE_ROWS} rows, found none (first row: "${(preamble[0]?.raw ?? "").slice(0, 80)}")`,
+    line,
+  );
+}
+
+export interface OpenOptions {
+  encoding?: TextEncoding;
+  delimiter?: string;
+  isHeader?: HeaderPredicate;
+}
+
+/** Decodes the head for detection, dropping a multi-byte character cut at its end. */
+export function decodeHead(head: Uint8Array, encoding: TextEncoding): string {
+  return createDecoder(encoding).decode(head, { stream: true });
+}
+
+/** Opens delimited text as a table: encoding, dialect and header detected from the head. */
+export async function openDelimitedTable(source: ByteSource, options: OpenOptions = {}): Promise<Table> {
+  const peeked = await peekBytes(source, HEAD_BYTES);
+  if (peeked.head.length === 0) throw new FormatError("empty_file", "Expected a table, found an empty file", 1);
+  const encoding = options.encoding ?? sniffEncoding(peeked.head);
+  const headText = decodeHead(peeked.head, encoding);
+  const complete = peeked.head.length < HEAD_BYTES;
+  const { dialect } = detectDialect(headText, complete, options.delimiter ? { delimiter: options.delimiter } : undefined);
+  const expectedWidth = modalWidth(rowsOfText(headText, dialect, complete).slice(0, 200));
+  let lines = 0;
+  const iterator = readDelimitedRows(decodeText(peeked.source, encoding), dialect, (n) => {
+    lines = n;
+  });
+  const { preamble, header } = await findHeader(iterator, expectedWidth, options.isHeader ?? genericHeader);
+  let lastLine = header.line;
+  const rest: AsyncIterable<TableRow> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const next = await iterator.next();
+        if (!next.done) lastLine = next.value.line;
+        return next;
+      },
+    }),
+  };
+  return { encoding, dialect, preamble, header, rows: rest, lines: () => Math.max(lines, lastLine) };
+}
