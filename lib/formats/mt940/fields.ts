@@ -1,0 +1,97 @@
+/**
+ * Groups physical lines into SWIFT fields (":61:" plus its continuation lines), statement ends
+ * ("-", "-}") and envelope markers ("{1:F01…}{2:O940…}{4:"). Nothing here knows what a tag means.
+ */
+import { FormatError } from "../types";
+import type { PhysicalLine } from "../shared/text";
+
+export interface SwiftField {
+  /** Tag without colons: "20", "60F", "61", "86", "NS". */
+  tag: string;
+  /** The text after ":tag:" on the first line, then each continuation line as written. */
+  lines: string[];
+  /** Physical line of the tag. */
+  line: number;
+}
+
+export type SwiftToken =
+  | { kind: "field"; field: SwiftField }
+  | { kind: "end"; line: number }
+  | { kind: "envelope"; line: number; messageType?: string };
+
+const TAG_LINE = /^:(\d{2}[A-Z]?|NS):(.*)$/;
+/** "-" ends a statement; ING writes "-XXX". Anything longer may be a continuation line that starts with a dash. */
+const STATEMENT_END = /^-(XXX)?\s*$/;
+/** A field longer than this is not a bank statement (":86:" is at most 6 × 65 characters). */
+const MAX_FIELD_CHARS = 100_000;
+
+export interface FieldReaderState {
+  /** Lines outside any field (bank headers such as "ABNANL2A" / "940"), counted for meta. */
+  headerLines: number;
+  /** True while a "{4:" block is open and its "-}" has not been seen. */
+  envelopeOpen: boolean;
+  envelopeLine: number;
+  lastLine: number;
+}
+
+// Transmission wrappers put SOH/ETX and similar control characters around messages.
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+export async function* readFields(lines: AsyncIterable<PhysicalLine>, state: FieldReaderState): AsyncGenerator<SwiftToken, void, undefined> {
+  let current: SwiftField | undefined;
+  let currentChars = 0;
+
+  function* flush(): Generator<SwiftToken> {
+    if (current) yield { kind: "field", field: current };
+    current = undefined;
+    currentChars = 0;
+  }
+
+  for await (const physical of lines) {
+    state.lastLine = physical.line;
+    let text = physical.text.replace(CONTROL_CHARS, "");
+    if (text.startsWith("{")) {
+      const envelope = /\{2:[IO](\d{3})/.exec(text);
+      const blockFour = text.indexOf("{4:");
+      if (blockFour < 0) {
+        state.headerLines++;
+        continue;
+      }
+      yield* flush();
+      state.envelopeOpen = true;
+      state.envelopeLine = physical.line;
+      yield { kind: "envelope", line: physical.line, ...(envelope?.[1] ? { messageType: envelope[1] } : {}) };
+      text = text.slice(blockFour + 3);
+      if (text.trim() === "") continue;
+    }
+    if (text.startsWith("-}")) {
+      yield* flush();
+      state.envelopeOpen = false;
+      yield { kind: "end", line: physical.line };
+      continue;
+    }
+    if (STATEMENT_END.test(text)) {
+      yield* flush();
+      yield { kind: "end", line: physical.line };
+      continue;
+    }
+    const tag = TAG_LINE.exec(text);
+    if (tag) {
+      yield* flush();
+      current = { tag: tag[1]!, lines: [tag[2]!], line: physical.line };
+      currentChars = text.length;
+      continue;
+    }
+    if (text.trim() === "") continue;
+    if (!current) {
+      state.headerLines++;
+      continue;
+    }
+    currentChars += text.length;
+    if (currentChars > MAX_FIELD_CHARS) {
+      throw new FormatError("field_too_long", `Expected field :${current.tag}: to end within ${MAX_FIELD_CHARS} characters, found a longer one`, current.line);
+    }
+    current.lines.push(text);
+  }
+  yield* flush();
+}

@@ -1,0 +1,151 @@
+/**
+ * ":86:" information to account owner. Three shapes are recognised: German/Polish "?NN" subfields
+ * (GVC code first, "?" or ">" as separator), Dutch "/KEY/value" structures (TRTP, NAME, REMI, IBAN…),
+ * and free text. SWIFT wraps lines at 65 characters without regard to words, so structured text
+ * is joined without separators; free text is joined with spaces.
+ */
+
+export interface Information {
+  description: string;
+  counterpartyName?: string;
+  counterpartyAccount?: string;
+  details: Record<string, string>;
+}
+
+/** Each element is one ":86:" field's lines (a transaction may carry several ":86:" fields). */
+export function parseInformation(fields: readonly (readonly string[])[]): Information {
+  const structured = fields.map((lines) => lines.join("")).join("").trim();
+  const german = /^(\d{3})([?>])\d{2}/.exec(structured);
+  if (german) return parseSubfields(structured, german[1]!, german[2]!);
+  if (DUTCH_START.test(structured)) return parseDutch(structured);
+  return parseFreeText(fields.flat().join(" ").replace(/\s+/g, " ").trim());
+}
+
+/** German subfields are 27 characters wide: a full one was cut mid-text, a shorter one ended a phrase. */
+const SUBFIELD_WIDTH = 27;
+
+function joinSubfields(parts: readonly string[]): string {
+  let joined = "";
+  parts.forEach((part, i) => {
+    const previous = parts[i - 1];
+    if (previous !== undefined && previous.length < SUBFIELD_WIDTH) joined += " ";
+    joined += part;
+  });
+  return joined.replace(/\s+/g, " ").trim();
+}
+
+const SEPA_KEYS = ["EREF", "KREF", "MREF", "CRED", "DEBT", "SVWZ", "ABWA", "ABWE", "IBAN", "BIC", "COAM", "OAMT", "PURP"] as const;
+const SEPA_DETAIL: Record<string, string> = {
+  EREF: "endToEndId",
+  KREF: "customerReference",
+  MREF: "mandateId",
+  CRED: "creditorId",
+  DEBT: "debtorId",
+  ABWA: "ultimateDebtor",
+  ABWE: "ultimateCreditor",
+  PURP: "purpose",
+};
+
+function parseSubfields(text: string, transactionCode: string, separator: string): Information {
+  const split = new RegExp(`\\${separator}(\\d{2})`, "g");
+  const values = new Map<number, string>();
+  const starts = [...text.matchAll(split)];
+  starts.forEach((m, i) => {
+    const from = (m.index ?? 0) + m[0].length;
+    const to = starts[i + 1]?.index ?? text.length;
+    const key = Number(m[1]);
+    values.set(key, (values.get(key) ?? "") + text.slice(from, to));
+  });
+  const pick = (...keys: number[]): string[] => keys.flatMap((k) => (values.has(k) ? [values.get(k)!] : []));
+  const remittance = joinSubfields(pick(20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 60, 61, 62, 63));
+  const details: Record<string, string> = { transactionCode };
+  const bookingText = values.get(0)?.trim();
+  if (bookingText) details.bookingText = bookingText;
+  const primaNota = values.get(10)?.trim();
+  if (primaNota) details.primaNota = primaNota;
+  const bank = values.get(30)?.trim();
+  if (bank) details.counterpartyBankId = bank;
+  const extension = values.get(34)?.trim();
+  if (extension) details.textKeyExtension = extension;
+  const iban = values.get(38)?.trim();
+  if (iban) details.counterpartyIban = iban;
+  if (remittance) details.remittance = remittance;
+  const sepa = parseSepaKeywords(remittance);
+  for (const [key, value] of Object.entries(sepa)) {
+    const name = SEPA_DETAIL[key];
+    if (name && value) details[name] = value;
+  }
+  const name = joinSubfields(pick(32, 33));
+  const account = values.get(31)?.trim() || iban || sepa.IBAN;
+  return {
+    description: sepa.SVWZ || remittance || bookingText || "",
+    ...(name ? { counterpartyName: name } : {}),
+    ...(account ? { counterpartyAccount: account } : {}),
+    details,
+  };
+}
+
+/** German SEPA remittance keywords ("EREF+…SVWZ+…"); empty when the text has none. */
+function parseSepaKeywords(text: string): Record<string, string> {
+  const keyword = new RegExp(`(${SEPA_KEYS.join("|")})\\+`, "g");
+  const found = [...text.matchAll(keyword)];
+  if (found.length === 0 || (found[0]?.index ?? 1) > 0) return {};
+  const result: Record<string, string> = {};
+  found.forEach((m, i) => {
+    const from = (m.index ?? 0) + m[0].length;
+    const to = found[i + 1]?.index ?? text.length;
+    result[m[1]!] = text.slice(from, to).trim();
+  });
+  return result;
+}
+
+const DUTCH_KEYS = [
+  "TRTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "ORDP", "BENM", "CSID", "MARF", "SVCL", "ISDT", "RTRN", "PREF",
+  "CNTP", "ADDR", "ULTC", "ULTD", "ULTB", "PURP", "CHGS", "EXCH", "OCMT", "COAM", "ID", "FX", "RTYP", "IREF", "BUSP",
+];
+const DUTCH_KEY = new RegExp(`/(${DUTCH_KEYS.join("|")})/`, "g");
+const DUTCH_START = new RegExp(`^/(${DUTCH_KEYS.join("|")})/`);
+
+function parseDutch(text: string): Information {
+  const found = [...text.matchAll(DUTCH_KEY)];
+  const values: Record<string, string> = {};
+  found.forEach((m, i) => {
+    const from = (m.index ?? 0) + m[0].length;
+    const to = found[i + 1]?.index ?? text.length;
+    const value = text.slice(from, to).replace(/\/+$/, "").trim();
+    if (value && !(m[1]! in values)) values[m[1]!] = value;
+  });
+  // ING writes the counterparty as one field: /CNTP/IBAN/BIC/NAME/CITY/.
+  const [cntpAccount, cntpBic, cntpName] = (values.CNTP ?? "").split("/");
+  const remittance = (values.REMI ?? "").replace(/^(USTD|STRD)\/+/, "").trim();
+  const name = values.NAME ?? cntpName;
+  const account = values.IBAN ?? cntpAccount;
+  const details: Record<string, string> = {};
+  if (remittance) details.remittance = remittance;
+  if (values.TRTP) details.transactionType = values.TRTP;
+  if (values.EREF) details.endToEndId = values.EREF;
+  if (values.MARF) details.mandateId = values.MARF;
+  if (values.CSID) details.creditorId = values.CSID;
+  if (values.PREF) details.paymentReference = values.PREF;
+  if (values.ISDT) details.instructionDate = values.ISDT;
+  const bic = values.BIC ?? cntpBic;
+  if (bic) details.counterpartyBic = bic;
+  return {
+    description: remittance || name || "",
+    ...(name ? { counterpartyName: name } : {}),
+    ...(account ? { counterpartyAccount: account } : {}),
+    details,
+  };
+}
+
+/** Dutch banks also write "REK: <iban>/NAAM: <name>" inside free text. */
+function parseFreeText(text: string): Information {
+  const account = /\bREK:\s*([A-Z]{2}\d{2}[A-Z0-9]{8,30}|\d{6,})/.exec(text)?.[1];
+  const name = /\bNAAM:\s*(.+?)\s*$/.exec(text)?.[1];
+  return {
+    description: text,
+    ...(name ? { counterpartyName: name } : {}),
+    ...(account ? { counterpartyAccount: account } : {}),
+    details: {},
+  };
+}

@@ -1,0 +1,397 @@
+/**
+ * MT940 / MT942 parser: fields → statements, balances and transactions, streamed.
+ *
+ * Truncation: MT940 has no trailer or counts, so a file cut between fields cannot be told apart
+ * from a statement that simply has no closing balance. A statement without ":62F:"/":62M:" is
+ * therefore an issue (`missing_closing_balance`), not a failure. When a SWIFT envelope "{4:" was
+ * opened, its "-}" is required: a missing one means the file was cut, which is a FormatError.
+ * When both balances are present, opening + entries must equal closing (`balance_mismatch` issue).
+ */
+import type { Balance, ParseIssue, StatementInfo, Transaction } from "@/lib/schemas/canonical";
+import { addDecimals, compareDecimals, negateDecimal } from "@/lib/money/decimal";
+import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
+import { linesOf, peekBytes, sniffEncoding } from "../shared/text";
+import { scaleToCurrency } from "../camt/currency";
+import { readFields, type FieldReaderState, type SwiftField } from "./fields";
+import { BALANCE_TAGS, parseBalanceField, parseControlTotal, type ControlTotal } from "./balance";
+import { isNegativeMark, parseStatementLine, statementLineDates } from "./statement-line";
+import { parseInformation } from "./information";
+
+/** Placeholder account id when a file has no ":25:" field; always reported as an issue. */
+export const UNKNOWN_ACCOUNT = "UNKNOWN";
+
+const MT942_TAGS = new Set(["34F", "13D", "90D", "90C"]);
+const STATEMENT_TAGS = new Set(["20", "21", "25", "28", "28C", "60F", "60M", "61", "62F", "62M", "64", "65", "86", "34F", "13D", "90D", "90C"]);
+const NO_REFERENCE = "NONREF";
+
+interface PendingTransaction {
+  statementLine: SwiftField;
+  information: SwiftField[];
+}
+
+interface OpenStatement {
+  line: number;
+  reference?: string;
+  account?: string;
+  statementNumber?: string;
+  currency?: string;
+  announced: boolean;
+  interimReport: boolean;
+  opening?: { amount: string; currency: string };
+  closing?: { amount: string; currency: string; line: number };
+  entriesTotal: string;
+  entriesComplete: boolean;
+  debits: { count: number; total: string };
+  credits: { count: number; total: string };
+  controlTotals: { tag: string; line: number; total: ControlTotal }[];
+}
+
+export async function* parseMt940(source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+  const { head, source: replay } = await peekBytes(source);
+  const encoding = options.encoding ?? sniffEncoding(head);
+  const reader: FieldReaderState = { headerLines: 0, envelopeOpen: false, envelopeLine: 1, lastLine: 0 };
+  const parser = new Mt940Builder(options.integrity !== false);
+  for await (const token of readFields(linesOf(replay, encoding), reader)) {
+    if (token.kind === "field") parser.field(token.field);
+    else if (token.kind === "end") parser.endStatement();
+    else parser.envelope(token.messageType);
+    yield* parser.drain();
+  }
+  if (reader.envelopeOpen) {
+    throw new FormatError("truncated_message", 'Expected the SWIFT message opened with "{4:" to end with "-}", found the end of the file', reader.envelopeLine);
+  }
+  parser.endStatement();
+  yield* parser.drain();
+  if (parser.fieldsSeen === 0) {
+    throw new FormatError("not_mt940", "Expected MT940 fields such as :20:, :25:, :60F: or :61: at the start of a line, found none", 1);
+  }
+  yield {
+    type: "meta",
+    meta: {
+      format: parser.isMt942 ? "mt942" : "mt940",
+      encoding,
+      lines: reader.lastLine,
+      extra: {
+        statements: parser.statementCount,
+        transactions: parser.transactionCount,
+        headerLines: reader.headerLines,
+        messageTypes: [...parser.messageTypes],
+      },
+    },
+  };
+}
+
+class Mt940Builder {
+  fieldsSeen = 0;
+  statementCount = 0;
+  transactionCount = 0;
+  isMt942 = false;
+  readonly messageTypes = new Set<string>();
+  private statement: OpenStatement | undefined;
+  private pending: PendingTransaction | undefined;
+  private queue: ParseEvent[] = [];
+
+  constructor(private readonly integrity: boolean) {}
+
+  *drain(): Generator<ParseEvent> {
+    const events = this.queue;
+    this.queue = [];
+    yield* events;
+  }
+
+  envelope(messageType: string | undefined): void {
+    this.endStatement();
+    if (messageType) this.messageTypes.add(messageType);
+    if (messageType === "942") this.isMt942 = true;
+  }
+
+  field(field: SwiftField): void {
+    if (!STATEMENT_TAGS.has(field.tag)) return;
+    this.fieldsSeen++;
+    if (field.tag === "86" && this.pending) {
+      this.pending.information.push(field);
+      return;
+    }
+    this.flushTransaction();
+    if (field.tag === "20" && this.statement) this.endStatement();
+    const statement = (this.statement ??= this.openStatement(field.line));
+    const text = (field.lines[0] ?? "").trim();
+    if (MT942_TAGS.has(field.tag)) {
+      statement.interimReport = true;
+      this.isMt942 = true;
+    }
+    switch (field.tag) {
+      case "20":
+        statement.reference = text;
+        return;
+      case "25":
+        statement.account = text;
+        return;
+      case "28":
+      case "28C":
+        statement.statementNumber = text;
+        return;
+      case "61":
+        this.pending = { statementLine: field, information: [] };
+        return;
+      case "90D":
+      case "90C":
+        this.controlTotal(statement, field, text);
+        return;
+      case "86":
+        // Information after the closing balance describes the statement, not a transaction.
+        return;
+      default:
+        if (field.tag in BALANCE_TAGS) this.balance(statement, field, text);
+    }
+  }
+
+  endStatement(): void {
+    this.flushTransaction();
+    const statement = this.statement;
+    if (!statement) return;
+    this.announce(statement);
+    if (!statement.closing && !statement.interimReport && !this.messageTypes.has("942")) {
+      this.issue({
+        severity: "warning",
+        code: "missing_closing_balance",
+        message: "Expected a closing balance (:62F: or :62M:) before the statement ends, found none; the statement may be incomplete",
+        line: statement.line,
+        field: "62F",
+      });
+    }
+    this.checkBalances(statement);
+    this.checkControlTotals(statement);
+    this.statement = undefined;
+  }
+
+  private openStatement(line: number): OpenStatement {
+    this.statementCount++;
+    return {
+      line,
+      announced: false,
+      interimReport: false,
+      entriesTotal: "0",
+      entriesComplete: true,
+      debits: { count: 0, total: "0" },
+      credits: { count: 0, total: "0" },
+      controlTotals: [],
+    };
+  }
+
+  /** The statement event goes out once its account is known, before its first balance or transaction. */
+  private announce(statement: OpenStatement): void {
+    if (statement.announced) return;
+    statement.announced = true;
+    const { id, bankId, currency } = splitAccount(statement.account);
+    if (!statement.account) {
+      this.issue({
+        severity: "warning",
+        code: "missing_account",
+        message: `Expected an account identification (:25:) in the statement, found none; the account is recorded as "${UNKNOWN_ACCOUNT}"`,
+        line: statement.line,
+        field: "25",
+      });
+    }
+    statement.currency ??= currency;
+    const info: StatementInfo = {
+      account: { id, ...(bankId ? { bankId } : {}), ...(statement.currency ? { currency: statement.currency } : {}) },
+      ...(statement.statementNumber || statement.reference ? { statementId: statement.statementNumber ?? statement.reference } : {}),
+      line: statement.line,
+    };
+    this.queue.push({ type: "statement", statement: info });
+  }
+
+  private balance(statement: OpenStatement, field: SwiftField, text: string): void {
+    const parsed = parseBalanceField(text);
+    const type = BALANCE_TAGS[field.tag]!;
+    if (!parsed) {
+      this.issue({
+        severity: "error",
+        code: "invalid_balance",
+        message: `Expected a balance as C/D mark, YYMMDD date, currency and amount (e.g. "C110522EUR3236,28") in field :${field.tag}:, found "${text}"`,
+        line: field.line,
+        field: field.tag,
+      });
+      if (type === "opening") statement.entriesComplete = false;
+      return;
+    }
+    statement.currency ??= parsed.currency;
+    this.announce(statement);
+    if (parsed.date === null) {
+      this.issue({
+        severity: "error",
+        code: "invalid_date",
+        message: `Expected a balance date as YYMMDD in field :${field.tag}:, found "${parsed.dateText}"; the balance is kept without a date`,
+        line: field.line,
+        field: field.tag,
+      });
+    }
+    const amount = this.scaled(parsed.unsignedAmount, parsed.currency, field, parsed.negative);
+    const balance: Balance = {
+      type,
+      sourceCode: `:${field.tag}:`,
+      ...(parsed.date ? { date: parsed.date } : {}),
+      amount,
+      currency: parsed.currency,
+      line: field.line,
+    };
+    if (type === "opening" && !statement.opening) statement.opening = { amount, currency: parsed.currency };
+    if (type === "closing") statement.closing = { amount, currency: parsed.currency, line: field.line };
+    this.queue.push({ type: "balance", balance });
+  }
+
+  private controlTotal(statement: OpenStatement, field: SwiftField, text: string): void {
+    const total = parseControlTotal(text);
+    if (!total) {
+      this.issue({
+        severity: "error",
+        code: "invalid_control_total",
+        message: `Expected a number of entries, currency and amount (e.g. "3EUR120,50") in field :${field.tag}:, found "${text}"`,
+        line: field.line,
+        field: field.tag,
+      });
+      return;
+    }
+    statement.currency ??= total.currency;
+    statement.controlTotals.push({ tag: field.tag, line: field.line, total });
+  }
+
+  private flushTransaction(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    const statement = this.statement;
+    if (!pending || !statement) return;
+    this.announce(statement);
+    const transaction = this.buildTransaction(pending, statement);
+    if (!transaction) {
+      statement.entriesComplete = false;
+      return;
+    }
+    this.transactionCount++;
+    statement.entriesTotal = addDecimals(statement.entriesTotal, transaction.amount);
+    const side = transaction.amount.startsWith("-") ? statement.debits : statement.credits;
+    side.count++;
+    side.total = addDecimals(side.total, transaction.amount.replace(/^-/, ""));
+    this.queue.push({ type: "transaction", transaction });
+  }
+
+  private buildTransaction(pending: PendingTransaction, statement: OpenStatement): Transaction | null {
+    const field = pending.statementLine;
+    const parsed = parseStatementLine(field.lines);
+    if (!parsed) {
+      this.issue({
+        severity: "error",
+        code: "invalid_statement_line",
+        message: `Expected a statement line as YYMMDD[MMDD], C/D/RC/RD, amount with comma decimals and a transaction type (e.g. "1105240524D9,N192NONREF") in field :61:, found "${(field.lines[0] ?? "").trim()}"`,
+        line: field.line,
+        field: "61",
+      });
+      return null;
+    }
+    const dates = statementLineDates(parsed.valueDateText, parsed.entryDateText);
+    if (dates.valueDate === null) {
+      this.issue({
+        severity: "error",
+        code: "invalid_date",
+        message: `Expected a value date as YYMMDD in field :61:, found "${parsed.valueDateText}"; the value date is left out`,
+        line: field.line,
+        field: "61 value date",
+      });
+    }
+    if (dates.entryDate === null) {
+      this.issue({
+        severity: "error",
+        code: "invalid_date",
+        message: `Expected an entry date as MMDD in field :61:, found "${parsed.entryDateText ?? ""}"; the transaction is skipped`,
+        line: field.line,
+        field: "61 entry date",
+      });
+    }
+    const bookingDate = dates.entryDate === undefined ? dates.valueDate : dates.entryDate;
+    if (!bookingDate) return null;
+    const information = parseInformation(pending.information.map((f) => f.lines));
+    const amount = this.scaled(parsed.unsignedAmount, statement.currency, field, isNegativeMark(parsed.mark));
+    const bankReference = parsed.bankReference && parsed.bankReference !== NO_REFERENCE ? parsed.bankReference : undefined;
+    const customerReference = parsed.customerReference && parsed.customerReference !== NO_REFERENCE ? parsed.customerReference : undefined;
+    const details: Record<string, string> = { ...information.details, debitCreditMark: parsed.mark };
+    if (parsed.mark === "RC" || parsed.mark === "RD") details.reversal = "true";
+    if (parsed.fundsCode) details.fundsCode = parsed.fundsCode;
+    if (parsed.supplementaryDetails) details.supplementaryDetails = parsed.supplementaryDetails;
+    const counterpartyAccount = information.counterpartyAccount ?? ibanIn(parsed.supplementaryDetails);
+    return {
+      bookingDate,
+      ...(dates.valueDate ? { valueDate: dates.valueDate } : {}),
+      amount,
+      ...(statement.currency ? { currency: statement.currency } : {}),
+      ...(bankReference ? { externalId: bankReference, bankReference } : {}),
+      ...(customerReference ? { customerReference } : {}),
+      typeCode: parsed.typeCode,
+      description: information.description,
+      ...(information.counterpartyName ? { counterpartyName: information.counterpartyName } : {}),
+      ...(counterpartyAccount ? { counterpartyAccount } : {}),
+      details,
+      raw: [field, ...pending.information].flatMap((f) => f.lines.map((l, i) => (i === 0 ? `:${f.tag}:${l}` : l))).join("\n"),
+      line: field.line,
+    };
+  }
+
+  private scaled(unsigned: string, currency: string | undefined, field: SwiftField, negative: boolean): string {
+    const scaled = scaleToCurrency(unsigned, currency) ?? { amount: unsigned };
+    if (scaled.excessDecimals) {
+      this.issue({
+        severity: "warning",
+        code: "too_many_decimals",
+        message: `Expected at most ${scaled.excessDecimals.allowed} decimals for ${currency ?? ""} in field :${field.tag}:, found ${scaled.excessDecimals.written}; the amount is kept exactly as written`,
+        line: field.line,
+        field: field.tag,
+      });
+    }
+    return negative ? negateDecimal(scaled.amount) : scaled.amount;
+  }
+
+  private checkBalances(statement: OpenStatement): void {
+    const { opening, closing } = statement;
+    if (!opening || !closing || !statement.entriesComplete || opening.currency !== closing.currency) return;
+    const expected = addDecimals(opening.amount, statement.entriesTotal);
+    if (compareDecimals(expected, closing.amount) === 0) return;
+    this.issue({
+      severity: "warning",
+      code: "balance_mismatch",
+      message: `Expected the closing balance to equal opening ${opening.amount} plus entries ${statement.entriesTotal} = ${expected}, found ${closing.amount}`,
+      line: closing.line,
+      field: "62F",
+    });
+  }
+
+  private checkControlTotals(statement: OpenStatement): void {
+    for (const { tag, line, total } of statement.controlTotals) {
+      const side = tag === "90D" ? statement.debits : statement.credits;
+      const same = side.count === total.count && compareDecimals(side.total, total.unsignedAmount) === 0;
+      if (same || !statement.entriesComplete) continue;
+      const message = `Expected :${tag}: to match the ${tag === "90D" ? "debit" : "credit"} entries, found ${total.count} entries totalling ${total.unsignedAmount} in the trailer but ${side.count} entries totalling ${side.total} in the statement`;
+      if (this.integrity) throw new FormatError("control_total_mismatch", message, line);
+      this.issue({ severity: "warning", code: "control_total_mismatch", message, line, field: tag });
+    }
+  }
+
+  private issue(issue: ParseIssue): void {
+    this.queue.push({ type: "issue", issue });
+  }
+}
+
+/** ":25:" is "BLZ/account", "BIC/account", an IBAN, or an IBAN followed by its currency. */
+function splitAccount(text: string | undefined): { id: string; bankId?: string; currency?: string } {
+  if (!text) return { id: UNKNOWN_ACCOUNT };
+  const withBank = /^([A-Z0-9]{4,11})\/(\S.*)$/.exec(text);
+  if (withBank) return { id: withBank[2]!.trim(), bankId: withBank[1]! };
+  const withCurrency = /^([A-Z]{2}\d{2}[A-Z0-9]{8,30}\d)([A-Z]{3})$/.exec(text);
+  if (withCurrency) return { id: withCurrency[1]!, currency: withCurrency[2]! };
+  return { id: text };
+}
+
+/** Rabobank writes the counterparty IBAN as the ":61:" supplementary details. */
+function ibanIn(text: string | undefined): string | undefined {
+  const m = /^([A-Z]{2}\d{2}[A-Z0-9]{10,30})$/.exec(text ?? "");
+  return m?.[1];
+}
