@@ -1,0 +1,71 @@
+/**
+ * `npx inflow <command>`: database administration and file tools, against the embedded default or
+ * DATABASE_URL. Each command returns an exit code; nothing here calls process.exit mid-flight, so the
+ * pool and an embedded cluster this process started are always closed cleanly.
+ */
+import { closePool } from "@/lib/db/pool";
+import { RefusedError, runMigrations, runReset, runSeed } from "@/lib/db/admin";
+
+const USAGE = `Usage: inflow <command>
+
+  start [--port N] [--no-build] [--fresh]
+                             migrate, seed the demo tenant, build if needed and run the app
+
+  db migrate                 apply pending migrations in supabase/migrations
+  db seed [--allow-external] create the demo tenant and its four users
+  db reset [--allow-external] drop everything and migrate + seed again
+  parse FILE [--format NAME] [--no-integrity] [--json]
+                             parse a statement file and print the canonical records
+`;
+
+async function db(args: string[]): Promise<number> {
+  const allowExternal = args.includes("--allow-external");
+  switch (args[0]) {
+    case "migrate": {
+      const applied = await runMigrations();
+      console.log(applied.length ? `Applied ${applied.length} migration(s).` : "Database is up to date.");
+      return 0;
+    }
+    case "seed":
+      await runMigrations(() => undefined);
+      await runSeed({ allowExternal });
+      return 0;
+    case "reset":
+      await runReset({ allowExternal });
+      await runMigrations();
+      await runSeed({ allowExternal });
+      return 0;
+    default:
+      process.stderr.write(USAGE);
+      return 2;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "db":
+        return await db(rest);
+      case "start": {
+        const { runStart } = await import("./start");
+        return await runStart(rest);
+      }
+      case "parse": {
+        const { runParse } = await import("./parse");
+        return await runParse(rest, process.stdout);
+      }
+      default:
+        process.stderr.write(USAGE);
+        return command === undefined || command === "help" || command === "--help" ? 0 : 2;
+    }
+  } catch (error) {
+    if (error instanceof RefusedError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await closePool();
+  }
+}

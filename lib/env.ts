@@ -1,0 +1,43 @@
+/**
+ * Every environment setting Inflow reads, in one place. Server-only.
+ * Nothing here is required: with no settings Inflow runs on the embedded Postgres and local auth.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  /** Root of local state: embedded Postgres, raw files, generated secrets. */
+  INFLOW_DATA_DIR: z.string().min(1).default(".data"),
+  INFLOW_EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
+  INFLOW_JWT_SECRET: z.string().min(32).optional(),
+  INFLOW_DEMO_PASSWORD: z.string().min(1).default("inflow-demo"),
+  NEXT_PUBLIC_SUPABASE_URL: z.string().url().optional(),
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: z.string().min(1).optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
+  SUPABASE_STORAGE_BUCKET: z.string().min(1).default("raw-files"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= schema.parse(process.env);
+  return cached;
+}
+
+/** Tests and the start script change the environment before anything connects; they call this after. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+export function dataDir(...parts: string[]): string {
+  return path.resolve(env().INFLOW_DATA_DIR, ...parts);
+}
+
+export function supabaseConfigured(): boolean {
+  const e = env();
+  return Boolean(e.NEXT_PUBLIC_SUPABASE_URL && e.NEXT_PUBLIC_SUPABASE_ANON_KEY);
+}
