@@ -37,15 +37,6 @@ export const genericHeader: HeaderPredicate = (cells, expectedWidth) => {
   return cells.length >= expectedWidth && filled.length >= Math.min(2, expectedWidth) && filled.length >= cells.length / 2 && !filled.some(looksLikeValue);
 };
 
-/** Header containing every one of `names` (normalised comparison is the caller's business). */
-export function headerWith(names: readonly string[], normalize: (s: string) => string): HeaderPredicate {
-  const wanted = names.map(normalize);
-  return (cells) => {
-    const have = new Set(cells.map(normalize));
-    return wanted.every((n) => have.has(n));
-  };
-}
-
 function modalWidth(rows: readonly TableRow[]): number {
   const counts = new Map<number, number>();
   for (const r of rows) counts.set(r.fields.length, (counts.get(r.fields.length) ?? 0) + 1);
@@ -121,4 +112,13 @@ export async function openDelimitedTable(source: ByteSource, options: OpenOption
     }),
   };
   return { encoding, dialect, preamble, header, rows: rest, lines: () => Math.max(lines, lastLine) };
+}
+
+/** The first rows of a decoded head, for sniffers looking for their header. */
+export function headRows(head: string, limit = 100): TableRow[] {
+  const complete = head.length < HEAD_BYTES;
+  const { dialect } = detectDialect(head, complete);
+  return rowsOfText(head.slice(0, 256 * 1024), dialect, complete)
+    .slice(0, limit)
+    .map((r) => ({ ...r, fields: r.fields.map((f) => f.replace(/^\ufeff/, "").trim()) }));
 }
