@@ -1,0 +1,45 @@
+/**
+ * camt amounts are unsigned decimals with the sign in a separate CdtDbtInd (CRDT / DBIT).
+ * A reversal flag (RvslInd) does not flip the sign: the indicator already states the direction.
+ */
+import type { ParseIssue } from "@/lib/schemas/canonical";
+import { negateDecimal } from "@/lib/money/decimal";
+import { scaleToCurrency } from "./currency";
+
+const UNSIGNED_AMOUNT = /^\d{1,30}(\.\d{1,30})?$/;
+
+export type SignedAmount = { amount: string; issues: ParseIssue[] } | { amount: null; issues: ParseIssue[] };
+
+export function signedAmount(
+  text: string | undefined,
+  indicator: string | undefined,
+  currency: string | undefined,
+  where: { line: number; element: string },
+): SignedAmount {
+  const amountText = (text ?? "").trim();
+  if (!UNSIGNED_AMOUNT.test(amountText)) {
+    return {
+      amount: null,
+      issues: [{ severity: "error", code: "invalid_amount", message: `Expected an unsigned decimal amount in ${where.element}/Amt, found "${amountText}"`, line: where.line, field: `${where.element}/Amt` }],
+    };
+  }
+  const direction = (indicator ?? "").trim();
+  if (direction !== "CRDT" && direction !== "DBIT") {
+    return {
+      amount: null,
+      issues: [{ severity: "error", code: "invalid_credit_debit_indicator", message: `Expected CdtDbtInd CRDT or DBIT in ${where.element}, found "${direction}"`, line: where.line, field: `${where.element}/CdtDbtInd` }],
+    };
+  }
+  const scaled = scaleToCurrency(amountText, currency) ?? { amount: amountText };
+  const issues: ParseIssue[] = [];
+  if (scaled.excessDecimals) {
+    issues.push({
+      severity: "warning",
+      code: "too_many_decimals",
+      message: `Expected at most ${scaled.excessDecimals.allowed} decimals for ${currency ?? ""} in ${where.element}/Amt, found ${scaled.excessDecimals.written} ("${amountText}"); the amount is kept exactly as written`,
+      line: where.line,
+      field: `${where.element}/Amt`,
+    });
+  }
+  return { amount: direction === "DBIT" ? negateDecimal(scaled.amount) : scaled.amount, issues };
+}

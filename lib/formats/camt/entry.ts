@@ -1,0 +1,235 @@
+/**
+ * A camt <Ntry> and its <TxDtls> become transactions. Several details whose signed amounts add up
+ * to the entry give one transaction each. When they do not add up (or an amount is missing or in
+ * another currency), the entry itself is the one booked amount the balances depend on: it becomes a
+ * single transaction and the mismatch is an issue, so the statement still reconciles.
+ */
+import type { ParseIssue, Transaction } from "@/lib/schemas/canonical";
+import { addDecimals, compareDecimals } from "@/lib/money/decimal";
+import { parseIsoDate } from "../shared/dates";
+import { signedAmount } from "./amount";
+import type { Scope } from "./scope";
+
+/** Marks where each <TxDtls> sat inside the entry's raw text. */
+export const DETAIL_MARK = "\u0000";
+const NOT_PROVIDED = "NOTPROVIDED";
+
+export interface EntryContext {
+  accountCurrency?: string;
+  messageId?: string;
+}
+
+export function entryTransactions(entry: Scope, details: readonly Scope[], context: EntryContext): { transactions: Transaction[]; issues: ParseIssue[] } {
+  const issues: ParseIssue[] = [];
+  const currency = entry.first("Amt@Ccy")?.trim() || context.accountCurrency;
+  const signed = signedAmount(entry.first("Amt"), entry.first("CdtDbtInd"), currency, { line: entry.line, element: "Ntry" });
+  issues.push(...signed.issues);
+  const bookingText = entry.first("BookgDt/Dt", "BookgDt/DtTm");
+  const bookingDate = bookingText === undefined ? null : parseIsoDate(bookingText);
+  if (bookingDate === null) {
+    issues.push({
+      severity: "error",
+      code: bookingText === undefined ? "missing_booking_date" : "invalid_date",
+      message: `Expected a booking date as YYYY-MM-DD in Ntry/BookgDt, found ${bookingText === undefined ? "none" : `"${bookingText.trim()}"`}; the entry is skipped`,
+      line: entry.line,
+      field: "Ntry/BookgDt",
+    });
+  }
+  const valueText = entry.first("ValDt/Dt", "ValDt/DtTm");
+  const valueDate = valueText === undefined ? null : parseIsoDate(valueText);
+  if (valueText !== undefined && valueDate === null) {
+    issues.push({ severity: "error", code: "invalid_date", message: `Expected a value date as YYYY-MM-DD in Ntry/ValDt, found "${valueText.trim()}"; the value date is left out`, line: entry.line, field: "Ntry/ValDt" });
+  }
+  if (signed.amount === null || bookingDate === null) return { transactions: [], issues };
+
+  const base = {
+    bookingDate,
+    ...(valueDate ? { valueDate } : {}),
+    ...(currency && /^[A-Z]{3}$/.test(currency) ? { currency } : {}),
+    line: entry.line,
+  };
+  const rawFor = rawBuilder(entry.raw);
+  const entryDirection = entry.first("CdtDbtInd")?.trim();
+
+  const split = details.length > 1 ? splitAmounts(entry, details, signed.amount, currency, entryDirection, issues) : null;
+  if (split) {
+    const transactions = details.map((detail, i) => ({
+      ...base,
+      ...describe(entry, [detail], detail.first("CdtDbtInd")?.trim() || entryDirection, context, i),
+      amount: split[i]!,
+      raw: rawFor(i),
+    }));
+    return { transactions, issues };
+  }
+  if (details.length === 1) checkSingleDetail(entry, details[0]!, signed.amount, currency, entryDirection, issues);
+  return { transactions: [{ ...base, ...describe(entry, details, entryDirection, context, undefined), amount: signed.amount, raw: rawFor("all") }], issues };
+}
+
+/** Signed amount of a detail in the entry's currency, or undefined when it has none comparable. */
+function detailAmount(detail: Scope, currency: string | undefined, entryDirection: string | undefined): { amount?: string; issues: ParseIssue[] } {
+  const paths: [string, string][] = [["Amt", "Amt@Ccy"], ["AmtDtls/TxAmt/Amt", "AmtDtls/TxAmt/Amt@Ccy"]];
+  for (const [path, ccyPath] of paths) {
+    const text = detail.first(path);
+    if (text === undefined) continue;
+    const ccy = detail.first(ccyPath)?.trim();
+    if (ccy && currency && ccy !== currency) continue;
+    const signed = signedAmount(text, detail.first("CdtDbtInd") ?? entryDirection, currency, { line: detail.line, element: "TxDtls" });
+    return signed.amount === null ? { issues: signed.issues } : { amount: signed.amount, issues: signed.issues };
+  }
+  return { issues: [] };
+}
+
+function splitAmounts(entry: Scope, details: readonly Scope[], entryAmount: string, currency: string | undefined, entryDirection: string | undefined, issues: ParseIssue[]): string[] | null {
+  const amounts: string[] = [];
+  for (const detail of details) {
+    const found = detailAmount(detail, currency, entryDirection);
+    issues.push(...found.issues);
+    if (found.amount === undefined) {
+      issues.push({
+        severity: "warning",
+        code: "detail_amount_missing",
+        message: `Expected each of the ${details.length} transaction details to state an amount in ${currency ?? "the entry's currency"}, found one without; the entry is kept as one transaction of ${entryAmount}`,
+        line: detail.line,
+        field: "TxDtls/Amt",
+      });
+      return null;
+    }
+    amounts.push(found.amount);
+  }
+  const sum = addDecimals(...amounts);
+  if (compareDecimals(sum, entryAmount) === 0) return amounts;
+  issues.push({
+    severity: "error",
+    code: "detail_sum_mismatch",
+    message: `Expected the ${details.length} transaction details to add up to the entry amount ${entryAmount}, found ${sum}; the entry is kept as one transaction`,
+    line: entry.line,
+    field: "Ntry/NtryDtls",
+  });
+  return null;
+}
+
+function checkSingleDetail(entry: Scope, detail: Scope, entryAmount: string, currency: string | undefined, entryDirection: string | undefined, issues: ParseIssue[]): void {
+  const found = detailAmount(detail, currency, entryDirection);
+  issues.push(...found.issues);
+  if (found.amount === undefined || compareDecimals(found.amount, entryAmount) === 0) return;
+  issues.push({
+    severity: "error",
+    code: "detail_sum_mismatch",
+    message: `Expected the transaction detail amount to equal the entry amount ${entryAmount}, found ${found.amount}; the entry amount is used`,
+    line: entry.line,
+    field: "Ntry/NtryDtls/TxDtls/Amt",
+  });
+}
+
+/** Everything but the amount: references, parties, codes and text, from the entry and its detail(s). */
+function describe(entry: Scope, details: readonly Scope[], direction: string | undefined, context: EntryContext, index: number | undefined) {
+  const detail = details.length === 1 ? details[0] : undefined;
+  const pick = (...paths: string[]): string | undefined => clean(detail?.first(...paths));
+  const endToEnd = pick("Refs/EndToEndId");
+  const endToEndId = endToEnd && endToEnd !== NOT_PROVIDED ? endToEnd : undefined;
+  const instructionId = pick("Refs/InstrId");
+  const entryRef = clean(entry.first("AcctSvcrRef"));
+  const detailRef = pick("Refs/AcctSvcrRef");
+  const externalId =
+    index === undefined ? entryRef ?? detailRef ?? endToEndId : detailRef ?? endToEndId ?? (entryRef ? `${entryRef}/${index + 1}` : undefined);
+  const bankReference = detailRef ?? entryRef;
+  const customerReference = endToEndId ?? instructionId;
+  const typeCode = bankTransactionCode(detail) ?? bankTransactionCode(entry);
+
+  const counterpartySide = direction === "DBIT" ? "Cdtr" : "Dbtr";
+  const counterpartyName = pick(`RltdPties/${counterpartySide}/Nm`, `RltdPties/${counterpartySide}/Pty/Nm`);
+  const counterpartyAccount = pick(`RltdPties/${counterpartySide}Acct/Id/IBAN`, `RltdPties/${counterpartySide}Acct/Id/Othr/Id`);
+
+  const remittance = details.map((d) => d.all("RmtInf/Ustrd").map((u) => u.trim()).filter(Boolean).join(" ")).filter(Boolean);
+  const entryInformation = entry.all("AddtlNtryInf").map((t) => t.trim()).filter(Boolean).join(" ");
+  const transactionInformation = pick("AddtlTxInf");
+  const description = (details.length > 1 ? entryInformation || remittance.join("; ") : remittance[0] || entryInformation || transactionInformation || "").replace(/\s+/g, " ");
+
+  const details_: Record<string, string> = {};
+  const put = (key: string, value: string | undefined): void => {
+    if (value) details_[key] = value;
+  };
+  put("endToEndId", endToEnd);
+  put("instructionId", instructionId);
+  put("messageId", pick("Refs/MsgId"));
+  put("paymentInformationId", pick("Refs/PmtInfId") ?? clean(entry.first("NtryDtls/Btch/PmtInfId")));
+  put("transactionId", pick("Refs/TxId"));
+  put("mandateId", pick("Refs/MndtId"));
+  put("chequeNumber", pick("Refs/ChqNb"));
+  put("statementMessageId", context.messageId);
+  put("entryReference", clean(entry.first("NtryRef")));
+  put("entryAccountServicerReference", entryRef);
+  put("status", clean(entry.first("Sts", "Sts/Cd", "Sts/Prtry")));
+  put("creditDebit", direction);
+  if (clean(entry.first("RvslInd"))?.toLowerCase() === "true") details_.reversal = "true";
+  put("batchTransactionCount", clean(entry.first("NtryDtls/Btch/NbOfTxs")));
+  if (details.length > 1) details_.detailCount = String(details.length);
+  put("instructedAmount", pick("AmtDtls/InstdAmt/Amt") ?? clean(entry.first("AmtDtls/InstdAmt/Amt")));
+  put("instructedCurrency", pick("AmtDtls/InstdAmt/Amt@Ccy") ?? clean(entry.first("AmtDtls/InstdAmt/Amt@Ccy")));
+  put("exchangeRate", pick("AmtDtls/InstdAmt/CcyXchg/XchgRate", "AmtDtls/TxAmt/CcyXchg/XchgRate", "AmtDtls/CntrValAmt/CcyXchg/XchgRate"));
+  const detailAmountText = pick("Amt", "AmtDtls/TxAmt/Amt");
+  const detailCurrency = pick("Amt@Ccy", "AmtDtls/TxAmt/Amt@Ccy");
+  if (detailAmountText && detailCurrency && detailCurrency !== clean(entry.first("Amt@Ccy"))) {
+    put("transactionAmount", detailAmountText);
+    put("transactionCurrency", detailCurrency);
+  }
+  put("creditorReference", pick("RmtInf/Strd/CdtrRefInf/Ref"));
+  put("ultimateDebtor", pick("RltdPties/UltmtDbtr/Nm", "RltdPties/UltmtDbtr/Pty/Nm"));
+  put("ultimateCreditor", pick("RltdPties/UltmtCdtr/Nm", "RltdPties/UltmtCdtr/Pty/Nm"));
+  const agent = direction === "DBIT" ? "CdtrAgt" : "DbtrAgt";
+  put("counterpartyBic", pick(`RltdAgts/${agent}/FinInstnId/BIC`, `RltdAgts/${agent}/FinInstnId/BICFI`));
+  if (description !== entryInformation) put("additionalEntryInformation", entryInformation);
+  put("additionalTransactionInformation", transactionInformation);
+
+  return {
+    ...(externalId ? { externalId } : {}),
+    ...(bankReference ? { bankReference } : {}),
+    ...(customerReference ? { customerReference } : {}),
+    ...(typeCode ? { typeCode } : {}),
+    description: description.trim(),
+    ...(counterpartyName ? { counterpartyName } : {}),
+    ...(counterpartyAccount ? { counterpartyAccount } : {}),
+    details: details_,
+  };
+}
+
+/** ISO domain/family/sub-family ("PMNT/RCDT/DMCT") when given, else the proprietary code. */
+function bankTransactionCode(scope: Scope | undefined): string | undefined {
+  if (!scope) return undefined;
+  const domain = clean(scope.first("BkTxCd/Domn/Cd"));
+  if (domain) {
+    return [domain, clean(scope.first("BkTxCd/Domn/Fmly/Cd")), clean(scope.first("BkTxCd/Domn/Fmly/SubFmlyCd"))].filter(Boolean).join("/");
+  }
+  return clean(scope.first("BkTxCd/Prtry/Cd"));
+}
+
+function clean(text: string | undefined): string | undefined {
+  const trimmed = text?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/**
+ * Raw text for the entry's transactions: the whole entry, or the entry with only one of its details
+ * in place. Precomputes the entry without details so a large batch costs linear, not quadratic, time.
+ */
+function rawBuilder(raw: string): (index: number | "all") => string {
+  const parts = raw.split(DETAIL_MARK);
+  const whole = parts.join("");
+  const detailTexts: string[] = [];
+  const offsets: number[] = [];
+  let skeleton = parts[0] ?? "";
+  for (const part of parts.slice(1)) {
+    const end = part.indexOf(DETAIL_END);
+    const cut = end < 0 ? part.length : end + DETAIL_END.length;
+    offsets.push(skeleton.length);
+    detailTexts.push(part.slice(0, cut));
+    skeleton += part.slice(cut);
+  }
+  return (index) => {
+    if (index === "all") return whole;
+    const offset = offsets[index] ?? skeleton.length;
+    return skeleton.slice(0, offset) + (detailTexts[index] ?? "") + skeleton.slice(offset);
+  };
+}
+
+const DETAIL_END = "</TxDtls>";

@@ -1,0 +1,262 @@
+/**
+ * camt.053 (statement) and camt.052 (account report) parser, streamed over saxes. Only the current
+ * statement header, balance or entry is held in memory; everything else has already been yielded.
+ */
+import type { FormatName, ParseIssue, StatementInfo, TextEncoding } from "@/lib/schemas/canonical";
+import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
+import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
+import { parseIsoDate } from "../shared/dates";
+import { xmlEvents, type XmlEvent } from "./xml";
+import { Scope } from "./scope";
+import { interpretBalance } from "./balance";
+import { DETAIL_MARK, entryTransactions } from "./entry";
+
+const MESSAGES: Readonly<Record<string, { format: FormatName; statement: string }>> = {
+  BkToCstmrStmt: { format: "camt053", statement: "Stmt" },
+  BkToCstmrAcctRpt: { format: "camt052", statement: "Rpt" },
+};
+const UNSUPPORTED_MESSAGES: Readonly<Record<string, string>> = {
+  BkToCstmrDbtCdtNtfctn: "camt.054 (debit/credit notification)",
+};
+
+export async function* parseCamt(source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+  const { head, source: replay } = await peekBytes(source);
+  const encoding = options.encoding ?? xmlEncoding(head);
+  const lines = { count: 1 };
+  const builder = new CamtBuilder();
+  for await (const batch of xmlEvents(decodeText(replay, encoding), lines)) {
+    for (const event of batch) builder.handle(event);
+    yield* builder.drain();
+  }
+  builder.finish();
+  yield* builder.drain();
+  yield {
+    type: "meta",
+    meta: {
+      format: builder.format,
+      encoding,
+      lines: lines.count,
+      extra: {
+        version: builder.version ?? null,
+        messageId: builder.messageId ?? null,
+        statements: builder.statementCount,
+        entries: builder.entryCount,
+        transactions: builder.transactionCount,
+      },
+    },
+  };
+}
+
+/** BOMs and UTF-8 validity decide, except that an XML declaration naming a Latin encoding is believed. */
+function xmlEncoding(head: Uint8Array): TextEncoding {
+  const sniffed = sniffEncoding(head);
+  if (sniffed !== "utf-8") return sniffed;
+  const declaration = /^<\?xml[^>]*encoding=["']([^"']+)["']/i.exec(new TextDecoder("latin1").decode(head.subarray(0, 200)));
+  const declared = declaration?.[1]?.toLowerCase();
+  return declared && /^(iso-8859-1|iso-8859-15|latin-?1|windows-1252|cp1252)$/.test(declared) ? "windows-1252" : sniffed;
+}
+
+interface OpenStatement {
+  scope: Scope;
+  announced: boolean;
+  currency?: string;
+}
+
+class CamtBuilder {
+  format: FormatName = "camt053";
+  version: string | undefined;
+  messageId: string | undefined;
+  statementCount = 0;
+  entryCount = 0;
+  transactionCount = 0;
+
+  private readonly path: string[] = [];
+  private queue: ParseEvent[] = [];
+  private messageDepth = 0;
+  private messageLine = 1;
+  private messageClosed = false;
+  private statementElement = "Stmt";
+  private group: Scope | undefined;
+  private statement: OpenStatement | undefined;
+  private balance: Scope | undefined;
+  private entry: Scope | undefined;
+  private detail: Scope | undefined;
+  private details: Scope[] = [];
+
+  *drain(): Generator<ParseEvent> {
+    const events = this.queue;
+    this.queue = [];
+    yield* events;
+  }
+
+  handle(event: XmlEvent): void {
+    if (event.kind === "open") this.open(event);
+    else this.close(event);
+  }
+
+  finish(): void {
+    if (this.messageDepth === 0 || !this.messageClosed) {
+      throw new FormatError("not_camt", "Expected a camt.053 <BkToCstmrStmt> or camt.052 <BkToCstmrAcctRpt> message, found none", this.messageLine);
+    }
+  }
+
+  private open(event: Extract<XmlEvent, { kind: "open" }>): void {
+    this.path.length = event.depth - 1;
+    this.path.push(event.name);
+    if (this.messageDepth === 0) {
+      this.findMessage(event);
+      return;
+    }
+    if (event.depth <= this.messageDepth) return;
+    if (event.depth === this.messageDepth + 1) {
+      if (event.name === "GrpHdr") this.group = new Scope(event.depth, event.line, "the group header");
+      if (event.name === this.statementElement) {
+        this.statementCount++;
+        this.statement = { scope: new Scope(event.depth, event.line, "the statement header"), announced: false };
+      }
+      return;
+    }
+    const statement = this.statement;
+    if (statement && event.depth === statement.scope.depth + 1 && (event.name === "Bal" || event.name === "Ntry")) {
+      this.announce(statement);
+      if (event.name === "Bal") this.balance = new Scope(event.depth, event.line, "a balance");
+      else this.entry = new Scope(event.depth, event.line, "an entry");
+    }
+    const entry = this.entry;
+    if (entry) {
+      if (!this.detail && event.name === "TxDtls" && this.path[event.depth - 2] === "NtryDtls") {
+        entry.append(DETAIL_MARK);
+        this.detail = new Scope(event.depth, event.line, "a transaction detail");
+      }
+      entry.writeOpen(event.name, event.attributes);
+    }
+    const scope = this.innermost();
+    const ccy = event.attributes.Ccy;
+    if (scope && ccy !== undefined && event.depth > scope.depth) scope.add(`${this.relative(scope, event.depth)}@Ccy`, ccy);
+  }
+
+  private findMessage(event: Extract<XmlEvent, { kind: "open" }>): void {
+    const version = /camt\.05\d\.001\.\d+/.exec(event.uri)?.[0];
+    if (version) this.version = version;
+    const message = MESSAGES[event.name];
+    if (message) {
+      this.messageDepth = event.depth;
+      this.messageLine = event.line;
+      this.format = message.format;
+      this.statementElement = message.statement;
+      return;
+    }
+    const unsupported = UNSUPPORTED_MESSAGES[event.name];
+    if (unsupported) throw new FormatError("camt_unsupported_message", `Expected a camt.053 or camt.052 message, found ${unsupported}`, event.line);
+    if (!(event.depth === 1 && event.name === "Document")) {
+      throw new FormatError("not_camt", `Expected <Document> holding <BkToCstmrStmt> or <BkToCstmrAcctRpt>, found <${event.name}>`, event.line);
+    }
+  }
+
+  private close(event: Extract<XmlEvent, { kind: "close" }>): void {
+    const scope = this.innermost();
+    const text = event.text.trim();
+    if (scope && event.depth > scope.depth && text !== "") scope.add(this.relative(scope, event.depth), text);
+    if (this.entry) {
+      this.entry.writeText(event.text);
+      this.entry.writeClose(event.name);
+    }
+    if (this.detail && event.depth === this.detail.depth) {
+      this.details.push(this.detail);
+      this.detail = undefined;
+    } else if (this.entry && event.depth === this.entry.depth) {
+      this.finishEntry(this.entry);
+    } else if (this.balance && event.depth === this.balance.depth) {
+      this.finishBalance(this.balance);
+    } else if (this.statement && event.depth === this.statement.scope.depth) {
+      this.announce(this.statement);
+      this.statement = undefined;
+    } else if (this.group && event.depth === this.group.depth) {
+      this.messageId = this.group.first("MsgId")?.trim() || undefined;
+      this.group = undefined;
+    } else if (this.messageDepth > 0 && event.depth === this.messageDepth) {
+      this.messageClosed = true;
+      if (this.statementCount === 0) {
+        throw new FormatError("camt_no_statement", `Expected at least one <${this.statementElement}> in the message, found only a group header`, this.messageLine);
+      }
+    }
+    this.path.length = event.depth - 1;
+  }
+
+  private innermost(): Scope | undefined {
+    return this.detail ?? this.entry ?? this.balance ?? this.statement?.scope ?? this.group;
+  }
+
+  private relative(scope: Scope, depth: number): string {
+    return this.path.slice(scope.depth, depth).join("/");
+  }
+
+  private announce(statement: OpenStatement): void {
+    if (statement.announced) return;
+    statement.announced = true;
+    const scope = statement.scope;
+    const id = scope.first("Acct/Id/IBAN", "Acct/Id/Othr/Id", "Acct/Id/Prtry/Id")?.trim();
+    if (!id) {
+      throw new FormatError("camt_missing_account", `Expected the ${this.statementElement === "Stmt" ? "statement" : "report"} to identify its account in Acct/Id, found none`, scope.line);
+    }
+    const currency = scope.first("Acct/Ccy")?.trim();
+    statement.currency = currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined;
+    const bankId = scope.first("Acct/Svcr/FinInstnId/BIC", "Acct/Svcr/FinInstnId/BICFI", "Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId")?.trim();
+    const kind = scope.first("Acct/Tp/Cd", "Acct/Tp/Prtry")?.trim();
+    const name = scope.first("Acct/Nm", "Acct/Ownr/Nm", "Acct/Ownr/Pty/Nm")?.trim();
+    const statementId = scope.first("Id")?.trim();
+    const from = this.periodDate(scope, "FrToDt/FrDtTm");
+    const to = this.periodDate(scope, "FrToDt/ToDtTm");
+    const info: StatementInfo = {
+      account: {
+        id,
+        ...(bankId ? { bankId } : {}),
+        ...(statement.currency ? { currency: statement.currency } : {}),
+        ...(kind ? { kind } : {}),
+        ...(name ? { name } : {}),
+      },
+      ...(statementId ? { statementId } : {}),
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+      line: scope.line,
+    };
+    this.queue.push({ type: "statement", statement: info });
+  }
+
+  private periodDate(scope: Scope, path: string): string | undefined {
+    const text = scope.first(path);
+    if (text === undefined) return undefined;
+    const date = parseIsoDate(text);
+    if (date === null) {
+      this.issue({ severity: "warning", code: "invalid_date", message: `Expected a date-time in ${path}, found "${text.trim()}"; the period is left out`, line: scope.line, field: path });
+    }
+    return date ?? undefined;
+  }
+
+  private finishBalance(scope: Scope): void {
+    this.balance = undefined;
+    const { balance, issues } = interpretBalance(scope, this.statement?.currency);
+    issues.forEach((issue) => this.issue(issue));
+    if (balance) this.queue.push({ type: "balance", balance });
+  }
+
+  private finishEntry(scope: Scope): void {
+    const details = this.details;
+    this.entry = undefined;
+    this.details = [];
+    this.entryCount++;
+    const { transactions, issues } = entryTransactions(scope, details, {
+      ...(this.statement?.currency ? { accountCurrency: this.statement.currency } : {}),
+      ...(this.messageId ? { messageId: this.messageId } : {}),
+    });
+    issues.forEach((issue) => this.issue(issue));
+    for (const transaction of transactions) {
+      this.transactionCount++;
+      this.queue.push({ type: "transaction", transaction });
+    }
+  }
+
+  private issue(issue: ParseIssue): void {
+    this.queue.push({ type: "issue", issue });
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * A captured XML subtree (a statement header, a balance, an entry, a transaction detail): leaf
+ * texts keyed by their path below the subtree's root ("RltdPties/Dbtr/Nm", "Amt@Ccy") plus a
+ * compact re-serialisation used as the record's raw text. Bounded, so a hostile entry cannot
+ * grow memory without limit.
+ */
+import { FormatError } from "../types";
+
+/**
+ * An entry is buffered whole (its details must add up, and AddtlNtryInf follows them), so this
+ * bounds memory per entry: a single-payment entry is a few kilobytes, a payroll batch of
+ * ten thousand details a few megabytes.
+ */
+const MAX_SCOPE_CHARS = 16_000_000;
+
+export class Scope {
+  private readonly values = new Map<string, string[]>();
+  private chars = 0;
+  raw = "";
+
+  constructor(
+    /** Depth of the subtree's root element (the document element is 1). */
+    readonly depth: number,
+    /** Line where the subtree's root element starts. */
+    readonly line: number,
+    private readonly what: string,
+  ) {}
+
+  add(path: string, value: string): void {
+    this.grow(path.length + value.length);
+    const list = this.values.get(path);
+    if (list) list.push(value);
+    else this.values.set(path, [value]);
+  }
+
+  /** The first value found among the paths, in the order given. */
+  first(...paths: string[]): string | undefined {
+    for (const path of paths) {
+      const value = this.values.get(path)?.[0];
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  all(path: string): readonly string[] {
+    return this.values.get(path) ?? [];
+  }
+
+  writeOpen(name: string, attributes: Readonly<Record<string, string>>): void {
+    const attrs = Object.entries(attributes).map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join("");
+    this.append(`<${name}${attrs}>`);
+  }
+
+  writeText(text: string): void {
+    if (text.trim() !== "") this.append(escapeXml(text.trim()));
+  }
+
+  writeClose(name: string): void {
+    this.append(`</${name}>`);
+  }
+
+  append(text: string): void {
+    this.grow(text.length);
+    this.raw += text;
+  }
+
+  private grow(by: number): void {
+    this.chars += by;
+    if (this.chars > MAX_SCOPE_CHARS) {
+      throw new FormatError("camt_element_too_large", `Expected ${this.what} to be under ${MAX_SCOPE_CHARS} characters, found a larger one`, this.line);
+    }
+  }
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}

@@ -1,0 +1,125 @@
+/**
+ * Safe streaming XML on top of saxes: element open/close events with local names, the line where
+ * each element starts, and leaf text. Never builds a tree. Hostile input is refused up front:
+ * any DOCTYPE or ENTITY declaration (so no external entities and no expansion bombs), nesting
+ * deeper than MAX_DEPTH, and runs of text or markup longer than MAX_RUN characters.
+ */
+import { SaxesParser, type SaxesTagNS } from "saxes";
+import { FormatError } from "../types";
+
+export const MAX_DEPTH = 64;
+/** camt text fields are at most a few hundred characters; a megabyte without markup is not a statement. */
+export const MAX_RUN = 1_000_000;
+
+export type XmlEvent =
+  | { kind: "open"; name: string; uri: string; attributes: Readonly<Record<string, string>>; line: number; depth: number }
+  | { kind: "close"; name: string; text: string; line: number; depth: number; selfClosing: boolean };
+
+const DECLARATION = /<!(DOCTYPE|ENTITY)/i;
+/** Long enough to hold "<!DOCTYPE" split across chunks. */
+const HOLD_BACK = 9;
+const SAXES_POSITION = /^\d+:\d+: /;
+
+/** Decoded text chunks in, batches of events out (one batch per chunk, so memory stays bounded). */
+export async function* xmlEvents(text: AsyncIterable<string>, lines: { count: number }): AsyncGenerator<XmlEvent[], void, undefined> {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  let batch: XmlEvent[] = [];
+  let depth = 0;
+  let startLine = 1;
+  let leafText = "";
+
+  parser.on("opentagstart", () => {
+    startLine = parser.line;
+    if (depth + 1 > MAX_DEPTH) {
+      throw new FormatError("xml_too_deep", `Expected XML nested at most ${MAX_DEPTH} elements deep, found deeper nesting`, parser.line);
+    }
+  });
+  parser.on("opentag", (tag: SaxesTagNS) => {
+    depth++;
+    leafText = "";
+    const attributes: Record<string, string> = {};
+    for (const attribute of Object.values(tag.attributes)) attributes[attribute.local] = attribute.value;
+    batch.push({ kind: "open", name: tag.local, uri: tag.uri, attributes, line: startLine, depth });
+  });
+  parser.on("text", (chunk) => {
+    leafText += chunk;
+  });
+  parser.on("cdata", (chunk) => {
+    leafText += chunk;
+  });
+  parser.on("closetag", (tag: SaxesTagNS) => {
+    batch.push({ kind: "close", name: tag.local, text: leafText, line: parser.line, depth, selfClosing: tag.isSelfClosing });
+    leafText = "";
+    depth--;
+  });
+  parser.on("doctype", () => {
+    throw new FormatError("xml_doctype_forbidden", "Expected XML without a DOCTYPE declaration, found one", parser.line);
+  });
+
+  let pending = "";
+  let run = 0;
+  const write = (chunk: string): void => {
+    try {
+      parser.write(chunk);
+    } catch (error) {
+      throw asFormatError(error, parser.line);
+    }
+  };
+  for await (const chunk of text) {
+    let data = pending + chunk;
+    const declaration = DECLARATION.exec(data);
+    if (declaration) {
+      write(data.slice(0, declaration.index));
+      throw new FormatError("xml_doctype_forbidden", `Expected XML without DTD declarations, found "<!${declaration[1]}"`, parser.line);
+    }
+    run = checkRuns(chunk, run, parser.line);
+    const lastOpen = data.lastIndexOf("<");
+    pending = lastOpen >= 0 && data.length - lastOpen < HOLD_BACK ? data.slice(lastOpen) : "";
+    data = data.slice(0, data.length - pending.length);
+    write(data);
+    lines.count = parser.line;
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+  }
+  write(pending);
+  // close() resets saxes' position, so the line count is taken first.
+  lines.count = parser.line;
+  const openLine = parser.line;
+  try {
+    parser.close();
+  } catch (error) {
+    throw depth > 0
+      ? new FormatError("xml_truncated", "Expected the XML document to close all its elements, found the end of the file", openLine)
+      : asFormatError(error, openLine);
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Returns the length of the trailing run without "<" or ">"; throws when any run is too long. */
+function checkRuns(data: string, carried: number, line: number): number {
+  const firstMarkup = firstIndexOfMarkup(data);
+  const lastMarkup = Math.max(data.lastIndexOf("<"), data.lastIndexOf(">"));
+  const leading = firstMarkup < 0 ? carried + data.length : carried + firstMarkup;
+  let longest = leading;
+  if (lastMarkup >= 0) longest = Math.max(longest, data.length - 1 - lastMarkup);
+  if (longest > MAX_RUN) {
+    throw new FormatError("xml_text_too_long", `Expected XML text and tags shorter than ${MAX_RUN} characters, found a longer run`, line);
+  }
+  return lastMarkup < 0 ? leading : data.length - 1 - lastMarkup;
+}
+
+function firstIndexOfMarkup(data: string): number {
+  const open = data.indexOf("<");
+  const close = data.indexOf(">");
+  return open < 0 ? close : close < 0 ? open : Math.min(open, close);
+}
+
+function asFormatError(error: unknown, line: number): Error {
+  if (error instanceof FormatError) return error;
+  if (error instanceof Error && SAXES_POSITION.test(error.message)) {
+    return new FormatError("xml_malformed", `Expected well-formed XML, found an error: ${error.message.replace(SAXES_POSITION, "")}`, Math.max(1, line));
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
