@@ -117,3 +117,20 @@ export async function* replay(buffered: TableRow[], rest: AsyncIterator<TableRow
     yield next.value;
   }
 }
+
+/**
+ * Infers date order and number format for the given columns from a look-ahead window (or takes them
+ * from the caller), and returns the rows to read, window first.
+ */
+export async function inferFromWindow(
+  rows: AsyncIterable<TableRow>,
+  dateColumns: readonly number[],
+  numberColumns: readonly number[],
+  given: { dateOrder?: DateOrder; decimalSeparator?: DecimalSeparator },
+): Promise<{ inference: Inference; rows: AsyncIterable<TableRow> }> {
+  const iterator = rows[Symbol.asyncIterator]();
+  const evidence = new ColumnEvidence(dateColumns, numberColumns);
+  const window = await lookahead(iterator, evidence);
+  const inference = infer(evidence.dateEvidence(), evidence.numberEvidence(), window.ended ? "whole_file" : "lookahead", given);
+  return { inference, rows: replay(window.buffered, iterator, window.ended) };
+}
