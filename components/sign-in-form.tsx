@@ -24,8 +24,9 @@ export function SignInForm() {
         router.refresh();
         return;
       }
-      const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-      setError(body?.error?.message ?? "Sign-in failed. Please try again.");
+      const body = (await response.json().catch(() => null)) as { error?: { message?: string; issues?: { message: string }[] } } | null;
+      // A validation answer names the field path for scripts; a person needs only the sentence.
+      setError(body?.error?.issues?.[0]?.message ?? body?.error?.message ?? "Sign-in failed. Please try again.");
     } catch {
       setError("Inflow could not be reached. Check your connection and try again.");
     } finally {
