@@ -134,6 +134,10 @@ class Mt940Builder {
       case "61":
         this.pending = { statementLine: field, information: [] };
         return;
+      case "34F":
+        // The floor limit is the first place an MT942 names its currency.
+        statement.currency ??= /^[A-Z]{3}/.exec(text)?.[0];
+        return;
       case "90D":
       case "90C":
         this.controlTotal(statement, field, text);
