@@ -2,7 +2,6 @@
  * The session interface: who is calling. Supabase Auth (getClaims, never getSession) when configured,
  * local JWT cookies otherwise. Nothing outside lib/auth knows which one is live.
  */
-import { createServerClient } from "@supabase/ssr";
 import { env, supabaseConfigured } from "@/lib/env";
 import { jwtClaims, type JwtClaims } from "./claims";
 import { SESSION_COOKIE, SESSION_SECONDS, createSessionToken, verifySessionToken } from "./local-session";
@@ -29,7 +28,9 @@ export function sessionCookieOptions(maxAge: number): CookieOptions {
   return { httpOnly: true, sameSite: "lax", secure: env().NODE_ENV === "production" && process.env.INFLOW_INSECURE_COOKIES !== "1", path: "/", maxAge };
 }
 
-function supabaseFor(jar: CookieReader & Partial<CookieJar>) {
+/** Loaded only when Supabase is configured, so the local default never loads its client. */
+async function supabaseFor(jar: CookieReader & Partial<CookieJar>) {
+  const { createServerClient } = await import("@supabase/ssr");
   const e = env();
   return createServerClient(e.NEXT_PUBLIC_SUPABASE_URL!, e.NEXT_PUBLIC_SUPABASE_ANON_KEY!, {
     cookies: {
@@ -43,7 +44,7 @@ function supabaseFor(jar: CookieReader & Partial<CookieJar>) {
 
 export async function getClaims(jar: CookieReader): Promise<JwtClaims | null> {
   if (supabaseConfigured()) {
-    const { data, error } = await supabaseFor(jar).auth.getClaims();
+    const { data, error } = await (await supabaseFor(jar)).auth.getClaims();
     if (error || !data) return null;
     const parsed = jwtClaims.safeParse(data.claims);
     return parsed.success ? parsed.data : null;
@@ -59,11 +60,11 @@ export async function startLocalSession(jar: CookieJar, claims: JwtClaims): Prom
 
 /** Supabase mode: signs in through Supabase Auth, which sets its own cookies on the jar. */
 export async function supabaseSignIn(jar: CookieJar, email: string, password: string): Promise<{ ok: true; userId: string } | { ok: false }> {
-  const { data, error } = await supabaseFor(jar).auth.signInWithPassword({ email, password });
+  const { data, error } = await (await supabaseFor(jar)).auth.signInWithPassword({ email, password });
   return error || !data.user ? { ok: false } : { ok: true, userId: data.user.id };
 }
 
 export async function signOut(jar: CookieJar): Promise<void> {
-  if (supabaseConfigured()) await supabaseFor(jar).auth.signOut();
+  if (supabaseConfigured()) await (await supabaseFor(jar)).auth.signOut();
   jar.set(SESSION_COOKIE, "", sessionCookieOptions(0));
 }

@@ -31,7 +31,7 @@ export async function importSimpleCsvUpload(ctx: TenantContext, input: { file: F
   );
   if (!account) throw new AppError(422, "validation", "accountId: choose an account that exists in this workspace (an admin can create one).");
 
-  const stored = await rawFileStore().put(ctx.tenantId, input.file.stream());
+  const stored = await (await rawFileStore()).put(ctx.tenantId, input.file.stream());
   const parsed = parseSimpleCsv(await input.file.text(), { fileName: input.file.name, accountId: account.id, currency: account.currency });
   const rowsInvalid = new Set(parsed.issues.filter((i) => i.severity === "error").map((i) => i.line)).size;
 

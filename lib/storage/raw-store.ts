@@ -8,7 +8,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createClient } from "@supabase/supabase-js";
 import { dataDir, env, supabaseConfigured } from "@/lib/env";
 
 export interface StoredFile {
@@ -69,7 +68,9 @@ export const localRawStore: RawFileStore = {
   },
 };
 
-function supabaseStore(): RawFileStore {
+/** Loaded only when Supabase is configured, so the local default never loads its client. */
+async function supabaseStore(): Promise<RawFileStore> {
+  const { createClient } = await import("@supabase/supabase-js");
   const e = env();
   if (!e.SUPABASE_SERVICE_ROLE_KEY) throw new Error("SUPABASE_SERVICE_ROLE_KEY is required for Supabase Storage");
   const client = createClient(e.NEXT_PUBLIC_SUPABASE_URL!, e.SUPABASE_SERVICE_ROLE_KEY, { auth: { persistSession: false } });
@@ -96,6 +97,6 @@ function supabaseStore(): RawFileStore {
   };
 }
 
-export function rawFileStore(): RawFileStore {
+export async function rawFileStore(): Promise<RawFileStore> {
   return supabaseConfigured() ? supabaseStore() : localRawStore;
 }
