@@ -184,6 +184,8 @@ export function decideDateOrder(e: DateEvidenceData): DateOrderDecision {
   return {
     order,
     certainty: "ambiguous",
-    reason: `${why}; ${order} chosen because it gives the narrower date range (${order === "MDY" ? e.minMDY : e.minDMY} to ${order === "MDY" ? e.maxMDY : e.maxDMY})`,
+    reason: Number.isFinite(Math.min(dmySpan, mdySpan))
+      ? `${why}; ${order} chosen because it gives the narrower date range (${order === "MDY" ? e.minMDY : e.minDMY} to ${order === "MDY" ? e.maxMDY : e.maxDMY})`
+      : `${why}; ${order} chosen by default`,
   };
 }

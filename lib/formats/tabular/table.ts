@@ -122,3 +122,29 @@ export function headRows(head: string, limit = 100): TableRow[] {
     .slice(0, limit)
     .map((r) => ({ ...r, fields: r.fields.map((f) => f.replace(/^\ufeff/, "").trim()) }));
 }
+
+/** A table from rows already split into cells (a sheet): the header found the same way as for text. */
+export async function tableFromRows(rows: Iterable<TableRow> | AsyncIterable<TableRow>, lines: () => number, isHeader: HeaderPredicate = genericHeader): Promise<Table> {
+  const source: AsyncIterator<TableRow> | Iterator<TableRow> = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
+  const sample: TableRow[] = [];
+  let ended = false;
+  while (sample.length < 200) {
+    const next = await source.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    sample.push(next.value);
+  }
+  const expectedWidth = modalWidth(sample);
+  let index = 0;
+  const iterator: AsyncIterator<TableRow> = {
+    next: async () => {
+      if (index < sample.length) return { done: false, value: sample[index++]! };
+      if (ended) return { done: true, value: undefined };
+      return source.next();
+    },
+  };
+  const { preamble, header } = await findHeader(iterator, expectedWidth, isHeader);
+  return { preamble, header, rows: { [Symbol.asyncIterator]: () => iterator }, lines };
+}
