@@ -5,8 +5,8 @@
 import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
 import type { FormatModule, FormatParser, FormatSniffer } from "../types";
 import { OfxStatementReader } from "./statement";
-import { OfxTokenizer } from "./tokenizer";
-import { OfxTreeBuilder } from "./tree";
+import { OfxTokenizer, type OfxToken } from "./tokenizer";
+import { OfxTreeBuilder, type OfxNode } from "./tree";
 
 export const parseOfx: FormatParser = async function* (source, options = {}) {
   const { head, source: replay } = await peekBytes(source, 4096);
@@ -14,12 +14,23 @@ export const parseOfx: FormatParser = async function* (source, options = {}) {
   const tokenizer = new OfxTokenizer();
   const tree = new OfxTreeBuilder();
   const reader = new OfxStatementReader();
-  for await (const text of decodeText(replay, encoding)) {
-    for (const token of tokenizer.feed(text)) for (const node of tree.push(token)) yield* reader.handle(node);
+  const onNode = (node: OfxNode) => reader.handle(node);
+  const onToken = (token: OfxToken) => tree.push(token, onNode);
+  const pending = reader.out;
+  try {
+    for await (const text of decodeText(replay, encoding)) {
+      tokenizer.feed(text, onToken);
+      if (pending.length > 0) yield* pending.splice(0);
+    }
+    tokenizer.end(onToken);
+    tree.end(tokenizer.line, onNode);
+    reader.finish();
+  } catch (error) {
+    // Events found before a failure still reach the caller, in order, before the error does.
+    yield* pending.splice(0);
+    throw error;
   }
-  for (const token of tokenizer.end()) for (const node of tree.push(token)) yield* reader.handle(node);
-  for (const node of tree.end(tokenizer.line)) yield* reader.handle(node);
-  reader.finish();
+  yield* pending.splice(0);
   yield { type: "meta", meta: { format: "ofx", encoding, lines: tokenizer.physicalLines, extra: reader.extra(leafStyle(tree)) } };
 };
 

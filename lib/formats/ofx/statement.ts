@@ -37,7 +37,6 @@ interface BalanceState {
   asOf?: string;
 }
 
-type Emit = Generator<ParseEvent, void, undefined>;
 
 function issue(severity: ParseIssue["severity"], code: string, message: string, line: number, field?: string): ParseEvent {
   return { type: "issue", issue: field ? { severity, code, message, line, field } : { severity, code, message, line } };
@@ -48,6 +47,8 @@ function quoted(value: string): string {
 }
 
 export class OfxStatementReader {
+  /** Events produced and not yet taken by the caller (plain arrays: generators per element cost too much). */
+  readonly out: ParseEvent[] = [];
   readonly header: Record<string, string> = {};
   private root: "before" | "inside" | "after" = "before";
   private readonly path: string[] = [];
@@ -61,36 +62,36 @@ export class OfxStatementReader {
   /** "sgml": OFXHEADER:100 lines; "xml": an <?OFX ?> instruction; "none": neither. */
   syntax: "sgml" | "xml" | "none" = "none";
 
-  *handle(node: OfxNode): Emit {
+  handle(node: OfxNode): void {
     if (this.root === "after") {
       if (!this.warnedAfterEnd && !(node.kind === "end" || node.kind === "unmatched_close")) {
         this.warnedAfterEnd = true;
-        yield issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", node.line);
+        this.out.push(issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", node.line));
       }
       return;
     }
     switch (node.kind) {
       case "text":
         if (this.root === "before") this.readHeader(node.text, node.line);
-        else yield issue("warning", "ofx_unexpected_text", `Expected a tag, found text ${quoted(node.text.trim())} outside any element; it was ignored`, node.line);
+        else this.out.push(issue("warning", "ofx_unexpected_text", `Expected a tag, found text ${quoted(node.text.trim())} outside any element; it was ignored`, node.line));
         return;
       case "instruction":
         this.readInstruction(node.body);
         return;
       case "unmatched_close":
-        yield issue("warning", "ofx_unmatched_close_tag", `Found </${node.name}> with no open <${node.name}>; it was ignored`, node.line);
+        this.out.push(issue("warning", "ofx_unmatched_close_tag", `Found </${node.name}> with no open <${node.name}>; it was ignored`, node.line));
         return;
       case "start":
-        yield* this.start(node.name, node.line, node.raw);
+        this.start(node.name, node.line, node.raw);
         return;
       case "leaf":
         if (this.root === "before") this.rootMissing(node.name, node.line);
         this.appendRaw(node.raw);
-        yield* this.leaf(node.name, node.value, node.line);
+        this.leaf(node.name, node.value, node.line);
         return;
       case "end":
         this.appendRaw(node.raw);
-        yield* this.end(node.name);
+        this.end(node.name);
         return;
     }
   }
@@ -133,7 +134,7 @@ export class OfxStatementReader {
     record.rawLength += raw.length;
   }
 
-  private *start(name: string, line: number, raw: string): Emit {
+  private start(name: string, line: number, raw: string): void {
     if (this.root === "before") {
       if (name !== "OFX") this.rootMissing(name, line);
       this.root = "inside";
@@ -147,19 +148,19 @@ export class OfxStatementReader {
         return;
       case "STMTTRN":
         if (!this.statement || this.transaction) return;
-        yield* this.emitStatement();
+        this.emitStatement();
         this.transaction = { line, fields: new Map(), raw: [raw], rawLength: raw.length };
         return;
       case "LEDGERBAL":
       case "AVAILBAL":
         if (!this.statement || this.transaction) return;
-        yield* this.emitStatement();
+        this.emitStatement();
         this.balance = { line, sourceCode: name };
         return;
     }
   }
 
-  private *leaf(name: string, value: string, line: number): Emit {
+  private leaf(name: string, value: string, line: number): void {
     const parent = this.path[this.path.length - 1];
     if (this.transaction) {
       const key = parent === "STMTTRN" ? name : `${parent}.${name}`;
@@ -180,32 +181,32 @@ export class OfxStatementReader {
       else if (name === "ACCTTYPE") statement.accountType = value;
     } else if ((parent === "STMTRS" || parent === "CCSTMTRS") && name === "CURDEF") {
       if (/^[A-Za-z]{3}$/.test(value)) statement.currency = value.toUpperCase();
-      else yield issue("warning", "ofx_invalid_currency", `Expected a three-letter currency code in <CURDEF>, found ${quoted(value)}`, line, "CURDEF");
+      else this.out.push(issue("warning", "ofx_invalid_currency", `Expected a three-letter currency code in <CURDEF>, found ${quoted(value)}`, line, "CURDEF"));
     } else if (parent === "BANKTRANLIST" && (name === "DTSTART" || name === "DTEND")) {
       const parsed = parseOfxDateTime(value);
       if (!parsed) {
-        yield issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${name}>, found ${quoted(value)}`, line, name);
+        this.out.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${name}>, found ${quoted(value)}`, line, name));
       } else if (name === "DTSTART") statement.from = parsed.date;
       else statement.to = parsed.date;
     }
   }
 
-  private *end(name: string): Emit {
+  private end(name: string): void {
     this.path.pop();
     switch (name) {
       case "STMTTRN":
-        if (this.transaction) yield* this.finishTransaction(this.transaction);
+        if (this.transaction) this.finishTransaction(this.transaction);
         this.transaction = null;
         return;
       case "LEDGERBAL":
       case "AVAILBAL":
-        if (this.balance && !this.transaction) yield* this.finishBalance(this.balance);
+        if (this.balance && !this.transaction) this.finishBalance(this.balance);
         this.balance = null;
         return;
       case "STMTRS":
       case "CCSTMTRS":
         if (this.statement && !this.path.includes("STMTRS") && !this.path.includes("CCSTMTRS")) {
-          yield* this.emitStatement();
+          this.emitStatement();
           this.statement = null;
         }
         return;
@@ -215,7 +216,7 @@ export class OfxStatementReader {
     }
   }
 
-  private *emitStatement(): Emit {
+  private emitStatement(): void {
     const statement = this.statement;
     if (!statement || statement.emitted) return;
     if (!statement.accountId) {
@@ -225,7 +226,7 @@ export class OfxStatementReader {
     statement.emitted = true;
     this.statements++;
     const kind = statement.creditCard ? "CREDITCARD" : statement.accountType || undefined;
-    yield {
+    this.out.push({
       type: "statement",
       statement: {
         account: {
@@ -238,10 +239,10 @@ export class OfxStatementReader {
         ...(statement.to ? { to: statement.to } : {}),
         line: statement.line,
       },
-    };
+    });
   }
 
-  private *finishTransaction(record: TransactionState): Emit {
+  private finishTransaction(record: TransactionState): void {
     const fields = record.fields;
     const fitid = fields.get("FITID");
     const which = fitid ? `the transaction with FITID ${fitid}` : "the transaction";
@@ -275,9 +276,9 @@ export class OfxStatementReader {
     const availableDate = optionalDate("DTAVAIL");
     if (!fitid) warnings.push(issue("warning", "ofx_missing_fitid", "Expected <FITID>, the bank's unique id of the transaction, found none", record.line, "FITID"));
 
-    yield* warnings;
+    this.out.push(...warnings);
     if (errors.length > 0 || !posted || amount === null) {
-      yield* errors;
+      this.out.push(...errors);
       return;
     }
 
@@ -324,23 +325,23 @@ export class OfxStatementReader {
       line: record.line,
     };
     this.transactions++;
-    yield { type: "transaction", transaction };
+    this.out.push({ type: "transaction", transaction });
   }
 
-  private *finishBalance(record: BalanceState): Emit {
+  private finishBalance(record: BalanceState): void {
     const element = `<BALAMT> of <${record.sourceCode}>`;
     if (record.amount === undefined) {
-      yield issue("error", "ofx_missing_amount", `Expected ${element} with the balance, found none`, record.line, "BALAMT");
+      this.out.push(issue("error", "ofx_missing_amount", `Expected ${element} with the balance, found none`, record.line, "BALAMT"));
       return;
     }
     const amount = parseOfxAmount(record.amount);
     if (amount === null) {
-      yield issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in ${element}, found ${quoted(record.amount.trim())}`, record.line, "BALAMT");
+      this.out.push(issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in ${element}, found ${quoted(record.amount.trim())}`, record.line, "BALAMT"));
       return;
     }
     const asOf = record.asOf === undefined ? null : parseOfxDateTime(record.asOf);
     if (record.asOf !== undefined && !asOf) {
-      yield issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTASOF> of <${record.sourceCode}>, found ${quoted(record.asOf)}; the balance has no date`, record.line, "DTASOF");
+      this.out.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTASOF> of <${record.sourceCode}>, found ${quoted(record.asOf)}; the balance has no date`, record.line, "DTASOF"));
     }
     const currency = this.statement?.currency;
     const balance: Balance = {
@@ -351,7 +352,7 @@ export class OfxStatementReader {
       ...(currency ? { currency } : {}),
       line: record.line,
     };
-    yield { type: "balance", balance };
+    this.out.push({ type: "balance", balance });
   }
 
   extra(leafStyle: "closed" | "unclosed" | "mixed" | "none"): Record<string, JsonValue> {

@@ -61,16 +61,16 @@ export class OfxTokenizer {
     return this.lastChar === "\n" || this.lastChar === "\r" ? this.currentLine - 1 : this.currentLine;
   }
 
-  *feed(chunk: string): Generator<OfxToken, void, undefined> {
+  feed(chunk: string, emit: (token: OfxToken) => void): void {
     if (chunk === "") return;
     this.buffer = this.buffer.slice(this.position) + chunk;
     this.position = 0;
     this.lastChar = chunk[chunk.length - 1] ?? this.lastChar;
-    yield* this.drain(false);
+    this.drain(false, emit);
   }
 
-  *end(): Generator<OfxToken, void, undefined> {
-    yield* this.drain(true);
+  end(emit: (token: OfxToken) => void): void {
+    this.drain(true, emit);
     this.buffer = "";
     this.position = 0;
   }
@@ -91,7 +91,7 @@ export class OfxTokenizer {
     return "wait";
   }
 
-  private *drain(final: boolean): Generator<OfxToken, void, undefined> {
+  private drain(final: boolean, emit: (token: OfxToken) => void): void {
     const buf = this.buffer;
     while (this.position < buf.length) {
       const lt = buf.indexOf("<", this.position);
@@ -101,16 +101,16 @@ export class OfxTokenizer {
           return;
         }
         const { raw, line } = this.consume(buf.length);
-        yield { kind: "text", text: decodeEntities(raw), cdata: false, line, raw };
+        emit({ kind: "text", text: decodeEntities(raw), cdata: false, line, raw });
         return;
       }
       if (lt > this.position) {
         const { raw, line } = this.consume(lt);
-        yield { kind: "text", text: decodeEntities(raw), cdata: false, line, raw };
+        emit({ kind: "text", text: decodeEntities(raw), cdata: false, line, raw });
       }
       const token = this.markupAt(lt, final);
       if (token === "wait") return;
-      if (token) yield token;
+      if (token) emit(token);
     }
   }
 

@@ -44,14 +44,14 @@ export class OfxTreeBuilder {
     return this.stack.length;
   }
 
-  *push(token: OfxToken): Generator<OfxNode, void, undefined> {
+  push(token: OfxToken, emit: (node: OfxNode) => void): void {
     switch (token.kind) {
       case "open":
-        yield* this.settlePending();
+        this.settlePending(emit);
         if (token.selfClosing) {
-          yield { kind: "leaf", name: token.name, value: "", line: token.line, raw: token.raw };
+          emit({ kind: "leaf", name: token.name, value: "", line: token.line, raw: token.raw });
         } else if (AGGREGATES.has(token.name)) {
-          yield this.open(token.name, token.line, token.raw);
+          emit(this.open(token.name, token.line, token.raw));
         } else {
           this.pending = { name: token.name, line: token.line, raw: token.raw, value: "", hasContent: false };
         }
@@ -62,7 +62,7 @@ export class OfxTreeBuilder {
           this.pending.raw += token.raw;
           if (token.cdata || token.text.trim() !== "") this.pending.hasContent = true;
         } else if (token.cdata || token.text.trim() !== "") {
-          yield { kind: "text", text: token.text, line: token.line };
+          emit({ kind: "text", text: token.text, line: token.line });
         }
         return;
       case "close":
@@ -70,22 +70,22 @@ export class OfxTreeBuilder {
           const leaf = this.pending;
           this.pending = null;
           this.closedLeaves++;
-          yield { kind: "leaf", name: leaf.name, value: leaf.value.trim(), line: leaf.line, raw: (leaf.raw + token.raw).trim() };
+          emit({ kind: "leaf", name: leaf.name, value: leaf.value.trim(), line: leaf.line, raw: (leaf.raw + token.raw).trim() });
           return;
         }
-        yield* this.settlePending(true);
-        yield* this.close(token.name, token.line, token.raw);
+        this.settlePending(emit, true);
+        this.close(token.name, token.line, token.raw, emit);
         return;
       case "instruction":
-        yield* this.settlePending();
-        yield { kind: "instruction", body: token.body, line: token.line };
+        this.settlePending(emit);
+        emit({ kind: "instruction", body: token.body, line: token.line });
         return;
     }
   }
 
   /** Flushes what is left at the end of the input; an aggregate still open means the file was cut short. */
-  *end(line: number): Generator<OfxNode, void, undefined> {
-    yield* this.settlePending(true);
+  end(line: number, emit: (node: OfxNode) => void): void {
+    this.settlePending(emit, true);
     const open = this.stack[this.stack.length - 1];
     if (open) {
       throw new FormatError(
@@ -97,15 +97,15 @@ export class OfxTreeBuilder {
   }
 
   /** An element with content is a leaf; one directly followed by a tag is an aggregate (or, before a close tag, an empty leaf). */
-  private *settlePending(beforeClose = false): Generator<OfxNode, void, undefined> {
+  private settlePending(emit: (node: OfxNode) => void, beforeClose = false): void {
     const element = this.pending;
     if (!element) return;
     this.pending = null;
     if (element.hasContent || beforeClose) {
       this.unclosedLeaves++;
-      yield { kind: "leaf", name: element.name, value: element.value.trim(), line: element.line, raw: element.raw.trim() };
+      emit({ kind: "leaf", name: element.name, value: element.value.trim(), line: element.line, raw: element.raw.trim() });
     } else {
-      yield this.open(element.name, element.line, element.raw);
+      emit(this.open(element.name, element.line, element.raw));
     }
   }
 
@@ -117,18 +117,18 @@ export class OfxTreeBuilder {
     return { kind: "start", name, line, raw };
   }
 
-  private *close(name: string, line: number, raw: string): Generator<OfxNode, void, undefined> {
+  private close(name: string, line: number, raw: string, emit: (node: OfxNode) => void): void {
     let index = this.stack.length - 1;
     while (index >= 0 && this.stack[index]?.name !== name) index--;
     if (index < 0) {
-      yield { kind: "unmatched_close", name, line };
+      emit({ kind: "unmatched_close", name, line });
       return;
     }
     while (this.stack.length > index + 1) {
       const inner = this.stack.pop();
-      if (inner) yield { kind: "end", name: inner.name, line, raw: "" };
+      if (inner) emit({ kind: "end", name: inner.name, line, raw: "" });
     }
     this.stack.pop();
-    yield { kind: "end", name, line, raw };
+    emit({ kind: "end", name, line, raw });
   }
 }
