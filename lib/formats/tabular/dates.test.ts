@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { addDateEvidence, decideDateOrder, emptyDateEvidence, parseTableDate } from "./dates";
+
+describe("parseTableDate", () => {
+  it.each([
+    ["2025-10-31", "DMY", "2025-10-31", undefined],
+    ["2025-10-31 19:05:00", "DMY", "2025-10-31", "19:05:00"],
+    ["2025-06-01T08:00:00.000Z", "MDY", "2025-06-01", "08:00:00.000Z"],
+    ["2025/1/2", "MDY", "2025-01-02", undefined],
+    ["01.10.2025", "DMY", "2025-10-01", undefined],
+    ["10/01/2025", "MDY", "2025-10-01", undefined],
+    ["10/01/2025", "DMY", "2025-01-10", undefined],
+    ["01/10/2025 14:30:00", "DMY", "2025-10-01", "14:30:00"],
+    ["1-2-25", "DMY", "2025-02-01", undefined],
+    ["20251031", "DMY", "2025-10-31", undefined],
+    ["01 Oct 2025", "MDY", "2025-10-01", undefined],
+    ["1-Oct-25", "MDY", "2025-10-01", undefined],
+    ["Oct 1, 2025", "DMY", "2025-10-01", undefined],
+    ["3. Mär 2024", "MDY", "2024-03-03", undefined],
+    ["29/02/2024", "DMY", "2024-02-29", undefined],
+  ] as const)("%s (%s) → %s", (text, order, date, time) => {
+    expect(parseTableDate(text, order)).toEqual(time ? { ok: true, date, time } : { ok: true, date });
+  });
+
+  it.each([
+    ["13/10/2025", "MDY"],
+    ["10/14/2025", "DMY"],
+    ["29/02/2025", "DMY"],
+    ["2025-02-30", "YMD"],
+    ["31.04.2025", "DMY"],
+    ["", "DMY"],
+    ["yesterday", "DMY"],
+    ["invalid_date", "YMD"],
+    ["32 Oct 2025", "DMY"],
+  ] as const)("%j (%s) is an error, never a guess", (text, order) => {
+    expect(parseTableDate(text, order).ok).toBe(false);
+  });
+});
+
+describe("decideDateOrder", () => {
+  const decide = (values: string[]) => {
+    const e = emptyDateEvidence();
+    for (const v of values) addDateEvidence(e, v);
+    return decideDateOrder(e);
+  };
+  it("uses any value that only fits one reading, wherever it is in the file", () => {
+    expect(decide(["01/02/2025", "03/04/2025", "05/06/2025", "25/06/2025"])).toMatchObject({ order: "DMY", certainty: "evidence" });
+    expect(decide(["01/02/2025", "03/04/2025", "12/31/2025"])).toMatchObject({ order: "MDY", certainty: "evidence" });
+  });
+  it("ISO dates are YMD", () => {
+    expect(decide(["2025-01-02", "2025-12-31"])).toMatchObject({ order: "YMD", certainty: "evidence" });
+  });
+  it("contradicting values are ambiguous and resolved by the narrower span", () => {
+    expect(decide(["10/01/2025", "10/02/2025", "13/10/2025", "10/14/2025"])).toMatchObject({ order: "MDY", certainty: "ambiguous" });
+  });
+  it("no value above 12 is ambiguous", () => {
+    expect(decide(["01/02/2025", "01/03/2025"]).certainty).toBe("ambiguous");
+  });
+  it("no dates at all", () => {
+    expect(decide([]).certainty).toBe("none");
+  });
+});
