@@ -65,7 +65,22 @@ export async function* xmlEvents(text: AsyncIterable<string>, lines: { count: nu
       throw asFormatError(error, parser.line);
     }
   };
-  for await (const chunk of text) {
+  let endsWithNewline = false;
+  let leadingLines = 0;
+  let started = false;
+  for await (const chunk of pieces(text)) {
+    if (chunk.length > 0) endsWithNewline = /[\r\n]$/.test(chunk);
+    if (!started) {
+      const first = /\S/.exec(chunk);
+      const before = first ? chunk.slice(0, first.index) : chunk;
+      leadingLines += (before.match(/\r\n|\r|\n/g) ?? []).length;
+      if (first) {
+        started = true;
+        if (first[0] !== "<") {
+          throw new FormatError("xml_malformed", `Expected an XML document starting with "<", found "${chunk.slice(first.index, first.index + 20)}"`, leadingLines + 1);
+        }
+      }
+    }
     let data = pending + chunk;
     const declaration = DECLARATION.exec(data);
     if (declaration) {
@@ -84,8 +99,9 @@ export async function* xmlEvents(text: AsyncIterable<string>, lines: { count: nu
     }
   }
   write(pending);
-  // close() resets saxes' position, so the line count is taken first.
-  lines.count = parser.line;
+  // close() resets saxes' position, so the line count is taken first. A final newline ends the
+  // last line rather than starting another one.
+  lines.count = Math.max(1, endsWithNewline ? parser.line - 1 : parser.line);
   const openLine = parser.line;
   try {
     parser.close();
@@ -95,6 +111,29 @@ export async function* xmlEvents(text: AsyncIterable<string>, lines: { count: nu
       : asFormatError(error, openLine);
   }
   if (batch.length > 0) yield batch;
+}
+
+const PIECE_MIN = 16_384;
+const PIECE_MAX = 65_536;
+
+/**
+ * Re-cuts the decoded text at positions that depend only on the text (the first newline after
+ * PIECE_MIN characters, or PIECE_MAX characters), never on how the bytes arrived. saxes reports
+ * some errors at the end of a write, so this keeps results identical for any chunking.
+ */
+async function* pieces(text: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
+  let buffer = "";
+  for await (const chunk of text) {
+    buffer += chunk;
+    while (buffer.length >= PIECE_MIN) {
+      const newline = buffer.indexOf("\n", PIECE_MIN - 1);
+      const cut = newline >= 0 && newline < PIECE_MAX ? newline + 1 : buffer.length >= PIECE_MAX ? PIECE_MAX : -1;
+      if (cut < 0) break;
+      yield buffer.slice(0, cut);
+      buffer = buffer.slice(cut);
+    }
+  }
+  if (buffer) yield buffer;
 }
 
 /** Returns the length of the trailing run without "<" or ">"; throws when any run is too long. */
