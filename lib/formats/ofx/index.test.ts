@@ -205,6 +205,17 @@ describe("OFX transaction tags", () => {
   });
 });
 
+describe("OFX status", () => {
+  it("a non-zero STATUS code from the bank is a warning naming the code and message", async () => {
+    const text = sgmlStatement(trn("<DTPOSTED>20251031<TRNAMT>1<FITID>1")).replace("<STMTTRNRS>", "<STMTTRNRS><TRNUID>1<STATUS><CODE>2000<SEVERITY>ERROR<MESSAGE>General error</STATUS>\n");
+    const result = await parse(bytes(text));
+    expect(result.issues).toEqual([
+      { severity: "warning", code: "ofx_status_error", message: 'Expected status code 0 for the statement request, found 2000 ("General error"); the bank reported a problem', line: 11, field: "CODE" },
+    ]);
+    expect(result.statements[0]?.transactions).toHaveLength(1);
+  });
+});
+
 describe("OFX structural failures", () => {
   it.each([
     ["DOCTYPE", `<?xml version="1.0"?><!DOCTYPE OFX [<!ENTITY a "aaaa">]><OFX></OFX>`, "ofx_declaration_refused", 1],
@@ -219,6 +230,11 @@ describe("OFX structural failures", () => {
   ])("%s", async (_name, text, code, line) => {
     const error = await failure(bytes(text));
     expect([error.code, error.line]).toEqual([code, line]);
+  });
+
+  it("bounds a value built from many CDATA sections", async () => {
+    const huge = "<OFX><NAME>" + "<![CDATA[xxxxxxxxxxxxxxxx]]>".repeat(70_000) + "</NAME></OFX>";
+    expect((await failure(bytes(huge))).code).toBe("ofx_token_too_long");
   });
 
   it("bounds nesting depth", async () => {

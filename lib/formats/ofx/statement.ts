@@ -10,6 +10,8 @@ import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, parseOfxDateTime } fr
 
 const MAX_RAW_CHARS = 64 * 1024;
 const MAX_HEADER_LINES = 64;
+/** Distinct fields kept per transaction; real ones have about a dozen. */
+const MAX_TRANSACTION_FIELDS = 256;
 
 interface StatementState {
   line: number;
@@ -55,6 +57,7 @@ export class OfxStatementReader {
   private statement: StatementState | null = null;
   private transaction: TransactionState | null = null;
   private balance: BalanceState | null = null;
+  private status: { line: number; code?: string; message?: string } | null = null;
   private headerLines = 0;
   private warnedAfterEnd = false;
   statements = 0;
@@ -157,14 +160,22 @@ export class OfxStatementReader {
         this.emitStatement();
         this.balance = { line, sourceCode: name };
         return;
+      case "STATUS":
+        this.status = { line };
+        return;
     }
   }
 
   private leaf(name: string, value: string, line: number): void {
     const parent = this.path[this.path.length - 1];
+    if (parent === "STATUS" && this.status) {
+      if (name === "CODE") this.status.code = value;
+      if (name === "MESSAGE") this.status.message = value;
+      return;
+    }
     if (this.transaction) {
       const key = parent === "STMTTRN" ? name : `${parent}.${name}`;
-      if (!this.transaction.fields.has(key)) this.transaction.fields.set(key, value);
+      if (!this.transaction.fields.has(key) && this.transaction.fields.size < MAX_TRANSACTION_FIELDS) this.transaction.fields.set(key, value);
       return;
     }
     if (this.balance) {
@@ -212,6 +223,15 @@ export class OfxStatementReader {
         return;
       case "OFX":
         if (!this.path.includes("OFX")) this.root = "after";
+        return;
+      case "STATUS":
+        // The bank reports a failed request (e.g. 2000 "general error") in STATUS: the file may lack data.
+        if (this.status?.code && this.status.code !== "0") {
+          const scope = this.path.includes("SONRS") ? "sign-on" : "statement request";
+          const said = this.status.message ? ` ("${this.status.message}")` : "";
+          this.out.push(issue("warning", "ofx_status_error", `Expected status code 0 for the ${scope}, found ${this.status.code}${said}; the bank reported a problem`, this.status.line, "CODE"));
+        }
+        this.status = null;
         return;
     }
   }

@@ -5,7 +5,7 @@
  * where every element is closed. Keeps only the stack of open aggregates, bounded by MAX_DEPTH.
  */
 import { FormatError } from "../types";
-import type { OfxToken } from "./tokenizer";
+import { MAX_TOKEN_CHARS, type OfxToken } from "./tokenizer";
 
 export type OfxNode =
   | { kind: "start"; name: string; line: number; raw: string }
@@ -58,6 +58,9 @@ export class OfxTreeBuilder {
         return;
       case "text":
         if (this.pending) {
+          if (this.pending.raw.length + token.raw.length > MAX_TOKEN_CHARS) {
+            throw new FormatError("ofx_token_too_long", `Expected the value of <${this.pending.name}> to be shorter than ${MAX_TOKEN_CHARS} characters`, this.pending.line);
+          }
           this.pending.value += token.text;
           this.pending.raw += token.raw;
           if (token.cdata || token.text.trim() !== "") this.pending.hasContent = true;
