@@ -5,19 +5,22 @@
  */
 import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
 import { type ByteSource, type FormatModule, type FormatParser, type FormatSniffer, type ParseEvent, type ParseOptions } from "../types";
-import { readLogicalRecords, type ScanStats } from "./logical";
+import { LogicalAssembler } from "./logical";
 import { Bai2Reader } from "./reader";
 
 export async function* parseBai2(source: ByteSource, options?: ParseOptions): AsyncGenerator<ParseEvent, void, undefined> {
   const { head, source: replay } = await peekBytes(source, 4096);
   const encoding = options?.encoding ?? sniffEncoding(head);
   const reader = new Bai2Reader(options);
-  const stats: ScanStats = { lines: 0, lastLine: 1 };
-  for await (const item of readLogicalRecords(decodeText(replay, encoding), stats)) {
-    yield* reader.accept(item);
+  const assembler = new LogicalAssembler();
+  for await (const text of decodeText(replay, encoding)) {
+    assembler.push(text);
+    for (let item = assembler.next(); item; item = assembler.next()) yield* reader.accept(item);
   }
-  reader.finish(stats.lastLine);
-  yield { type: "meta", meta: { format: "bai2", encoding, lines: stats.lines, extra: reader.metaExtra() } };
+  assembler.end();
+  for (let item = assembler.next(); item; item = assembler.next()) yield* reader.accept(item);
+  reader.finish(Math.max(1, assembler.lines));
+  yield { type: "meta", meta: { format: "bai2", encoding, lines: assembler.lines, extra: reader.metaExtra() } };
 }
 
 /** A BAI2 file opens with its 01 file header: "01," then sender, receiver and a YYMMDD creation date. */

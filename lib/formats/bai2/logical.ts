@@ -1,6 +1,7 @@
 /**
  * Joins each record with its 88 continuations, streaming: a record is handed on only when the next
- * record that is not an 88 (or the end of input) shows it is complete.
+ * record that is not an 88 (or the end of input) shows it is complete. Synchronous, so the parser
+ * pays for one async step per decoded chunk rather than per record.
  */
 import { FormatError } from "../types";
 import { continueLogical, isTextField, startLogical, type LogicalRecord } from "./continuation";
@@ -11,54 +12,78 @@ export type LogicalItem =
   | UnrecognizedText
   | { kind: "orphan_continuation"; record: PhysicalRecord };
 
-export interface ScanStats {
-  /** Physical lines read, known once the generator has finished. */
-  lines: number;
-  /** The line the input ended on. */
-  lastLine: number;
-}
+export class LogicalAssembler {
+  private pending: LogicalRecord | undefined;
+  private pendingChars = 0;
+  /** Unrecognized text found while a record was pending; handed on right after that record. */
+  private held: UnrecognizedText | undefined;
+  private readonly scanner = new RecordScanner((code, fieldsSoFar) => isTextField(this.pending, code, fieldsSoFar));
 
-export async function* readLogicalRecords(text: AsyncIterable<string>, stats: ScanStats): AsyncGenerator<LogicalItem, void, undefined> {
-  let pending: LogicalRecord | undefined;
-  let pendingChars = 0;
-  const scanner = new RecordScanner((code, fieldsSoFar) => isTextField(pending, code, fieldsSoFar));
+  /** Physical lines read so far. */
+  get lines(): number {
+    return this.scanner.lines;
+  }
 
-  function* drain(): Generator<LogicalItem> {
+  push(text: string): void {
+    this.scanner.push(text);
+  }
+
+  end(): void {
+    this.scanner.end();
+  }
+
+  /**
+   * The next complete item, or undefined when more input is needed (or, after `end`, when all is
+   * read). Items must be consumed one at a time: reading the next record depends on the last one.
+   */
+  next(): LogicalItem | undefined {
+    if (this.held) {
+      const held = this.held;
+      this.held = undefined;
+      return held;
+    }
     for (;;) {
-      const item = scanner.next();
-      if (item === "more" || item === "done") return;
+      const item = this.scanner.next();
+      if (item === "more") return undefined;
+      if (item === "done") return this.takePending();
       if (item.kind === "record" && item.code === "88") {
-        if (!pending) {
-          yield { kind: "orphan_continuation", record: item };
-          continue;
+        if (!this.pending) return { kind: "orphan_continuation", record: item };
+        this.pendingChars += item.raw.length;
+        if (this.pendingChars > MAX_RECORD_CHARS) {
+          throw new FormatError("record_too_long", `Expected a record with its 88 continuations to stay within ${MAX_RECORD_CHARS} characters, found more`, this.pending.line);
         }
-        pendingChars += item.raw.length;
-        if (pendingChars > MAX_RECORD_CHARS) {
-          throw new FormatError("record_too_long", `Expected a record with its 88 continuations to stay within ${MAX_RECORD_CHARS} characters, found more`, pending.line);
-        }
-        continueLogical(pending, item);
+        continueLogical(this.pending, item);
         continue;
       }
-      if (pending) yield { kind: "logical", record: pending };
-      pending = undefined;
+      const previous = this.takePending();
       if (item.kind === "unrecognized") {
-        yield item;
-        continue;
+        if (!previous) return item;
+        this.held = item;
+        return previous;
       }
       const { code } = item;
-      if (code === "88") continue;
-      pending = startLogical({ ...item, code });
-      pendingChars = item.raw.length;
+      if (code !== "88") {
+        this.pending = startLogical({ ...item, code });
+        this.pendingChars = item.raw.length;
+      }
+      if (previous) return previous;
     }
   }
 
-  for await (const chunk of text) {
-    scanner.push(chunk);
-    yield* drain();
+  private takePending(): LogicalItem | undefined {
+    const pending = this.pending;
+    this.pending = undefined;
+    return pending ? { kind: "logical", record: pending } : undefined;
   }
-  scanner.end();
-  yield* drain();
-  if (pending) yield { kind: "logical", record: pending };
-  stats.lines = scanner.lines;
-  stats.lastLine = Math.max(1, scanner.lines);
+}
+
+/** The assembler as an async generator, for tests and tools that want items from a text stream. */
+export async function* readLogicalRecords(text: AsyncIterable<string>): AsyncGenerator<LogicalItem, void, undefined> {
+  const assembler = new LogicalAssembler();
+  for await (const chunk of text) {
+    assembler.push(chunk);
+    for (let item = assembler.next(); item; item = assembler.next()) yield item;
+  }
+  assembler.end();
+  for (let item = assembler.next(); item; item = assembler.next()) yield item;
 }

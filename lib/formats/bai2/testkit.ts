@@ -10,7 +10,7 @@ export async function logicalItemsOf(text: string): Promise<LogicalItem[]> {
   async function* one(): AsyncGenerator<string> {
     yield text;
   }
-  for await (const item of readLogicalRecords(one(), { lines: 0, lastLine: 1 })) items.push(item);
+  for await (const item of readLogicalRecords(one())) items.push(item);
   return items;
 }
 
