@@ -119,6 +119,13 @@ describe("QIF structure", () => {
     expect(result.issues).toMatchObject([{ code: "qif_unterminated_record", line: 2 }]);
   });
 
+  it("skips investment sections with a warning", async () => {
+    const result = await parse(bytes("!Type:Invst\nD10/31/2025\nNBuy\nYACME\nI10\nQ5\nT50\n^\n!Type:Bank\nD10/31/2025\nT-1\n^\n"));
+    expect(result.issues).toMatchObject([{ severity: "warning", code: "qif_section_skipped", line: 1 }]);
+    expect(result.statements.map((s) => s.transactions.length)).toEqual([1]);
+    expect(result.meta?.extra).toMatchObject({ skippedRecords: 1 });
+  });
+
   it("reads !Option:DMY as the file's own date order", async () => {
     const result = await parse(bytes("!Option:DMY\n!Type:Bank\nD01/02/2025\nT-1\n^\n"));
     expect(result.statements[0]?.transactions[0]?.bookingDate).toBe("2025-02-01");

@@ -22,7 +22,7 @@ const ACCOUNT_KINDS: Record<string, string> = {
   "OTH L": "OTHER_LIABILITY",
   INVOICE: "INVOICE",
 };
-const LIST_SECTIONS = new Set(["CAT", "CLASS", "MEMORIZED", "PRICES", "INVST", "SECURITY", "BILL", "TAG", "PAYEE"]);
+const LIST_SECTIONS = new Set(["CAT", "CLASS", "MEMORIZED", "PRICES", "SECURITY", "BILL", "TAG", "PAYEE"]);
 
 interface FieldLine {
   code: string;
@@ -146,7 +146,7 @@ export class QifReader {
         return;
       }
       this.section = { kind: "skipped", type: argument };
-      const why = LIST_SECTIONS.has(type) ? "holds no bank transactions" : "is not a known QIF section";
+      const why = LIST_SECTIONS.has(type) ? "holds no bank transactions" : type === "INVST" ? "holds investment transactions, which are not imported" : "is not a known QIF section";
       yield* this.emit(issue(LIST_SECTIONS.has(type) ? "info" : "warning", "qif_section_skipped", `The section "!Type:${argument}" ${why}; its records were skipped`, line));
       return;
     }
