@@ -91,10 +91,20 @@ export function decimalEvidence(text: string): DecimalSeparator | undefined {
   return after === 3 ? undefined : sep;
 }
 
+const PLAIN_DOT = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/;
+const PLAIN_COMMA = /^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$/;
+
 /** Parses an amount with a known decimal separator. Empty text is not an amount (the caller decides). */
 export function parseAmount(text: string, decimalSeparator: DecimalSeparator): AmountResult {
   const trimmed = text.trim();
   if (trimmed === "") return { ok: false, reason: "an empty cell" };
+  // Fast path for the common plain forms ("-1234.56", "1,234.56"), which need no notation peeling.
+  const plainPattern = decimalSeparator === "." ? PLAIN_DOT : PLAIN_COMMA;
+  if (plainPattern.test(trimmed)) {
+    const plain = trimmed.replace(decimalSeparator === "." ? /,/g : /\./g, "").replace(",", ".");
+    const normalized = normalizeDecimal(plain);
+    if (normalized !== null) return { ok: true, amount: { value: normalized } };
+  }
   const stripped = stripNotation(trimmed);
   if (!stripped) return { ok: false, reason: `"${trimmed}"` };
   const thousands = decimalSeparator === "." ? "," : ".";
