@@ -216,6 +216,15 @@ describe("OFX status", () => {
   });
 });
 
+describe("OFX investment statements", () => {
+  it("are skipped with a warning", async () => {
+    const text = `<OFX><INVSTMTMSGSRSV1><INVSTMTTRNRS>\n<INVSTMTRS><CURDEF>USD<INVACCTFROM><BROKERID>b<ACCTID>1</INVACCTFROM></INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1></OFX>`;
+    const result = await parse(bytes(text));
+    expect(result.statements).toEqual([]);
+    expect(result.issues).toMatchObject([{ severity: "warning", code: "ofx_investment_skipped", line: 2 }]);
+  });
+});
+
 describe("OFX structural failures", () => {
   it.each([
     ["DOCTYPE", `<?xml version="1.0"?><!DOCTYPE OFX [<!ENTITY a "aaaa">]><OFX></OFX>`, "ofx_declaration_refused", 1],

@@ -163,6 +163,9 @@ export class OfxStatementReader {
       case "STATUS":
         this.status = { line };
         return;
+      case "INVSTMTRS":
+        this.out.push(issue("warning", "ofx_investment_skipped", "Found an investment statement (<INVSTMTRS>); only bank and credit-card statements are imported, so it was skipped", line));
+        return;
     }
   }
 
