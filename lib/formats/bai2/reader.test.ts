@@ -190,7 +190,7 @@ describe("structure", () => {
   });
 
   it("accepts a BTRS (version 3) header and a UTF-8 BOM", async () => {
-    const result = await parseText("\uFEFF" + simple.replace(",80,1,2/", ",80,1,3/"));
+    const result = await parseText("\uFEFF" + simple.replace(",80,1,2/", ",80,1,3/").replace(",2400,,2/", ",2400,USD,2/"));
     expect(result.meta).toMatchObject({ encoding: "utf-8-bom", extra: { version: "3" } });
     expect(result.statements[0]?.transactions).toHaveLength(1);
   });
@@ -202,5 +202,25 @@ describe("structure", () => {
     const strip = (r: typeof whole) => r.statements.map((s) => ({ ...s, line: 0, balances: s.balances.map((b) => ({ ...b, line: 0 })), transactions: s.transactions.map((t) => ({ ...t, line: 0 })) }));
     expect(strip(fromBlocks)).toEqual(strip(whole));
     expect(fromBlocks.meta?.lines).toBe(1);
+  });
+});
+
+describe("BTRS (version 3)", () => {
+  const btrs = (groupCurrency: string, accountCurrency: string): string =>
+    bai2File([{ records: [`03,1,${accountCurrency},010,100,,/`], total: "100" }], `02,R,BANK1,1,250131,9999,${groupCurrency},2/`).replace(",80,1,2/", ",80,1,3/");
+
+  it("takes the currency from the account when the group states none, and reads 9999 as end of day", async () => {
+    const result = await parseText(btrs("", "GBP"));
+    expect(result.statements[0]?.account.currency).toBe("GBP");
+    expect(result.meta?.extra).toMatchObject({ version: "3", groups: [{ asOfTime: "24:00", asOfEndOfDay: true }] });
+    expect(result.meta?.extra.groups).toEqual([expect.not.objectContaining({ currency: expect.anything() })]);
+  });
+
+  it("does not assume USD when neither group nor account states a currency", async () => {
+    expect(await rejection(btrs("", ""))).toMatchObject({ code: "missing_currency", line: 3 });
+  });
+
+  it("still inherits a stated group currency", async () => {
+    expect((await parseText(btrs("EUR", ""))).statements[0]?.account.currency).toBe("EUR");
   });
 });

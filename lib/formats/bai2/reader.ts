@@ -30,7 +30,8 @@ interface FileState {
 
 interface GroupState {
   header: GroupHeader;
-  currency: string;
+  /** Undefined only in a BTRS file whose group header states none. */
+  currency: string | undefined;
   records: number;
   accounts: number;
   accountTotals: bigint;
@@ -170,10 +171,14 @@ export class Bai2Reader {
     if (this.account) this.unexpected(rec, "a 49 account trailer before the next group");
     if (this.group) this.unexpected(rec, "a 98 group trailer before the next group");
     const header = fieldOrFail(parseGroupHeader(rec.fields), rec.line, NAMES["02"]!);
-    this.group = { header, currency: header.currency ?? DEFAULT_CURRENCY, records: 0, accounts: 0, accountTotals: 0n };
+    // BAI2 defaults a blank group currency to USD; BTRS (version 3) drops that default and leaves
+    // the currency to each account.
+    const currency = header.currency ?? (this.file?.header.versionNumber === "3" ? undefined : DEFAULT_CURRENCY);
+    this.group = { header, currency, records: 0, accounts: 0, accountTotals: 0n };
     this.count(rec);
     if (this.groupsForMeta.length < MAX_GROUPS_IN_META) {
-      const summary: Record<string, JsonValue> = { asOfDate: header.asOfDate, currency: this.group.currency, line: rec.line };
+      const summary: Record<string, JsonValue> = { asOfDate: header.asOfDate, line: rec.line };
+      if (currency) summary.currency = currency;
       if (header.originatorId) summary.originatorId = header.originatorId;
       if (header.ultimateReceiverId) summary.ultimateReceiverId = header.ultimateReceiverId;
       if (header.asOfTime) summary.asOfTime = header.asOfTime;
@@ -192,6 +197,9 @@ export class Bai2Reader {
     const { account, problem } = parseAccountIdentifier(rec.fields);
     if (!account) throw new FormatError(problem?.code ?? "invalid_record", `${problem?.message ?? "Unreadable account identifier"} (${NAMES["03"]})`, rec.line);
     const currency = account.currency ?? group.currency;
+    if (!currency) {
+      throw new FormatError("missing_currency", `Expected a currency code on account ${account.accountNumber} (a BTRS group header states none), found a blank`, rec.line);
+    }
     const context: AccountContext = { currency, scale: minorUnits(currency), asOfDate: group.header.asOfDate };
     this.account = { id: account.accountNumber, context, records: 0, total: 0n };
     this.count(rec);

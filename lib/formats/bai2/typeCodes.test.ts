@@ -13,6 +13,8 @@ const CLASSES: [string, string, Expected][] = [
   ["total credits summary", "100", { category: "credit", level: "summary", direction: "credit", listed: true }],
   ["credit summary", "190", { category: "credit", level: "summary", direction: "credit", listed: true }],
   ["credit detail", "108", { category: "credit", level: "detail", direction: "credit", listed: true }],
+  ["credit detail (real-time payment)", "158", { category: "credit", level: "detail", direction: "credit", listed: true }],
+  ["debit summary (real-time payments)", "459", { category: "debit", level: "summary", direction: "debit", listed: true }],
   ["credit detail (incoming money transfer)", "195", { category: "credit", level: "detail", direction: "credit", listed: true }],
   ["credit detail (last of range)", "399", { category: "credit", level: "detail", direction: "credit", listed: true }],
   ["credit, unlisted in range", "102", { category: "credit", level: "unspecified", direction: "credit", listed: false }],
