@@ -209,3 +209,35 @@ describe("sniffing", () => {
     expect(camt052Format.sniff(head, bytes(head))).toBe(camt052);
   });
 });
+
+describe("statement integrity", () => {
+  const summary = (count: number, sum: string) =>
+    `<TxsSummry>\n<TtlNtries><NbOfNtries>${count}</NbOfNtries><Sum>${sum}</Sum></TtlNtries><TtlDbtNtries><NbOfNtries>1</NbOfNtries><Sum>4.00</Sum></TtlDbtNtries></TxsSummry>`;
+  const entries = [ntry("", { amount: "10.00" }), ntry("", { amount: "4.00", indicator: "DBIT" })].join("\n");
+
+  it("TxsSummry totals that match the entries pass", async () => {
+    const { issues } = await parsed(camtFormat, camt({ body: [bal("OPBD", "100.00"), bal("CLBD", "106.00"), summary(2, "14.00"), entries].join("\n") }));
+    expect(issues).toEqual([]);
+  });
+
+  it("a broken TxsSummry total is a FormatError on the summary's line, or a warning with integrity checks off", async () => {
+    const input = camt({ body: [summary(3, "14.00"), entries].join("\n") });
+    const error = await rejected(camtFormat, input);
+    expect([error.code, error.line]).toEqual(["control_total_mismatch", 5]);
+    const { issues } = await parsed(camtFormat, input, { integrity: false });
+    expect(issues).toEqual([expect.objectContaining({ code: "control_total_mismatch", severity: "warning", line: 5, field: "TxsSummry/TtlNtries" })]);
+  });
+
+  it("a later page of a paginated statement is not held to the summary", async () => {
+    const input = camt({ account: "<StmtPgntn><PgNb>2</PgNb><LastPgInd>true</LastPgInd></StmtPgntn><Acct><Id><IBAN>X</IBAN></Id></Acct>", body: [summary(9, "1.00"), entries].join("\n") });
+    await expect(parsed(camtFormat, input)).resolves.toBeDefined();
+  });
+
+  it("opening + booked entries must equal closing (warning on the closing balance); pending entries do not count", async () => {
+    const pending = ntry("", { amount: "50.00" }).replace("<Cd>BOOK</Cd>", "<Cd>PDNG</Cd>");
+    const { issues } = await parsed(camtFormat, camt({ body: [bal("OPBD", "100.00"), bal("CLBD", "106.00"), entries, pending].join("\n") }));
+    expect(issues).toEqual([]);
+    const wrong = await parsed(camtFormat, camt({ body: [bal("OPBD", "100.00"), bal("CLBD", "107.00"), entries].join("\n") }));
+    expect(wrong.issues).toEqual([expect.objectContaining({ code: "balance_mismatch", severity: "warning", line: 6 })]);
+  });
+});

@@ -10,6 +10,7 @@ import { xmlEvents, type XmlEvent } from "./xml";
 import { Scope } from "./scope";
 import { interpretBalance } from "./balance";
 import { DETAIL_MARK, entryTransactions } from "./entry";
+import { StatementTotals } from "./totals";
 
 const MESSAGES: Readonly<Record<string, { format: FormatName; statement: string }>> = {
   BkToCstmrStmt: { format: "camt053", statement: "Stmt" },
@@ -23,7 +24,7 @@ export async function* parseCamt(source: ByteSource, options: ParseOptions = {})
   const { head, source: replay } = await peekBytes(source);
   const encoding = options.encoding ?? xmlEncoding(head);
   const lines = { count: 1 };
-  const builder = new CamtBuilder();
+  const builder = new CamtBuilder(options.integrity !== false);
   for await (const batch of xmlEvents(decodeText(replay, encoding), lines)) {
     for (const event of batch) builder.handle(event);
     yield* builder.drain();
@@ -59,6 +60,7 @@ function xmlEncoding(head: Uint8Array): TextEncoding {
 interface OpenStatement {
   scope: Scope;
   announced: boolean;
+  totals: StatementTotals;
   currency?: string;
 }
 
@@ -82,6 +84,8 @@ class CamtBuilder {
   private entry: Scope | undefined;
   private detail: Scope | undefined;
   private details: Scope[] = [];
+
+  constructor(private readonly integrity: boolean) {}
 
   *drain(): Generator<ParseEvent> {
     const events = this.queue;
@@ -112,11 +116,12 @@ class CamtBuilder {
       if (event.name === "GrpHdr") this.group = new Scope(event.depth, event.line, "the group header");
       if (event.name === this.statementElement) {
         this.statementCount++;
-        this.statement = { scope: new Scope(event.depth, event.line, "the statement header"), announced: false };
+        this.statement = { scope: new Scope(event.depth, event.line, "the statement header"), announced: false, totals: new StatementTotals() };
       }
       return;
     }
     const statement = this.statement;
+    if (statement && event.depth === statement.scope.depth + 1 && event.name === "TxsSummry") statement.totals.summaryLine = event.line;
     if (statement && event.depth === statement.scope.depth + 1 && (event.name === "Bal" || event.name === "Ntry")) {
       this.announce(statement);
       if (event.name === "Bal") this.balance = new Scope(event.depth, event.line, "a balance");
@@ -170,6 +175,7 @@ class CamtBuilder {
       this.finishBalance(this.balance);
     } else if (this.statement && event.depth === this.statement.scope.depth) {
       this.announce(this.statement);
+      this.statement.totals.check(this.statement.scope, this.integrity).forEach((issue) => this.issue(issue));
       this.statement = undefined;
     } else if (this.group && event.depth === this.group.depth) {
       this.messageId = this.group.first("MsgId")?.trim() || undefined;
@@ -237,7 +243,9 @@ class CamtBuilder {
     this.balance = undefined;
     const { balance, issues } = interpretBalance(scope, this.statement?.currency);
     issues.forEach((issue) => this.issue(issue));
-    if (balance) this.queue.push({ type: "balance", balance });
+    if (!balance) return;
+    this.statement?.totals.addBalance(balance);
+    this.queue.push({ type: "balance", balance });
   }
 
   private finishEntry(scope: Scope): void {
@@ -245,6 +253,7 @@ class CamtBuilder {
     this.entry = undefined;
     this.details = [];
     this.entryCount++;
+    this.statement?.totals.addEntry(scope);
     const { transactions, issues } = entryTransactions(scope, details, {
       ...(this.statement?.currency ? { accountCurrency: this.statement.currency } : {}),
       ...(this.messageId ? { messageId: this.messageId } : {}),

@@ -35,6 +35,7 @@ function joinSubfields(parts: readonly string[]): string {
 }
 
 const SEPA_KEYS = ["EREF", "KREF", "MREF", "CRED", "DEBT", "SVWZ", "ABWA", "ABWE", "IBAN", "BIC", "COAM", "OAMT", "PURP"] as const;
+const SEPA_KEYWORD = new RegExp(`(${SEPA_KEYS.join("|")})\\+`, "g");
 const SEPA_DETAIL: Record<string, string> = {
   EREF: "endToEndId",
   KREF: "customerReference",
@@ -46,8 +47,10 @@ const SEPA_DETAIL: Record<string, string> = {
   PURP: "purpose",
 };
 
+const SUBFIELD_MARKERS: Readonly<Record<string, RegExp>> = { "?": /\?(\d{2})/g, ">": />(\d{2})/g };
+
 function parseSubfields(text: string, transactionCode: string, separator: string): Information {
-  const split = new RegExp(`\\${separator}(\\d{2})`, "g");
+  const split = SUBFIELD_MARKERS[separator] ?? SUBFIELD_MARKERS["?"]!;
   const values = new Map<number, string>();
   const starts = [...text.matchAll(split)];
   starts.forEach((m, i) => {
@@ -87,8 +90,7 @@ function parseSubfields(text: string, transactionCode: string, separator: string
 
 /** German SEPA remittance keywords ("EREF+…SVWZ+…"); empty when the text has none. */
 function parseSepaKeywords(text: string): Record<string, string> {
-  const keyword = new RegExp(`(${SEPA_KEYS.join("|")})\\+`, "g");
-  const found = [...text.matchAll(keyword)];
+  const found = [...text.matchAll(SEPA_KEYWORD)];
   if (found.length === 0 || (found[0]?.index ?? 1) > 0) return {};
   const result: Record<string, string> = {};
   found.forEach((m, i) => {
