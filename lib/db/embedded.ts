@@ -81,8 +81,9 @@ export async function ensureEmbeddedPostgres(log: (line: string) => void = () =>
     const databaseDir = dataDir("pg");
     const runningAsRoot = process.getuid?.() === 0;
     if (runningAsRoot) {
-      fs.mkdirSync(databaseDir, { recursive: true });
-      letPostgresUserReach(databaseDir, log);
+      // The data directory itself is handed to the postgres user (and must stay 0700); its parents need o+x.
+      fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
+      letPostgresUserReach(path.dirname(databaseDir), log);
       letPostgresUserReach(BINARIES_DIR, log);
     }
     const cluster = new EmbeddedPostgres({
