@@ -119,6 +119,11 @@ describe("QIF structure", () => {
     expect(result.issues).toMatchObject([{ code: "qif_unterminated_record", line: 2 }]);
   });
 
+  it("an AutoSwitch account list does not name the account of a later section", async () => {
+    const result = await parse(bytes("!Option:AutoSwitch\n!Account\nNVisa\nTCCard\n^\n!Clear:AutoSwitch\n!Type:Bank\nD10/31/2025\nT-1\n^\n"));
+    expect(result.statements.map((s) => s.account.id)).toEqual(["Bank"]);
+  });
+
   it("skips investment sections with a warning", async () => {
     const result = await parse(bytes("!Type:Invst\nD10/31/2025\nNBuy\nYACME\nI10\nQ5\nT50\n^\n!Type:Bank\nD10/31/2025\nT-1\n^\n"));
     expect(result.issues).toMatchObject([{ severity: "warning", code: "qif_section_skipped", line: 1 }]);

@@ -161,6 +161,8 @@ export class QifReader {
       return;
     }
     if (keyword === "OPTION" || keyword === "CLEAR") {
+      // Accounts listed between !Option:AutoSwitch and !Clear:AutoSwitch are a directory, not the current account.
+      if (/^AUTOSWITCH$/i.test(argument)) this.account = {};
       this.section ??= { kind: "skipped", type: text };
       return;
     }
