@@ -46,7 +46,7 @@ interface AccountState {
   unreadableAmountLine?: number;
 }
 
-const NAMES: Record<string, string> = {
+const NAMES: Record<LogicalRecord["code"], string> = {
   "01": "01 file header",
   "02": "02 group header",
   "03": "03 account identifier",
@@ -161,7 +161,7 @@ export class Bai2Reader {
 
   private fileHeader(rec: LogicalRecord): ParseEvent[] {
     if (this.file) this.unexpected(rec, "only one 01 file header per file");
-    const header = fieldOrFail(parseFileHeader(rec.fields), rec.line, NAMES["01"]!);
+    const header = fieldOrFail(parseFileHeader(rec.fields), rec.line, NAMES["01"]);
     this.file = { header, records: 0, groups: 0, groupTotals: 0n };
     this.count(rec);
     return [];
@@ -170,7 +170,7 @@ export class Bai2Reader {
   private groupHeader(rec: LogicalRecord): ParseEvent[] {
     if (this.account) this.unexpected(rec, "a 49 account trailer before the next group");
     if (this.group) this.unexpected(rec, "a 98 group trailer before the next group");
-    const header = fieldOrFail(parseGroupHeader(rec.fields), rec.line, NAMES["02"]!);
+    const header = fieldOrFail(parseGroupHeader(rec.fields), rec.line, NAMES["02"]);
     // BAI2 defaults a blank group currency to USD; BTRS (version 3) drops that default and leaves
     // the currency to each account.
     const currency = header.currency ?? (this.file?.header.versionNumber === "3" ? undefined : DEFAULT_CURRENCY);
@@ -241,7 +241,7 @@ export class Bai2Reader {
     const group = this.group;
     if (!account || !group) this.unexpected(rec, "a 03 account identifier before its 49 account trailer");
     this.count(rec);
-    const trailer = fieldOrFail(parseAccountTrailer(rec.fields), rec.line, NAMES["49"]!);
+    const trailer = fieldOrFail(parseAccountTrailer(rec.fields), rec.line, NAMES["49"]);
     const events: ParseEvent[] = [];
     if (this.integrity) {
       this.checkCount(events, rec.line, `account ${account.id}`, "record_count_mismatch", "records", trailer.recordCount, account.records);
@@ -263,7 +263,7 @@ export class Bai2Reader {
     if (this.account) this.unexpected(rec, "a 49 account trailer before the 98 group trailer");
     if (!group || !file) this.unexpected(rec, "a 02 group header before its 98 group trailer");
     this.count(rec);
-    const trailer = fieldOrFail(parseGroupTrailer(rec.fields), rec.line, NAMES["98"]!);
+    const trailer = fieldOrFail(parseGroupTrailer(rec.fields), rec.line, NAMES["98"]);
     const events: ParseEvent[] = [];
     if (this.integrity) {
       this.checkCount(events, rec.line, "the group", "account_count_mismatch", "accounts", trailer.accountCount, group.accounts);
@@ -284,7 +284,7 @@ export class Bai2Reader {
     if (this.group) this.unexpected(rec, "a 98 group trailer before the 99 file trailer");
     if (!file) this.unexpected(rec, "a 01 file header first");
     this.count(rec);
-    const trailer = fieldOrFail(parseFileTrailer(rec.fields), rec.line, NAMES["99"]!);
+    const trailer = fieldOrFail(parseFileTrailer(rec.fields), rec.line, NAMES["99"]);
     const events: ParseEvent[] = [];
     if (this.integrity) {
       this.checkCount(events, rec.line, "the file", "group_count_mismatch", "groups", trailer.groupCount, file.groups);
