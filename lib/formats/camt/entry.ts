@@ -145,9 +145,9 @@ function describe(entry: Scope, details: readonly Scope[], direction: string | u
   const transactionInformation = pick("AddtlTxInf");
   const description = (details.length > 1 ? entryInformation || remittance.join("; ") : remittance[0] || entryInformation || transactionInformation || "").replace(/\s+/g, " ");
 
-  const details_: Record<string, string> = {};
+  const extras: Record<string, string> = {};
   const put = (key: string, value: string | undefined): void => {
-    if (value) details_[key] = value;
+    if (value) extras[key] = value;
   };
   put("endToEndId", endToEnd);
   put("instructionId", instructionId);
@@ -161,9 +161,9 @@ function describe(entry: Scope, details: readonly Scope[], direction: string | u
   put("entryAccountServicerReference", entryRef);
   put("status", clean(entry.first("Sts", "Sts/Cd", "Sts/Prtry")));
   put("creditDebit", direction);
-  if (clean(entry.first("RvslInd"))?.toLowerCase() === "true") details_.reversal = "true";
+  if (clean(entry.first("RvslInd"))?.toLowerCase() === "true") extras.reversal = "true";
   put("batchTransactionCount", clean(entry.first("NtryDtls/Btch/NbOfTxs")));
-  if (details.length > 1) details_.detailCount = String(details.length);
+  if (details.length > 1) extras.detailCount = String(details.length);
   put("instructedAmount", pick("AmtDtls/InstdAmt/Amt") ?? clean(entry.first("AmtDtls/InstdAmt/Amt")));
   put("instructedCurrency", pick("AmtDtls/InstdAmt/Amt@Ccy") ?? clean(entry.first("AmtDtls/InstdAmt/Amt@Ccy")));
   put("exchangeRate", pick("AmtDtls/InstdAmt/CcyXchg/XchgRate", "AmtDtls/TxAmt/CcyXchg/XchgRate", "AmtDtls/CntrValAmt/CcyXchg/XchgRate"));
@@ -189,7 +189,7 @@ function describe(entry: Scope, details: readonly Scope[], direction: string | u
     description: description.trim(),
     ...(counterpartyName ? { counterpartyName } : {}),
     ...(counterpartyAccount ? { counterpartyAccount } : {}),
-    details: details_,
+    details: extras,
   };
 }
 

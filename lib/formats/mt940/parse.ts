@@ -7,27 +7,19 @@
  * opened, its "-}" is required: a missing one means the file was cut, which is a FormatError.
  * When both balances are present, opening + entries must equal closing (`balance_mismatch` issue).
  */
-import type { Balance, ParseIssue, StatementInfo, Transaction } from "@/lib/schemas/canonical";
-import { addDecimals, compareDecimals, negateDecimal } from "@/lib/money/decimal";
+import type { Balance, ParseIssue, StatementInfo } from "@/lib/schemas/canonical";
+import { addDecimals, compareDecimals } from "@/lib/money/decimal";
 import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
 import { linesOf, peekBytes, sniffEncoding } from "../shared/text";
-import { scaleToCurrency } from "../camt/currency";
 import { readFields, type FieldReaderState, type SwiftField } from "./fields";
 import { BALANCE_TAGS, parseBalanceField, parseControlTotal, type ControlTotal } from "./balance";
-import { isNegativeMark, parseStatementLine, statementLineDates } from "./statement-line";
-import { parseInformation } from "./information";
+import { signedAmount, statementTransaction, type PendingTransaction } from "./transaction";
 
 /** Placeholder account id when a file has no ":25:" field; always reported as an issue. */
 export const UNKNOWN_ACCOUNT = "UNKNOWN";
 
 const MT942_TAGS = new Set(["34F", "13D", "90D", "90C"]);
 const STATEMENT_TAGS = new Set(["20", "21", "25", "28", "28C", "60F", "60M", "61", "62F", "62M", "64", "65", "86", "34F", "13D", "90D", "90C"]);
-const NO_REFERENCE = "NONREF";
-
-interface PendingTransaction {
-  statementLine: SwiftField;
-  information: SwiftField[];
-}
 
 interface OpenStatement {
   line: number;
@@ -267,7 +259,8 @@ class Mt940Builder {
     const statement = this.statement;
     if (!pending || !statement) return;
     this.announce(statement);
-    const transaction = this.buildTransaction(pending, statement);
+    const { transaction, issues } = statementTransaction(pending, statement.currency);
+    issues.forEach((issue) => this.issue(issue));
     if (!transaction) {
       statement.entriesComplete = false;
       return;
@@ -280,78 +273,10 @@ class Mt940Builder {
     this.queue.push({ type: "transaction", transaction });
   }
 
-  private buildTransaction(pending: PendingTransaction, statement: OpenStatement): Transaction | null {
-    const field = pending.statementLine;
-    const parsed = parseStatementLine(field.lines);
-    if (!parsed) {
-      this.issue({
-        severity: "error",
-        code: "invalid_statement_line",
-        message: `Expected a statement line as YYMMDD[MMDD], C/D/RC/RD, amount with comma decimals and a transaction type (e.g. "1105240524D9,N192NONREF") in field :61:, found "${(field.lines[0] ?? "").trim()}"`,
-        line: field.line,
-        field: "61",
-      });
-      return null;
-    }
-    const dates = statementLineDates(parsed.valueDateText, parsed.entryDateText);
-    if (dates.valueDate === null) {
-      this.issue({
-        severity: "error",
-        code: "invalid_date",
-        message: `Expected a value date as YYMMDD in field :61:, found "${parsed.valueDateText}"; the value date is left out`,
-        line: field.line,
-        field: "61 value date",
-      });
-    }
-    if (dates.entryDate === null) {
-      this.issue({
-        severity: "error",
-        code: "invalid_date",
-        message: `Expected an entry date as MMDD in field :61:, found "${parsed.entryDateText ?? ""}"; the transaction is skipped`,
-        line: field.line,
-        field: "61 entry date",
-      });
-    }
-    const bookingDate = dates.entryDate === undefined ? dates.valueDate : dates.entryDate;
-    if (!bookingDate) return null;
-    const information = parseInformation(pending.information.map((f) => f.lines));
-    const amount = this.scaled(parsed.unsignedAmount, statement.currency, field, isNegativeMark(parsed.mark));
-    const bankReference = parsed.bankReference && parsed.bankReference !== NO_REFERENCE ? parsed.bankReference : undefined;
-    const customerReference = parsed.customerReference && parsed.customerReference !== NO_REFERENCE ? parsed.customerReference : undefined;
-    const details: Record<string, string> = { ...information.details, debitCreditMark: parsed.mark };
-    if (parsed.mark === "RC" || parsed.mark === "RD") details.reversal = "true";
-    if (parsed.fundsCode) details.fundsCode = parsed.fundsCode;
-    if (parsed.supplementaryDetails) details.supplementaryDetails = parsed.supplementaryDetails;
-    const counterpartyAccount = information.counterpartyAccount ?? ibanIn(parsed.supplementaryDetails);
-    return {
-      bookingDate,
-      ...(dates.valueDate ? { valueDate: dates.valueDate } : {}),
-      amount,
-      ...(statement.currency ? { currency: statement.currency } : {}),
-      ...(bankReference ? { externalId: bankReference, bankReference } : {}),
-      ...(customerReference ? { customerReference } : {}),
-      typeCode: parsed.typeCode,
-      description: information.description,
-      ...(information.counterpartyName ? { counterpartyName: information.counterpartyName } : {}),
-      ...(counterpartyAccount ? { counterpartyAccount } : {}),
-      details,
-      raw: [field, ...pending.information].flatMap((f) => f.lines.map((l, i) => (i === 0 ? `:${f.tag}:${l}` : l))).join("\n"),
-      line: field.line,
-    };
-  }
-
   private scaled(unsigned: string, currency: string | undefined, field: SwiftField, negative: boolean): string {
-    const scaled = scaleToCurrency(unsigned, currency) ?? { amount: unsigned };
-    if (scaled.excessDecimals) {
-      this.issue({
-        severity: "warning",
-        code: "too_many_decimals",
-        message: `Expected at most ${scaled.excessDecimals.allowed} decimals for ${currency ?? ""} in field :${field.tag}:, found ${scaled.excessDecimals.written}; the amount is kept exactly as written`,
-        line: field.line,
-        field: field.tag,
-      });
-    }
-    return negative ? negateDecimal(scaled.amount) : scaled.amount;
+    const { amount, issues } = signedAmount(unsigned, currency, negative, field);
+    issues.forEach((issue) => this.issue(issue));
+    return amount;
   }
 
   private checkBalances(statement: OpenStatement): void {
@@ -392,10 +317,4 @@ function splitAccount(text: string | undefined): { id: string; bankId?: string; 
   const withCurrency = /^([A-Z]{2}\d{2}[A-Z0-9]{8,30}\d)([A-Z]{3})$/.exec(text);
   if (withCurrency) return { id: withCurrency[1]!, currency: withCurrency[2]! };
   return { id: text };
-}
-
-/** Rabobank writes the counterparty IBAN as the ":61:" supplementary details. */
-function ibanIn(text: string | undefined): string | undefined {
-  const m = /^([A-Z]{2}\d{2}[A-Z0-9]{10,30})$/.exec(text ?? "");
-  return m?.[1];
 }

@@ -1,0 +1,101 @@
+/** One ":61:" with the ":86:" fields that follow it, made into a canonical transaction. */
+import type { ParseIssue, Transaction } from "@/lib/schemas/canonical";
+import { negateDecimal } from "@/lib/money/decimal";
+import { scaleToCurrency } from "../camt/currency";
+import type { SwiftField } from "./fields";
+import { parseInformation } from "./information";
+import { isNegativeMark, parseStatementLine, statementLineDates } from "./statement-line";
+
+export interface PendingTransaction {
+  statementLine: SwiftField;
+  information: SwiftField[];
+}
+
+const NO_REFERENCE = "NONREF";
+
+/** Null transaction when the line cannot be read or has no usable booking date; the issues say why. */
+export function statementTransaction(pending: PendingTransaction, currency: string | undefined): { transaction: Transaction | null; issues: ParseIssue[] } {
+  const field = pending.statementLine;
+  const issues: ParseIssue[] = [];
+  const parsed = parseStatementLine(field.lines);
+  if (!parsed) {
+    issues.push({
+      severity: "error",
+      code: "invalid_statement_line",
+      message: `Expected a statement line as YYMMDD[MMDD], C/D/RC/RD, amount with comma decimals and a transaction type (e.g. "1105240524D9,N192NONREF") in field :61:, found "${(field.lines[0] ?? "").trim()}"`,
+      line: field.line,
+      field: "61",
+    });
+    return { transaction: null, issues };
+  }
+  const dates = statementLineDates(parsed.valueDateText, parsed.entryDateText);
+  if (dates.valueDate === null) {
+    issues.push({
+      severity: "error",
+      code: "invalid_date",
+      message: `Expected a value date as YYMMDD in field :61:, found "${parsed.valueDateText}"; the value date is left out`,
+      line: field.line,
+      field: "61 value date",
+    });
+  }
+  if (dates.entryDate === null) {
+    issues.push({
+      severity: "error",
+      code: "invalid_date",
+      message: `Expected an entry date as MMDD in field :61:, found "${parsed.entryDateText ?? ""}"; the transaction is skipped`,
+      line: field.line,
+      field: "61 entry date",
+    });
+  }
+  // The booking date is the entry date when written, else the value date; never a substitute for an invalid one.
+  const bookingDate = dates.entryDate === undefined ? dates.valueDate : dates.entryDate;
+  if (!bookingDate) return { transaction: null, issues };
+
+  const information = parseInformation(pending.information.map((f) => f.lines));
+  const amount = signedAmount(parsed.unsignedAmount, currency, isNegativeMark(parsed.mark), field);
+  issues.push(...amount.issues);
+  const bankReference = parsed.bankReference && parsed.bankReference !== NO_REFERENCE ? parsed.bankReference : undefined;
+  const customerReference = parsed.customerReference && parsed.customerReference !== NO_REFERENCE ? parsed.customerReference : undefined;
+  const details: Record<string, string> = { ...information.details, debitCreditMark: parsed.mark };
+  if (parsed.mark === "RC" || parsed.mark === "RD") details.reversal = "true";
+  if (parsed.fundsCode) details.fundsCode = parsed.fundsCode;
+  if (parsed.supplementaryDetails) details.supplementaryDetails = parsed.supplementaryDetails;
+  const counterpartyAccount = information.counterpartyAccount ?? ibanIn(parsed.supplementaryDetails);
+  const transaction: Transaction = {
+    bookingDate,
+    ...(dates.valueDate ? { valueDate: dates.valueDate } : {}),
+    amount: amount.amount,
+    ...(currency ? { currency } : {}),
+    ...(bankReference ? { externalId: bankReference, bankReference } : {}),
+    ...(customerReference ? { customerReference } : {}),
+    typeCode: parsed.typeCode,
+    description: information.description,
+    ...(information.counterpartyName ? { counterpartyName: information.counterpartyName } : {}),
+    ...(counterpartyAccount ? { counterpartyAccount } : {}),
+    details,
+    raw: [field, ...pending.information].flatMap((f) => f.lines.map((l, i) => (i === 0 ? `:${f.tag}:${l}` : l))).join("\n"),
+    line: field.line,
+  };
+  return { transaction, issues };
+}
+
+/** Scales to the currency's decimals (never rounding) and applies the sign. */
+export function signedAmount(unsigned: string, currency: string | undefined, negative: boolean, field: SwiftField): { amount: string; issues: ParseIssue[] } {
+  const scaled = scaleToCurrency(unsigned, currency) ?? { amount: unsigned };
+  const issues: ParseIssue[] = [];
+  if (scaled.excessDecimals) {
+    issues.push({
+      severity: "warning",
+      code: "too_many_decimals",
+      message: `Expected at most ${scaled.excessDecimals.allowed} decimals for ${currency ?? ""} in field :${field.tag}:, found ${scaled.excessDecimals.written}; the amount is kept exactly as written`,
+      line: field.line,
+      field: field.tag,
+    });
+  }
+  return { amount: negative ? negateDecimal(scaled.amount) : scaled.amount, issues };
+}
+
+/** Rabobank writes the counterparty IBAN as the ":61:" supplementary details. */
+function ibanIn(text: string | undefined): string | undefined {
+  return /^([A-Z]{2}\d{2}[A-Z0-9]{10,30})$/.exec(text ?? "")?.[1];
+}
