@@ -37,7 +37,21 @@ export type ParseEvent =
   | { type: "transaction"; transaction: Transaction }
   | { type: "record"; record: DatasetRecord }
   | { type: "issue"; issue: ParseIssue }
+  | { type: "rejected"; rejected: RejectedRow }
   | { type: "meta"; meta: ParseMeta };
+
+/**
+ * A row that could not become a record (an error issue on the same line says why). It carries what was
+ * read so a reviewer can correct it: the raw text and the field values as written, keyed by the
+ * canonical field names where the column is mapped (bookingDate, amount, description…) and by the
+ * source's own names otherwise.
+ */
+export interface RejectedRow {
+  kind: "transaction" | "sales_line" | "gl_balance" | "appointment";
+  line: number;
+  raw: string;
+  fields: Record<string, string>;
+}
 
 export interface CsvColumnMapping {
   /** Canonical field name → header text (or 0-based column index as a string) in the file. */
