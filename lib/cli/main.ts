@@ -14,6 +14,9 @@ const USAGE = `Usage: inflow <command>
   db migrate                 apply pending migrations in supabase/migrations
   db seed [--allow-external] create the demo tenant and its four users
   db reset [--allow-external] drop everything and migrate + seed again
+  import FILE --tenant SLUG --as EMAIL [--account NAME] [--format NAME] [--exclude-invalid] [--dry-run] [--json]
+                             run a file through the import pipeline as that user
+  worker                     run the job worker (parsing, commits) in this process
   parse FILE [--format NAME] [--no-integrity] [--json]
                              parse a statement file and print the canonical records
 `;
@@ -50,6 +53,14 @@ export async function main(argv: string[]): Promise<number> {
       case "start": {
         const { runStart } = await import("./start");
         return await runStart(rest);
+      }
+      case "import": {
+        const { runImport } = await import("./import");
+        return await runImport(rest, process.stdout, process.stderr);
+      }
+      case "worker": {
+        const { runWorker } = await import("./worker");
+        return await runWorker();
       }
       case "parse": {
         const { runParse } = await import("./parse");

@@ -15,6 +15,7 @@ export type DatabaseKind = "embedded" | "external";
 
 interface PoolState {
   pool: Promise<pg.Pool>;
+  url: Promise<string>;
   /** Stops the embedded cluster when this process started it. */
   stopCluster: () => Promise<void>;
 }
@@ -28,13 +29,15 @@ export function databaseKind(): DatabaseKind {
 export function getPool(): Promise<pg.Pool> {
   if (!globalForPool.__inflowPool) {
     let stopCluster = async (): Promise<void> => undefined;
+    const url = (async () => {
+      const external = env().DATABASE_URL;
+      if (external) return external;
+      const cluster = await ensureEmbeddedPostgres(console.log);
+      stopCluster = cluster.stop;
+      return cluster.connectionString;
+    })();
     const pool = (async () => {
-      let connectionString = env().DATABASE_URL;
-      if (!connectionString) {
-        const cluster = await ensureEmbeddedPostgres(console.log);
-        stopCluster = cluster.stop;
-        connectionString = cluster.connectionString;
-      }
+      const connectionString = await url;
       const created = new pg.Pool({ connectionString, max: 10, idleTimeoutMillis: 30_000 });
       // An idle client dies when Postgres shuts down (57P01 on Ctrl-C); the pool replaces it on next use.
       created.on("error", (error: Error & { code?: string }) => {
@@ -42,7 +45,7 @@ export function getPool(): Promise<pg.Pool> {
       });
       return created;
     })();
-    const state: PoolState = { pool, stopCluster: () => stopCluster() };
+    const state: PoolState = { pool, url, stopCluster: () => stopCluster() };
     globalForPool.__inflowPool = state;
     // A failed start must not be cached forever: the next call tries again.
     pool.catch(() => {
@@ -50,6 +53,12 @@ export function getPool(): Promise<pg.Pool> {
     });
   }
   return globalForPool.__inflowPool.pool;
+}
+
+/** The connection string in use (the embedded cluster's when DATABASE_URL is unset), for pg-boss. */
+export async function databaseUrl(): Promise<string> {
+  await getPool();
+  return globalForPool.__inflowPool!.url;
 }
 
 /** Ends the pool, and stops the embedded cluster if this process started it. */

@@ -81,3 +81,20 @@ export function toMinorUnits(value: string, scale: number): bigint {
   }
   return rescale(p, scale);
 }
+
+/** A running exact sum, cheaper than re-parsing a string total on every add. */
+export class DecimalSum {
+  private units = 0n;
+  private scale = 0;
+  add(value: string): void {
+    const p = must(value);
+    if (p.scale > this.scale) {
+      this.units *= 10n ** BigInt(p.scale - this.scale);
+      this.scale = p.scale;
+    }
+    this.units += rescale(p, this.scale);
+  }
+  toString(): string {
+    return formatDecimal({ units: this.units, scale: this.scale });
+  }
+}

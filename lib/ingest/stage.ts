@@ -1,0 +1,191 @@
+/**
+ * Parse and stage: streams the stored raw file through the format library into staged_rows in
+ * batches, with every issue and its line, the statements with their balances, and the profile.
+ * A structural failure (wrong format, truncated file, broken control totals) fails the import with
+ * the parser's code, message and line, and leaves nothing staged.
+ */
+import type { JwtClaims } from "@/lib/auth/claims";
+import { withUser } from "@/lib/db/with-user";
+import {
+  clearStaging,
+  finalizeStaging,
+  getImport,
+  insertIssues,
+  insertStagedRows,
+  insertStatements,
+  setImportState,
+  type IssueInput,
+  type StagedRowInput,
+  type StatementInput,
+} from "@/lib/db/queries/pipeline";
+import { detectFormat, parseFile } from "@/lib/formats/index";
+import { scanDelimited } from "@/lib/formats/csv/index";
+import { peekBytes } from "@/lib/formats/shared/text";
+import { FormatError, type JsonValue, type ParseOptions } from "@/lib/formats/types";
+import { formatName, type FormatName, type Transaction } from "@/lib/schemas/canonical";
+import type { RawFileStore } from "@/lib/storage/raw-store";
+import { salesLineDedupBasis, transactionDedupBasis } from "./dedup-key";
+import { ProfileBuilder } from "./profile";
+import { externalAccountKey, mappingSource } from "./sources";
+import { classifyImport } from "./classify";
+
+const BATCH_ROWS = 2000;
+/** Formats read twice: a first pass over the whole file settles date order and number format. */
+const SCANNED_FORMATS: ReadonlySet<FormatName> = new Set(["csv"]);
+
+export interface StageTarget {
+  claims: JwtClaims;
+  tenantId: string;
+  importId: string;
+}
+
+function parseOptionsOf(options: Record<string, JsonValue>): ParseOptions {
+  const out: ParseOptions = {};
+  if (options.integrity === false) out.integrity = false;
+  if (typeof options.dateOrder === "string" && ["YMD", "DMY", "MDY"].includes(options.dateOrder)) out.dateOrder = options.dateOrder as ParseOptions["dateOrder"];
+  if (options.decimalSeparator === "." || options.decimalSeparator === ",") out.decimalSeparator = options.decimalSeparator;
+  if (typeof options.delimiter === "string") out.delimiter = options.delimiter;
+  return out;
+}
+
+export async function stageImport(target: StageTarget, store: RawFileStore): Promise<void> {
+  const { claims, tenantId, importId } = target;
+  const started = Date.now();
+  const imp = await withUser(claims, async (db) => {
+    const found = await getImport(db, { tenantId, importId, forUpdate: true });
+    // Only an uploaded import, or one whose parse died midway (a retried job), is parsed.
+    if (!found || (found.status !== "uploaded" && found.status !== "parsing")) return undefined;
+    await clearStaging(db, { tenantId, importId });
+    await setImportState(db, { tenantId, importId, status: "parsing", progress: { phase: "parsing", records: 0 }, error: null });
+    return found;
+  });
+  if (!imp?.rawKey) return;
+  const rawKey = imp.rawKey;
+
+  const open = () => store.get(tenantId, rawKey);
+  const requested = formatName.safeParse(imp.options.format);
+  const options = parseOptionsOf(imp.options);
+  const accountCurrency = await withUser(claims, async (db) =>
+    imp.accountId
+      ? (await db.query<{ currency: string }>("select currency from public.accounts where tenant_id = $1 and id = $2", [tenantId, imp.accountId])).rows[0]?.currency
+      : undefined,
+  );
+  if (accountCurrency) options.defaultCurrency = accountCurrency;
+
+  try {
+    const { head } = await peekBytes(await open());
+    const format = requested.success ? requested.data : detectFormat(head).format;
+    const profile = format && SCANNED_FORMATS.has(format) ? await scanDelimited(await open(), options) : undefined;
+    const events = parseFile(await open(), { ...options, ...(format ? { format } : {}), ...(profile ? { profile } : {}) });
+    const source = mappingSource(format ?? "csv");
+
+    const builder = new ProfileBuilder();
+    const statements: StatementInput[] = [];
+    let rows: StagedRowInput[] = [];
+    let issues: IssueInput[] = [];
+    let rowNo = 0;
+    let currentAccount: string | null = null;
+    let currentCurrency: string | null = accountCurrency ?? null;
+
+    const flush = async () => {
+      const batch = rows;
+      const batchIssues = issues;
+      rows = [];
+      issues = [];
+      await withUser(claims, async (db) => {
+        await insertStagedRows(db, { tenantId, importId, rows: batch });
+        await insertIssues(db, { tenantId, importId, issues: batchIssues });
+        await setImportState(db, { tenantId, importId, progress: { phase: "parsing", records: rowNo } });
+      });
+    };
+    const push = async (row: StagedRowInput) => {
+      rows.push(row);
+      if (rows.length >= BATCH_ROWS) await flush();
+    };
+
+    for await (const event of events) {
+      switch (event.type) {
+        case "statement": {
+          const s = event.statement;
+          currentAccount = externalAccountKey(s.account);
+          currentCurrency = s.account.currency ?? accountCurrency ?? null;
+          statements.push({ statementNo: statements.length, line: s.line, externalAccount: currentAccount, account: s.account, statementId: s.statementId ?? null, from: s.from ?? null, to: s.to ?? null, balances: [] });
+          builder.statement(s.account.currency);
+          break;
+        }
+        case "balance":
+          statements.at(-1)?.balances.push(event.balance);
+          builder.balance(event.balance);
+          break;
+        case "transaction": {
+          const t: Transaction = { ...event.transaction, currency: event.transaction.currency ?? currentCurrency ?? undefined };
+          builder.transaction(t, currentCurrency);
+          const basis = transactionDedupBasis(format ?? "csv", currentAccount ?? "", t);
+          await push({ rowNo: ++rowNo, line: t.line, kind: "transaction", statementNo: statements.length - 1, externalAccount: currentAccount, record: t, hasError: false, ...basis });
+          break;
+        }
+        case "record": {
+          const r = event.record;
+          builder.record(r);
+          const basis = r.kind === "sales_line" ? salesLineDedupBasis(r) : { dedupKey: null, fingerprint: null };
+          await push({ rowNo: ++rowNo, line: r.line, kind: r.kind, statementNo: null, externalAccount: null, record: r, hasError: false, ...basis });
+          break;
+        }
+        case "rejected": {
+          const r = event.rejected;
+          builder.rejectedRow();
+          const isTransaction = r.kind === "transaction";
+          await push({
+            rowNo: ++rowNo,
+            line: r.line,
+            kind: r.kind,
+            statementNo: isTransaction ? statements.length - 1 : null,
+            externalAccount: isTransaction ? currentAccount : null,
+            record: { ...r.fields, raw: r.raw, line: r.line, ...(r.kind !== "transaction" ? { kind: r.kind } : {}) },
+            hasError: true,
+            dedupKey: null,
+            fingerprint: null,
+          });
+          break;
+        }
+        case "issue":
+          builder.issue(event.issue);
+          issues.push({ line: event.issue.line, severity: event.issue.severity, code: event.issue.code, message: event.issue.message, field: event.issue.field ?? null });
+          break;
+        case "meta":
+          builder.finish(event.meta);
+          break;
+      }
+    }
+    await flush();
+    const result = builder.result();
+    await withUser(claims, async (db) => {
+      await insertStatements(db, { tenantId, importId, statements });
+      await finalizeStaging(db, { tenantId, importId });
+      await setImportState(db, {
+        tenantId,
+        importId,
+        status: "staged",
+        format: result.format,
+        encoding: result.encoding,
+        profile: { ...result, mappingSource: source },
+        progress: { phase: "staged", records: rowNo },
+        metricsPatch: { parsed: result.rows, invalid: result.rejected, fetched: result.rows + result.rejected, parseMs: Date.now() - started },
+      });
+      await classifyImport(db, { tenantId, importId });
+    });
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    await withUser(claims, async (db) => {
+      await clearStaging(db, { tenantId, importId });
+      await setImportState(db, {
+        tenantId,
+        importId,
+        status: "failed",
+        progress: { phase: "failed" },
+        error: { code: error.code, message: `${imp.fileName}, line ${error.line}: ${error.message}`, line: error.line },
+        metricsPatch: { failed: 1, parseMs: Date.now() - started },
+      });
+    });
+  }
+}

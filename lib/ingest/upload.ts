@@ -1,0 +1,150 @@
+/**
+ * Step 1, upload: a multipart body streamed straight into the raw file store (hashed on the way, never
+ * held in memory), refused with 413 past the size limit, recorded as an import, recognised when the
+ * same bytes were imported before, and handed to the parse job.
+ */
+import { Readable } from "node:stream";
+import busboy from "busboy";
+import { z } from "zod";
+import type { TenantContext } from "@/lib/auth/context";
+import { withUser } from "@/lib/db/with-user";
+import { findImportsBySha, insertImport } from "@/lib/db/queries/pipeline";
+import { writeAudit } from "@/lib/db/queries/audit";
+import { formatName } from "@/lib/schemas/canonical";
+import { AppError } from "@/lib/http/errors";
+import { rawFileStore, type StoredFile } from "@/lib/storage/raw-store";
+import { enqueue } from "./jobs";
+
+export const DEFAULT_UPLOAD_LIMIT_BYTES = 1024 ** 3;
+
+export function uploadLimitBytes(): number {
+  const configured = Number(process.env.INFLOW_UPLOAD_LIMIT_BYTES);
+  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_UPLOAD_LIMIT_BYTES;
+}
+
+/** Options a user may state with the file; everything else is detected. */
+export const uploadFields = z.object({
+  accountId: z.string().uuid("Choose an account that exists in this workspace").optional(),
+  format: formatName.optional(),
+  dateOrder: z.enum(["YMD", "DMY", "MDY"]).optional(),
+  decimalSeparator: z.enum([".", ","]).optional(),
+  integrity: z.enum(["true", "false"]).optional(),
+});
+export type UploadFields = z.infer<typeof uploadFields>;
+
+const tooLarge = (limit: number) =>
+  new AppError(413, "too_large", `The file is larger than the upload limit of ${formatBytes(limit)}. Split it, or ask an admin to raise INFLOW_UPLOAD_LIMIT_BYTES.`);
+
+function formatBytes(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(n % 1024 ** 3 ? 1 : 0)} GB` : n >= 1024 ** 2 ? `${Math.round(n / 1024 ** 2)} MB` : `${n} bytes`;
+}
+
+interface ReceivedFile {
+  fileName: string;
+  stored: StoredFile;
+  fields: Record<string, string>;
+}
+
+/** Streams the first file of a multipart request into the raw store. */
+export async function receiveMultipart(request: Request, tenantId: string, limit: number): Promise<ReceivedFile> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!contentType.startsWith("multipart/form-data") || !request.body) {
+    throw new AppError(415, "unsupported_media_type", "Send the file as multipart/form-data in a field named \"file\".");
+  }
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit + 64 * 1024) throw tooLarge(limit);
+  const store = await rawFileStore();
+
+  return new Promise<ReceivedFile>((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let upload: Promise<{ fileName: string; stored: StoredFile }> | undefined;
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { "content-type": contentType }, limits: { files: 1, fileSize: limit, fields: 20, fieldSize: 1024 } });
+    } catch {
+      reject(new AppError(400, "bad_multipart", "The upload could not be read as multipart/form-data."));
+      return;
+    }
+    parser.on("field", (name, value) => {
+      fields[name] = value;
+    });
+    parser.on("file", (name, file, info) => {
+      if (name !== "file" || upload) {
+        file.resume();
+        return;
+      }
+      file.on("limit", () => file.destroy(tooLarge(limit)));
+      upload = store.put(tenantId, file).then((stored) => ({ fileName: info.filename || "upload", stored }));
+      // Settled below; keep an early failure from surfacing as an unhandled rejection.
+      upload.catch(() => undefined);
+    });
+    parser.on("error", () => reject(new AppError(400, "bad_multipart", "The upload was cut off or is not valid multipart/form-data.")));
+    parser.on("close", () => {
+      if (!upload) {
+        reject(new AppError(422, "validation", "file: attach a file in the field named \"file\"."));
+        return;
+      }
+      upload.then((received) => resolve({ ...received, fields }), reject);
+    });
+    Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>)
+      .on("error", reject)
+      .pipe(parser);
+  });
+}
+
+export interface UploadResult {
+  importId: string;
+  sha256: string;
+  byteSize: number;
+  /** Earlier imports of the same bytes in this tenant: when, by whom, which import. */
+  previousImports: { id: string; fileName: string; status: string; createdAt: Date; createdBy: string | null }[];
+}
+
+/** Records an uploaded file as an import and queues its parse. Shared by the HTTP API and the CLI. */
+export async function createImportFromStoredFile(
+  ctx: Pick<TenantContext, "claims" | "tenantId">,
+  input: { fileName: string; stored: StoredFile; fields: UploadFields; source: string },
+  options: { enqueueParse: boolean },
+): Promise<UploadResult> {
+  const { fields } = input;
+  const result = await withUser(ctx.claims, async (db) => {
+    if (fields.accountId) {
+      const found = await db.query("select 1 from public.accounts where tenant_id = $1 and id = $2", [ctx.tenantId, fields.accountId]);
+      if (found.rowCount === 0) throw new AppError(422, "validation", "accountId: choose an account that exists in this workspace.");
+    }
+    const previousImports = await findImportsBySha(db, { tenantId: ctx.tenantId, sha256: input.stored.sha256 });
+    const importId = await insertImport(db, {
+      tenantId: ctx.tenantId,
+      fileName: input.fileName,
+      source: input.source,
+      rawKey: input.stored.key,
+      sha256: input.stored.sha256,
+      byteSize: input.stored.byteSize,
+      accountId: fields.accountId ?? null,
+      options: {
+        ...(fields.format ? { format: fields.format } : {}),
+        ...(fields.dateOrder ? { dateOrder: fields.dateOrder } : {}),
+        ...(fields.decimalSeparator ? { decimalSeparator: fields.decimalSeparator } : {}),
+        ...(fields.integrity === "false" ? { integrity: false } : {}),
+      },
+    });
+    await db.query("update public.imports set metrics = jsonb_build_object('bytes', $3::bigint) where tenant_id = $1 and id = $2", [ctx.tenantId, importId, input.stored.byteSize]);
+    await writeAudit(db, {
+      tenantId: ctx.tenantId,
+      action: "import.upload",
+      entity: "import",
+      entityId: importId,
+      after: { fileName: input.fileName, sha256: input.stored.sha256, bytes: input.stored.byteSize, source: input.source },
+      details: previousImports.length ? { sameBytesAs: previousImports.map((p) => p.id) } : undefined,
+    });
+    return { importId, sha256: input.stored.sha256, byteSize: input.stored.byteSize, previousImports };
+  });
+  if (options.enqueueParse) await enqueue("parse", { tenantId: ctx.tenantId, importId: result.importId, claims: ctx.claims });
+  return result;
+}
+
+export async function receiveUpload(ctx: TenantContext, request: Request): Promise<UploadResult> {
+  const received = await receiveMultipart(request, ctx.tenantId, uploadLimitBytes());
+  const fields = uploadFields.parse(received.fields);
+  return createImportFromStoredFile(ctx, { fileName: received.fileName, stored: received.stored, fields, source: "upload" }, { enqueueParse: true });
+}
