@@ -30,7 +30,7 @@ describe("inflow parse", () => {
     const { code, output } = await run(OFX, "--json");
     expect(code).toBe(0);
     const parsed = JSON.parse(output) as Record<string, unknown>;
-    expect(Object.keys(parsed)).toEqual(["format", "encoding", "statements", "records", "issues", "meta"]);
+    expect(Object.keys(parsed)).toEqual(["format", "encoding", "statements", "records", "issues", "rejected", "meta"]);
     expect(parsed).toMatchObject({
       format: "ofx",
       encoding: "utf-8",
@@ -38,6 +38,18 @@ describe("inflow parse", () => {
       records: [],
       issues: [],
     });
+  });
+
+  it("--json lists rejected rows with their line, raw text and fields as read; the summary counts them", async () => {
+    const file = "test/fixtures/samples/csv/bank_us_debit_credit_bom.csv";
+    const { code, output } = await run(file, "--json");
+    expect(code).toBe(0);
+    const parsed = JSON.parse(output) as { rejected: unknown[] };
+    expect(parsed.rejected).toEqual([
+      { kind: "transaction", line: 7, raw: '13/10/2025,BAD DATE ROW,10.00,,"11,885.77",X1', fields: expect.objectContaining({ bookingDate: "13/10/2025", amount: "-10.00" }) },
+    ]);
+    expect((await run(file)).output).toContain("Rejected rows (kept for correction): 1");
+    expect((JSON.parse((await run(OFX, "--json")).output) as { rejected: unknown[] }).rejected).toEqual([]);
   });
 
   it("accepts the sub-command name and an explicit --format", async () => {

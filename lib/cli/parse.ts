@@ -55,6 +55,7 @@ function summary(result: CollectedParse): string {
     `Transactions: ${transactions}`,
     `Records: ${result.records.length}`,
     `Issues: ${result.issues.length} (${errors} errors, ${warnings} warnings)`,
+    ...(result.rejected.length > 0 ? [`Rejected rows (kept for correction): ${result.rejected.length}`] : []),
     ...result.issues.slice(0, ISSUES_SHOWN).map((i) => `  line ${i.line} [${i.severity}] ${i.code}: ${i.message}`),
   ];
   if (result.issues.length > ISSUES_SHOWN) lines.push(`  … and ${result.issues.length - ISSUES_SHOWN} more (use --json to see all)`);
@@ -89,8 +90,8 @@ export async function runParse(argv: string[], out: NodeJS.WritableStream): Prom
   }
 
   if (args.json) {
-    const { statements, records, issues, meta } = result;
-    write(out, JSON.stringify({ format: meta?.format ?? null, encoding: meta?.encoding ?? null, statements, records, issues, meta: meta ?? null }, null, 2));
+    const { statements, records, issues, rejected, meta } = result;
+    write(out, JSON.stringify({ format: meta?.format ?? null, encoding: meta?.encoding ?? null, statements, records, issues, rejected, meta: meta ?? null }, null, 2));
   } else {
     write(out, summary(result));
   }

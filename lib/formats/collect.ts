@@ -3,17 +3,19 @@
  * pipeline consumes events as a stream and never holds a whole file.
  */
 import type { DatasetRecord, ParseIssue, Statement } from "@/lib/schemas/canonical";
-import type { ParseEvent, ParseMeta } from "./types";
+import type { ParseEvent, ParseMeta, RejectedRow } from "./types";
 
 export interface CollectedParse {
   statements: Statement[];
   records: DatasetRecord[];
   issues: ParseIssue[];
+  /** Rows dropped for an error, with what was read, so a reviewer can correct them. */
+  rejected: RejectedRow[];
   meta: ParseMeta | undefined;
 }
 
 export async function collect(events: AsyncIterable<ParseEvent>): Promise<CollectedParse> {
-  const result: CollectedParse = { statements: [], records: [], issues: [], meta: undefined };
+  const result: CollectedParse = { statements: [], records: [], issues: [], rejected: [], meta: undefined };
   let current: Statement | undefined;
   for await (const event of events) {
     switch (event.type) {
@@ -34,6 +36,9 @@ export async function collect(events: AsyncIterable<ParseEvent>): Promise<Collec
         break;
       case "issue":
         result.issues.push(event.issue);
+        break;
+      case "rejected":
+        result.rejected.push(event.rejected);
         break;
       case "meta":
         result.meta = event.meta;

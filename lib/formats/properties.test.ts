@@ -1,7 +1,8 @@
 /**
  * Cross-format properties over every registered parser and every sample file: arbitrary and
  * mutated bytes never crash, hang or throw anything but FormatError; every error and issue names a
- * line; every event fits the canonical schema; chunking never changes the result.
+ * line; every event fits the canonical schema; every rejected row follows an error issue on its line;
+ * chunking never changes the result.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -58,9 +59,24 @@ function checkEvent(event: ParseEvent): void {
       expect(parseIssue.safeParse(event.issue).error).toBeUndefined();
       expect(event.issue.line).toBeGreaterThanOrEqual(1);
       break;
+    case "rejected":
+      expect(["transaction", "sales_line", "gl_balance", "appointment"]).toContain(event.rejected.kind);
+      expect(Number.isInteger(event.rejected.line) && event.rejected.line >= 1, `rejected row has line ${event.rejected.line}`).toBe(true);
+      expect(event.rejected.raw).not.toBe("");
+      for (const value of Object.values(event.rejected.fields)) expect(typeof value).toBe("string");
+      break;
     case "meta":
       expect(event.meta.lines).toBeGreaterThanOrEqual(0);
       break;
+  }
+}
+
+/** Every rejected row follows an error issue on its own line, so the review screen can say why. */
+function checkRejectedRows(events: readonly ParseEvent[]): void {
+  const errorLines = new Set<number>();
+  for (const event of events) {
+    if (event.type === "issue" && event.issue.severity === "error") errorLines.add(event.issue.line);
+    if (event.type === "rejected") expect(errorLines.has(event.rejected.line), `rejected row on line ${event.rejected.line} has no error issue`).toBe(true);
   }
 }
 
@@ -73,6 +89,7 @@ async function drain(events: AsyncIterable<ParseEvent>): Promise<Outcome> {
     }
     expect(collected.filter((e) => e.type === "meta")).toHaveLength(1);
     expect(collected[collected.length - 1]?.type).toBe("meta");
+    checkRejectedRows(collected);
     return { events: collected };
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;

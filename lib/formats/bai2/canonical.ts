@@ -59,6 +59,29 @@ function fundsDetails(funds: Funds | undefined, scale: number): Record<string, s
   return details;
 }
 
+/**
+ * What a dropped 16 record held, for correction in review: the group's as-of date, the amount in
+ * currency units (signed when the type code gives the direction, as written when unreadable), and
+ * the references and text when the record could be split into them.
+ */
+export function rejectedDetailFields(fields: readonly string[], detail: TransactionDetail | undefined, context: AccountContext): Record<string, string> {
+  const out: Record<string, string> = { bookingDate: context.asOfDate, typeCode: fields[0] ?? "", currency: context.currency };
+  const written = fields[1] ?? "";
+  if (/^[+-]?\d{1,30}$/.test(written)) {
+    const direction = classifyTypeCode(fields[0] ?? "")?.direction;
+    const units = BigInt(written);
+    out.amount = fromMinorUnits(direction === "debit" ? -units : units, context.scale);
+  } else out.amount = written;
+  if (fields[2] !== undefined) out.fundsType = fields[2];
+  if (detail) {
+    if (detail.funds?.type === "V" && detail.funds.valueDate) out.valueDate = detail.funds.valueDate;
+    if (detail.bankReference !== undefined) out.externalId = out.bankReference = detail.bankReference;
+    if (detail.customerReference !== undefined) out.customerReference = detail.customerReference;
+    out.description = descriptionOf(detail.text);
+  } else out.description = "";
+  return out;
+}
+
 export type DetailOutcome = { transaction: Transaction; warning?: FieldProblem } | { problem: FieldProblem };
 
 export function transactionOf(detail: TransactionDetail, context: AccountContext, raw: string, line: number): DetailOutcome {

@@ -224,3 +224,25 @@ describe("BTRS (version 3)", () => {
     expect((await parseText(btrs("EUR", ""))).statements[0]?.account.currency).toBe("EUR");
   });
 });
+
+describe("rejected 16 records (kept for correction in review)", () => {
+  it("a 16 dropped for its amount, date or type code is yielded with its record text and what could be read", async () => {
+    const result = await parseText(
+      bai2File([{ records: ["03,1,USD/", "16,195,12.00,Z,,,X/", "16,475,100,V,250230,,BR1,CR1,BAD DATE/", "16,850,250,Z,B9,C9,WHO/", "88,MORE TEXT/", "16,195,5,Z,,,OK/"], total: "355" }]),
+      { integrity: false },
+    );
+    expect(result.statements[0]?.transactions.map((t) => t.line)).toEqual([8]);
+    expect(result.rejected).toEqual([
+      { kind: "transaction", line: 4, raw: "16,195,12.00,Z,,,X/", fields: { bookingDate: "2025-01-31", typeCode: "195", currency: "USD", amount: "12.00", fundsType: "Z", description: "" } },
+      { kind: "transaction", line: 5, raw: "16,475,100,V,250230,,BR1,CR1,BAD DATE/", fields: { bookingDate: "2025-01-31", typeCode: "475", currency: "USD", amount: "-1.00", fundsType: "V", description: "" } },
+      {
+        kind: "transaction",
+        line: 6,
+        raw: "16,850,250,Z,B9,C9,WHO/\n88,MORE TEXT/",
+        fields: { bookingDate: "2025-01-31", typeCode: "850", currency: "USD", amount: "2.50", fundsType: "Z", externalId: "B9", bankReference: "B9", customerReference: "C9", description: "WHO MORE TEXT" },
+      },
+    ]);
+    const errorLines = result.issues.filter((i) => i.severity === "error").map((i) => i.line);
+    expect(errorLines).toEqual([4, 5, 6]);
+  });
+});

@@ -7,7 +7,7 @@ import type { ParseIssue } from "@/lib/schemas/canonical";
 import { FormatError, type JsonValue, type ParseEvent, type ParseOptions } from "../types";
 import { parseAccountIdentifier } from "./accountIdentifier";
 import { parseAccountTrailer } from "./accountTrailer";
-import { balancesOf, transactionOf, type AccountContext } from "./canonical";
+import { balancesOf, rejectedDetailFields, transactionOf, type AccountContext } from "./canonical";
 import type { LogicalRecord } from "./continuation";
 import { DEFAULT_CURRENCY, minorUnits } from "./currencies";
 import { END_OF_DAY, readAmount, type FieldProblem, type FieldResult } from "./fields";
@@ -16,7 +16,7 @@ import { parseFileTrailer } from "./fileTrailer";
 import { parseGroupHeader, type GroupHeader } from "./groupHeader";
 import { parseGroupTrailer } from "./groupTrailer";
 import type { LogicalItem } from "./logical";
-import { parseTransactionDetail } from "./transactionDetail";
+import { parseTransactionDetail, type TransactionDetail } from "./transactionDetail";
 
 /** Group summaries kept for the meta event; beyond this only the count grows. */
 const MAX_GROUPS_IN_META = 100;
@@ -227,9 +227,14 @@ export class Bai2Reader {
     if (written.ok) account.total += written.value ?? 0n;
     else account.unreadableAmountLine ??= rec.line;
     const parsed = parseTransactionDetail(rec.fields);
-    if (!parsed.ok) return [issueFrom(parsed.problem, rec.line)];
-    const outcome = transactionOf(parsed.value, account.context, rec.raws.join("\n"), rec.line);
-    if ("problem" in outcome) return [issueFrom(outcome.problem, rec.line)];
+    const raw = rec.raws.join("\n");
+    const rejected = (detail?: TransactionDetail): ParseEvent => ({
+      type: "rejected",
+      rejected: { kind: "transaction", line: rec.line, raw, fields: rejectedDetailFields(rec.fields, detail, account.context) },
+    });
+    if (!parsed.ok) return [issueFrom(parsed.problem, rec.line), rejected()];
+    const outcome = transactionOf(parsed.value, account.context, raw, rec.line);
+    if ("problem" in outcome) return [issueFrom(outcome.problem, rec.line), rejected(parsed.value)];
     this.transactions++;
     const events: ParseEvent[] = [{ type: "transaction", transaction: outcome.transaction }];
     if (outcome.warning) events.push(issueFrom(outcome.warning, rec.line, "warning"));

@@ -147,9 +147,34 @@ describe("entries", () => {
     ["5.00", "CRDT", "<Dt>2024-02-30</Dt>", "invalid_date"],
     ["5.00", "CRDT", "", "missing_booking_date"],
   ])("amount %s, indicator %s, booking %s: skipped with %s", async (amount, indicator, booking, code) => {
-    const { statements, issues } = await parsed(camtFormat, camt({ body: ntry("", { amount, indicator, booking }) + "\n" + ntry("") }));
+    const { statements, issues, rejected: rows } = await parsed(camtFormat, camt({ body: ntry("", { amount, indicator, booking }) + "\n" + ntry("") }));
     expect(statements[0]!.transactions).toHaveLength(1);
     expect(issues).toEqual([expect.objectContaining({ code, severity: "error", line: 5 })]);
+    // The skipped entry is kept for correction, its broken value as written.
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ kind: "transaction", line: 5, raw: expect.stringContaining("<Ntry>") });
+    const bookingText = /<Dt>(.*)<\/Dt>/.exec(booking)?.[1] ?? "";
+    expect(rows[0]!.fields).toMatchObject({ bookingDate: bookingText, amount, creditDebit: indicator, valueDate: "2024-01-16", currency: "EUR" });
+  });
+
+  it("a skipped entry carries its references, parties and text like a transaction would", async () => {
+    const inner = "<NtryDtls>" + tx("<Refs><EndToEndId>E2E-7</EndToEndId></Refs><RltdPties><Dbtr><Nm>ACME</Nm></Dbtr><DbtrAcct><Id><IBAN>NL91ABNA0417164300</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>Invoice 7</Ustrd></RmtInf>") + "</NtryDtls><AcctSvcrRef>ASR-1</AcctSvcrRef>";
+    const { rejected: rows } = await parsed(camtFormat, camt({ body: ntry(inner, { booking: "<Dt>2024-13-01</Dt>" }) }));
+    expect(rows.map((r) => r.fields)).toEqual([
+      {
+        bookingDate: "2024-13-01",
+        valueDate: "2024-01-16",
+        amount: "10.00",
+        currency: "EUR",
+        creditDebit: "CRDT",
+        externalId: "ASR-1",
+        bankReference: "ASR-1",
+        customerReference: "E2E-7",
+        description: "Invoice 7",
+        counterpartyName: "ACME",
+        counterpartyAccount: "NL91ABNA0417164300",
+      },
+    ]);
   });
 
   it("references: AcctSvcrRef of the entry, else EndToEndId (NOTPROVIDED is no id); description falls back to AddtlNtryInf", async () => {

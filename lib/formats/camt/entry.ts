@@ -7,6 +7,7 @@
 import type { ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { addDecimals, compareDecimals } from "@/lib/money/decimal";
 import { parseIsoDate } from "../shared/dates";
+import type { RejectedRow } from "../types";
 import { signedAmount } from "./amount";
 import type { Scope } from "./scope";
 
@@ -19,7 +20,11 @@ export interface EntryContext {
   messageId?: string;
 }
 
-export function entryTransactions(entry: Scope, details: readonly Scope[], context: EntryContext): { transactions: Transaction[]; issues: ParseIssue[] } {
+export function entryTransactions(
+  entry: Scope,
+  details: readonly Scope[],
+  context: EntryContext,
+): { transactions: Transaction[]; issues: ParseIssue[]; rejected?: RejectedRow } {
   const issues: ParseIssue[] = [];
   const currency = entry.first("Amt@Ccy")?.trim() || context.accountCurrency;
   const signed = signedAmount(entry.first("Amt"), entry.first("CdtDbtInd"), currency, { line: entry.line, element: "Ntry" });
@@ -40,7 +45,21 @@ export function entryTransactions(entry: Scope, details: readonly Scope[], conte
   if (valueText !== undefined && valueDate === null) {
     issues.push({ severity: "error", code: "invalid_date", message: `Expected a value date as YYYY-MM-DD in Ntry/ValDt, found "${valueText.trim()}"; the value date is left out`, line: entry.line, field: "Ntry/ValDt" });
   }
-  if (signed.amount === null || bookingDate === null) return { transactions: [], issues };
+  if (signed.amount === null || bookingDate === null) {
+    // Kept for correction in review: dates and amount as written where they failed, the rest as read.
+    const direction = entry.first("CdtDbtInd")?.trim() ?? "";
+    const { details: _extras, ...described } = describe(entry, details, direction || undefined, context, undefined);
+    const fields: Record<string, string> = {
+      bookingDate: bookingDate ?? bookingText?.trim() ?? "",
+      amount: signed.amount ?? entry.first("Amt")?.trim() ?? "",
+      creditDebit: direction,
+      ...described,
+    };
+    if (valueText !== undefined) fields.valueDate = valueDate ?? valueText.trim();
+    if (currency) fields.currency = currency;
+    const rejected: RejectedRow = { kind: "transaction", line: entry.line, raw: entry.raw.split(DETAIL_MARK).join(""), fields };
+    return { transactions: [], issues, rejected };
+  }
 
   const base = {
     bookingDate,

@@ -254,11 +254,12 @@ class CamtBuilder {
     this.details = [];
     this.entryCount++;
     this.statement?.totals.addEntry(scope);
-    const { transactions, issues } = entryTransactions(scope, details, {
+    const { transactions, issues, rejected } = entryTransactions(scope, details, {
       ...(this.statement?.currency ? { accountCurrency: this.statement.currency } : {}),
       ...(this.messageId ? { messageId: this.messageId } : {}),
     });
     issues.forEach((issue) => this.issue(issue));
+    if (rejected) this.queue.push({ type: "rejected", rejected });
     for (const transaction of transactions) {
       this.transactionCount++;
       this.queue.push({ type: "transaction", transaction });

@@ -176,3 +176,47 @@ describe("csv properties", () => {
   it("mutated samples never crash", () => checkMutatedSamples(csvFormat, samples));
   it("chunking never changes the result", () => checkChunking(csvFormat, samples));
 });
+
+describe("csv rejected rows (kept for correction in review)", () => {
+  it("bank_us_debit_credit_bom.csv: the 13/10/2025 row, as written, with its signed amount, right after its issue", async () => {
+    const r = await parse(sample("bank_us_debit_credit_bom.csv"));
+    expect(r.rejected).toEqual([
+      {
+        kind: "transaction",
+        line: 7,
+        raw: '13/10/2025,BAD DATE ROW,10.00,,"11,885.77",X1',
+        fields: { bookingDate: "13/10/2025", amount: "-10.00", description: "BAD DATE ROW", bankReference: "X1", Balance: "11,885.77" },
+      },
+    ]);
+    const events = [];
+    for await (const event of csvFormat.parse([sample("bank_us_debit_credit_bom.csv")])) events.push(event);
+    const at = events.findIndex((e) => e.type === "rejected");
+    expect(events[at - 1]).toMatchObject({ type: "issue", issue: { code: "invalid_date", line: 7 } });
+  });
+
+  it("sheets_sales.csv: the empty amount on line 6", async () => {
+    const r = await parse(sample("sheets_sales.csv"));
+    expect(r.rejected).toEqual([
+      { kind: "transaction", line: 6, raw: "2025-10-04,Gift card,,Other,Card", fields: { bookingDate: "2025-10-04", amount: "", description: "Gift card", Category: "Other", "Payment Method": "Card" } },
+    ]);
+  });
+
+  it("bank_de_semicolon_cp1252.csv: nothing rejected", async () => {
+    expect((await parse(sample("bank_de_semicolon_cp1252.csv"))).rejected).toEqual([]);
+  });
+
+  it("an amount that is not a number is given as written; debit/credit cells that cannot be read are given raw", async () => {
+    const single = await parse(enc("Date,Description,Amount,Currency\n2025-01-02,Tea,$20x,usd\n2025-01-03,Cake,5,EUR\n"));
+    expect(single.rejected).toEqual([{ kind: "transaction", line: 2, raw: "2025-01-02,Tea,$20x,usd", fields: { bookingDate: "2025-01-02", amount: "$20x", currency: "usd", description: "Tea" } }]);
+    const split = await parse(enc("Date,Description,Debit,Credit\n2025-01-02,Both,1.00,2.00\n2025-01-03,Bad,abc,\n2025-01-04,Fine,1.00,\n"));
+    expect(split.rejected.map((x) => [x.line, x.fields])).toEqual([
+      [2, { bookingDate: "2025-01-02", debit: "1.00", credit: "2.00", description: "Both" }],
+      [3, { bookingDate: "2025-01-03", debit: "abc", credit: "", description: "Bad" }],
+    ]);
+  });
+
+  it("a multi-line quoted row is rejected at the line it starts on, with its whole text", async () => {
+    const r = await parse(enc('Date,Description,Amount\n2025-01-02,"two\nlines",\n2025-01-03,ok,1\n'));
+    expect(r.rejected).toEqual([{ kind: "transaction", line: 2, raw: '2025-01-02,"two\nlines",', fields: { bookingDate: "2025-01-02", amount: "", description: "two\nlines" } }]);
+  });
+});

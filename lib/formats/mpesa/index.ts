@@ -11,7 +11,7 @@
 import type { Balance, ExternalAccount, ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { addDecimals, compareDecimals, negateDecimal } from "@/lib/money/decimal";
 import type { FormatModule, FormatSniffer, JsonValue, ParseEvent, ParseOptions, ByteSource } from "../types";
-import { cellAt, rowIssue } from "../tabular/cells";
+import { cellAt, cellsByHeader, rejectedRow, rowIssue } from "../tabular/cells";
 import { headerHas, requireColumns } from "../tabular/columns";
 import { dateShape, parseTableDate, type DateOrder } from "../tabular/dates";
 import type { TableRow } from "../tabular/delimited";
@@ -36,6 +36,8 @@ interface MpesaLine {
   row: TableRow;
   transaction?: Transaction;
   issues: ParseIssue[];
+  /** Set when the row is dropped: what was read, for correction in review. */
+  rejected?: Record<string, string>;
   applied: boolean;
   balance?: string;
   timestamp?: string;
@@ -87,7 +89,21 @@ function readLine(row: TableRow, cols: Columns, headers: readonly string[], orde
   }
   const status = cellAt(row, cols.status);
   const applied = status === "" || /^completed$/i.test(status);
-  if (receipt === "" || !when.ok || amount === undefined) return { row, issues, applied: false };
+  if (receipt === "" || !when.ok || amount === undefined) {
+    const used = new Set([cols.receipt, cols.time, cols.details, cols.paidIn, cols.withdrawn].filter((c): c is number => c !== undefined));
+    const fields = cellsByHeader(row, headers, used);
+    fields.externalId = receipt;
+    fields.bookingDate = when.ok ? when.date : timeText;
+    if (when.ok && when.time) fields.time = when.time;
+    if (amount !== undefined) fields.amount = amount;
+    else {
+      fields.debit = withdrawnText;
+      fields.credit = paidInText;
+    }
+    fields.currency = "KES";
+    fields.description = cellAt(row, cols.details);
+    return { row, issues, rejected: fields, applied: false };
+  }
   const description = cellAt(row, cols.details);
   const category = categorize(description);
   const details: Record<string, string> = { category, status: status || "Completed", applied: String(applied) };
@@ -194,6 +210,7 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
       yield { type: "issue", issue: rowIssue(line.row, "repeated_row", `Expected receipt ${t.externalId} once, found it again right after line ${previousRow.row.line}; both rows are kept with the same external id so the import skips the copy`, headers[cols.receipt!], "warning") };
     }
     previousRow = line;
+    if (line.rejected) yield rejectedRow("transaction", line.row, line.rejected);
     if (!t) continue;
     transactions++;
     const category = t.details?.category ?? "other";

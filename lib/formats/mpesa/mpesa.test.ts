@@ -133,3 +133,25 @@ describe("mpesa sniff and properties", () => {
   it("mutated samples never crash", () => checkMutatedSamples(mpesaFormat, samples));
   it("chunking never changes the result", () => checkChunking(mpesaFormat, samples));
 });
+
+describe("mpesa rejected rows", () => {
+  it("the samples have none", async () => {
+    for (const name of ["mpesa_full_statement_oct2025.csv", "mpesa_simple_export.csv"]) expect((await parse(sample(name))).rejected).toEqual([]);
+  });
+
+  it("rows dropped for a bad time, amount or receipt carry their cells; the amount is signed when it could be read", async () => {
+    const csv = [
+      "Receipt No.,Completion Time,Details,Transaction Status,Paid In,Withdrawn,Balance",
+      "RJ1,2025-10-40 10:00:00,Pay Bill to 123 - KPLC,Completed,,-500.00,1000.00",
+      "RJ2,2025-10-05 10:00:00,Funds received,Completed,abc,,1500.00",
+      ",2025-10-04 10:00:00,Funds received,Completed,100.00,,1000.00",
+    ].join("\n");
+    const r = await parse(enc(csv));
+    expect(r.rejected.map((x) => [x.kind, x.line, x.fields.externalId, x.fields.bookingDate, x.fields.amount ?? null, x.fields.credit ?? null])).toEqual([
+      ["transaction", 2, "RJ1", "2025-10-40 10:00:00", "-500.00", null],
+      ["transaction", 3, "RJ2", "2025-10-05", null, "abc"],
+      ["transaction", 4, "", "2025-10-04", "100.00", null],
+    ]);
+    expect(r.rejected[0]!.fields).toMatchObject({ currency: "KES", description: "Pay Bill to 123 - KPLC", "Transaction Status": "Completed", Balance: "1000.00" });
+  });
+});

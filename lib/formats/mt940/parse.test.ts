@@ -149,3 +149,27 @@ describe("sniffing", () => {
     expect(mt942Format.sniff(head, bytes(head))).toBe(mt942);
   });
 });
+
+describe("MT940 rejected rows (kept for correction in review)", () => {
+  it("an unreadable :61: and one with an impossible entry date are yielded with their :61: (+:86:) text", async () => {
+    const { rejected: rows, statements } = await parsed(
+      mt940Format,
+      bytes(statement([":61:24010XD1,00", ":86:ignored", ":61:2401021340D1,00NTRFREF9//B7", "SUPPLEMENT", ":86:rent March", ":61:240103D1,00NTRFC"])),
+    );
+    expect(statements[0]!.transactions.map((t) => t.line)).toEqual([10]);
+    expect(rows).toEqual([
+      { kind: "transaction", line: 5, raw: ":61:24010XD1,00\n:86:ignored", fields: { "61": "24010XD1,00", currency: "EUR", description: "ignored" } },
+      {
+        kind: "transaction",
+        line: 7,
+        raw: ":61:2401021340D1,00NTRFREF9//B7\nSUPPLEMENT\n:86:rent March",
+        fields: { bookingDate: "1340", valueDate: "2024-01-02", amount: "-1.00", externalId: "B7", bankReference: "B7", customerReference: "REF9", typeCode: "NTRF", debitCreditMark: "D", currency: "EUR", description: "rent March" },
+      },
+    ]);
+  });
+
+  it("an impossible value date without an entry date is rejected with the date as written", async () => {
+    const { rejected: rows } = await parsed(mt940Format, bytes(statement([":61:240230C5,00NTRFNONREF"])));
+    expect(rows).toEqual([{ kind: "transaction", line: 5, raw: ":61:240230C5,00NTRFNONREF", fields: { bookingDate: "240230", valueDate: "240230", amount: "5.00", typeCode: "NTRF", debitCreditMark: "C", currency: "EUR", description: "" } }]);
+  });
+});

@@ -259,10 +259,11 @@ class Mt940Builder {
     const statement = this.statement;
     if (!pending || !statement) return;
     this.announce(statement);
-    const { transaction, issues } = statementTransaction(pending, statement.currency);
+    const { transaction, issues, rejected } = statementTransaction(pending, statement.currency);
     issues.forEach((issue) => this.issue(issue));
     if (!transaction) {
       statement.entriesComplete = false;
+      if (rejected) this.queue.push({ type: "rejected", rejected });
       return;
     }
     this.transactionCount++;

@@ -86,6 +86,10 @@ describe("MT940 samples (rows of the samples README)", () => {
     expect(issues[0]!.message).toContain('"160230"');
   });
 
+  it("self-provided_february_30: the row is kept (booked on the entry date), so nothing is rejected", async () => {
+    expect((await parsed(mt940Format, file("self-provided_february_30.sta"))).rejected).toEqual([]);
+  });
+
   it.each([
     ["cmxl_statement_line.sta", 1, 1],
     ["jejik_generic.sta", 2, 2],

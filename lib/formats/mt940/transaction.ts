@@ -2,9 +2,10 @@
 import type { ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { negateDecimal } from "@/lib/money/decimal";
 import { scaleToCurrency } from "../camt/currency";
+import type { RejectedRow } from "../types";
 import type { SwiftField } from "./fields";
 import { parseInformation } from "./information";
-import { isNegativeMark, parseStatementLine, statementLineDates } from "./statement-line";
+import { isNegativeMark, parseStatementLine, statementLineDates, type StatementLine, type StatementLineDates } from "./statement-line";
 
 export interface PendingTransaction {
   statementLine: SwiftField;
@@ -13,8 +14,42 @@ export interface PendingTransaction {
 
 const NO_REFERENCE = "NONREF";
 
-/** Null transaction when the line cannot be read or has no usable booking date; the issues say why. */
-export function statementTransaction(pending: PendingTransaction, currency: string | undefined): { transaction: Transaction | null; issues: ParseIssue[] } {
+/** The ":61:" and its ":86:" fields as written, continuation lines included. */
+function rawText(pending: PendingTransaction): string {
+  return [pending.statementLine, ...pending.information].flatMap((f) => f.lines.map((l, i) => (i === 0 ? `:${f.tag}:${l}` : l))).join("\n");
+}
+
+/** What a dropped ":61:" held, for correction in review: dates as written, the rest as read. */
+function rejected(pending: PendingTransaction, currency: string | undefined, parsed: StatementLine | null, dates?: StatementLineDates): RejectedRow {
+  const information = parseInformation(pending.information.map((f) => f.lines));
+  const fields: Record<string, string> = {};
+  if (!parsed) {
+    fields["61"] = pending.statementLine.lines.join("\n");
+  } else {
+    fields.bookingDate = parsed.entryDateText ?? parsed.valueDateText;
+    fields.valueDate = dates?.valueDate ?? parsed.valueDateText;
+    fields.amount = isNegativeMark(parsed.mark) ? negateDecimal(parsed.unsignedAmount) : parsed.unsignedAmount;
+    if (parsed.bankReference && parsed.bankReference !== NO_REFERENCE) fields.externalId = fields.bankReference = parsed.bankReference;
+    if (parsed.customerReference && parsed.customerReference !== NO_REFERENCE) fields.customerReference = parsed.customerReference;
+    fields.typeCode = parsed.typeCode;
+    fields.debitCreditMark = parsed.mark;
+  }
+  if (currency) fields.currency = currency;
+  fields.description = information.description;
+  if (information.counterpartyName) fields.counterpartyName = information.counterpartyName;
+  const counterpartyAccount = information.counterpartyAccount ?? ibanIn(parsed?.supplementaryDetails);
+  if (counterpartyAccount) fields.counterpartyAccount = counterpartyAccount;
+  return { kind: "transaction", line: pending.statementLine.line, raw: rawText(pending), fields };
+}
+
+/**
+ * Null transaction when the line cannot be read or has no usable booking date; the issues say why and
+ * `rejected` carries what was read.
+ */
+export function statementTransaction(
+  pending: PendingTransaction,
+  currency: string | undefined,
+): { transaction: Transaction | null; issues: ParseIssue[]; rejected?: RejectedRow } {
   const field = pending.statementLine;
   const issues: ParseIssue[] = [];
   const parsed = parseStatementLine(field.lines);
@@ -26,7 +61,7 @@ export function statementTransaction(pending: PendingTransaction, currency: stri
       line: field.line,
       field: "61",
     });
-    return { transaction: null, issues };
+    return { transaction: null, issues, rejected: rejected(pending, currency, null) };
   }
   const dates = statementLineDates(parsed.valueDateText, parsed.entryDateText);
   if (dates.valueDate === null) {
@@ -49,7 +84,7 @@ export function statementTransaction(pending: PendingTransaction, currency: stri
   }
   // The booking date is the entry date when written, else the value date; never a substitute for an invalid one.
   const bookingDate = dates.entryDate === undefined ? dates.valueDate : dates.entryDate;
-  if (!bookingDate) return { transaction: null, issues };
+  if (!bookingDate) return { transaction: null, issues, rejected: rejected(pending, currency, parsed, dates) };
 
   const information = parseInformation(pending.information.map((f) => f.lines));
   const amount = signedAmount(parsed.unsignedAmount, currency, isNegativeMark(parsed.mark), field);
@@ -73,7 +108,7 @@ export function statementTransaction(pending: PendingTransaction, currency: stri
     ...(information.counterpartyName ? { counterpartyName: information.counterpartyName } : {}),
     ...(counterpartyAccount ? { counterpartyAccount } : {}),
     details,
-    raw: [field, ...pending.information].flatMap((f) => f.lines.map((l, i) => (i === 0 ? `:${f.tag}:${l}` : l))).join("\n"),
+    raw: rawText(pending),
     line: field.line,
   };
   return { transaction, issues };

@@ -326,3 +326,47 @@ describe("OFX properties", () => {
     );
   });
 });
+
+describe("OFX rejected rows (kept for correction in review)", () => {
+  it("fail_nice_date_missing: the three dropped STMTTRN blocks, dates as written", async () => {
+    const result = await parse(sample("fail_nice_date_missing"));
+    expect(result.rejected.map((r) => [r.kind, r.line, r.fields.bookingDate, r.fields.amount, r.fields.externalId])).toEqual([
+      ["transaction", 33, "", "-80.00", "184997056"],
+      ["transaction", 40, "", "200.00", "2000957249"],
+      ["transaction", 48, "20120231", "200.00", "2000957249"],
+    ]);
+    expect(result.rejected[0]).toEqual({
+      kind: "transaction",
+      line: 33,
+      raw: "<STMTTRN><TRNTYPE>OTHER</TRNTYPE><TRNAMT>-80.00</TRNAMT><FITID>184997056</FITID><NAME>TestFail1</NAME></STMTTRN>",
+      fields: { bookingDate: "", amount: "-80.00", currency: "USD", description: "TestFail1", counterpartyName: "TestFail1", externalId: "184997056", typeCode: "OTHER" },
+    });
+  });
+
+  it("fail_nice_decimal_error: $120 and the impossible date as written", async () => {
+    const result = await parse(sample("fail_nice_decimal_error"));
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0]).toMatchObject({ kind: "transaction", line: 34, fields: { bookingDate: "201120000000", amount: "$120", currency: "CAD", externalId: "2000957249" } });
+    expect(result.rejected[0]!.raw).toContain("<TRNAMT>$120</TRNAMT>");
+  });
+
+  it("fail_nice_empty_balance: the bad balances are not rows, the transaction is kept, nothing rejected", async () => {
+    const result = await parse(sample("fail_nice_empty_balance"));
+    expect(result.rejected).toEqual([]);
+    expect(result.statements[0]!.transactions).toHaveLength(1);
+  });
+
+  it("SGML: parsed values canonical, other elements by their OFX names, the same in any chunking", async () => {
+    const input = bytes(sgmlStatement("<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20251002<DTUSER>20251001<TRNAMT>12,5x<FITID>A1<MEMO>Coffee<NAME>Cafe</STMTTRN>"));
+    const whole = await parse(input);
+    expect(whole.rejected).toEqual([
+      {
+        kind: "transaction",
+        line: 13,
+        raw: expect.stringContaining("<TRNAMT>12,5x"),
+        fields: { bookingDate: "2025-10-02", amount: "12,5x", currency: "USD", description: "Coffee", counterpartyName: "Cafe", externalId: "A1", typeCode: "DEBIT", DTUSER: "20251001" },
+      },
+    ]);
+    for (const size of [1, 7, 64]) expect((await parse(input, size)).rejected).toEqual(whole.rejected);
+  });
+});

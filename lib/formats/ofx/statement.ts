@@ -302,6 +302,7 @@ export class OfxStatementReader {
     this.out.push(...warnings);
     if (errors.length > 0 || !posted || amount === null) {
       this.out.push(...errors);
+      this.out.push({ type: "rejected", rejected: { kind: "transaction", line: record.line, raw: this.rawOf(record), fields: this.rejectedFields(fields, posted?.date, amount) } });
       return;
     }
 
@@ -349,6 +350,42 @@ export class OfxStatementReader {
     };
     this.transactions++;
     this.out.push({ type: "transaction", transaction });
+  }
+
+  /** The STMTTRN block as written; if none was kept, its fields as SGML leaves. */
+  private rawOf(record: TransactionState): string {
+    const raw = record.raw.join("").trim();
+    if (raw !== "") return raw;
+    return ["<STMTTRN>", ...[...record.fields].map(([key, value]) => `<${key}>${value}`), "</STMTTRN>"].join("\n");
+  }
+
+  /**
+   * A dropped transaction's values for correction: canonical names for the elements that map to one
+   * (the text as written where it failed, "" where it was missing), every other element by its OFX name.
+   */
+  private rejectedFields(fields: ReadonlyMap<string, string>, postedDate: string | undefined, amount: string | null): Record<string, string> {
+    const out: Record<string, string> = {};
+    const canonical: Record<string, string> = {
+      DTAVAIL: "valueDate",
+      "CURRENCY.CURSYM": "currency",
+      FITID: "externalId",
+      REFNUM: "bankReference",
+      CHECKNUM: "customerReference",
+      TRNTYPE: "typeCode",
+      NAME: "counterpartyName",
+      "BANKACCTTO.ACCTID": "counterpartyAccount",
+      "CCACCTTO.ACCTID": "counterpartyAccount",
+    };
+    for (const [key, value] of fields) {
+      if (key === "DTPOSTED" || key === "TRNAMT" || key === "MEMO") continue;
+      const name = canonical[key] ?? key;
+      if (!Object.hasOwn(out, name)) out[name] = value;
+    }
+    out.bookingDate = postedDate ?? fields.get("DTPOSTED") ?? "";
+    out.amount = amount ?? fields.get("TRNAMT") ?? "";
+    out.description = fields.get("MEMO") || fields.get("NAME") || fields.get("PAYEE.NAME") || fields.get("EXTDNAME") || "";
+    if (!out.currency && this.statement?.currency) out.currency = this.statement.currency;
+    return out;
   }
 
   private finishBalance(record: BalanceState): void {

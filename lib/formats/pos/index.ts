@@ -5,7 +5,7 @@
 import type { SalesLine } from "@/lib/schemas/canonical";
 import { compareDecimals } from "@/lib/money/decimal";
 import type { ByteSource, FormatModule, FormatSniffer, ParseEvent, ParseOptions } from "../types";
-import { cellAt, DATE_ORDER_LABEL, rowIssue } from "../tabular/cells";
+import { cellAt, cellsByHeader, DATE_ORDER_LABEL, rejectedRow, rowIssue } from "../tabular/cells";
 import { headerHas, requireColumns } from "../tabular/columns";
 import { parseTableDate } from "../tabular/dates";
 import { inferFromWindow, inferenceToJson } from "../tabular/evidence";
@@ -29,6 +29,7 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
   const cols = requireColumns(headers, COLUMNS, table.header.line);
   const name = (i: number | undefined): string => (i === undefined ? "" : (headers[i] ?? ""));
   const { inference, rows } = await inferFromWindow(table.rows, [cols.date!], [cols.quantity!, cols.price!, cols.total!], options);
+  const used = new Set(Object.values(cols).filter((c): c is number => c !== undefined));
   let count = 0;
   let records = 0;
   let mismatches = 0;
@@ -40,7 +41,19 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
     const total = requiredAmount(row, cellAt(row, cols.total), name(cols.total), inference.decimalSeparator, "a line total");
     if (!date.ok) yield { type: "issue", issue: rowIssue(row, "invalid_date", `Expected a date as ${DATE_ORDER_LABEL[inference.dateOrder]} in field "${name(cols.date)}", found ${date.reason}`, name(cols.date)) };
     for (const r of [quantity, price, total]) if (!r.ok) yield { type: "issue", issue: r.issue };
-    if (!date.ok || !quantity.ok || !price.ok || !total.ok) continue;
+    if (!date.ok || !quantity.ok || !price.ok || !total.ok) {
+      // The cell as written where it failed, the parsed value where it did not.
+      const fields = cellsByHeader(row, headers, used);
+      fields.date = date.ok ? date.date : cellAt(row, cols.date);
+      if (cols.time !== undefined) fields.time = cellAt(row, cols.time);
+      fields.item = cellAt(row, cols.item);
+      fields.quantity = quantity.ok ? quantity.value : cellAt(row, cols.quantity);
+      fields.unitPrice = price.ok ? price.value : cellAt(row, cols.price);
+      fields.total = total.ok ? total.value : cellAt(row, cols.total);
+      if (cols.paymentMethod !== undefined) fields.paymentMethod = cellAt(row, cols.paymentMethod);
+      yield rejectedRow("sales_line", row, fields);
+      continue;
+    }
     const product = multiplyDecimals(quantity.value, price.value);
     if (product !== null && compareDecimals(product, total.value) !== 0) {
       mismatches++;

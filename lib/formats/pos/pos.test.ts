@@ -52,3 +52,17 @@ describe("pos properties", () => {
   it("mutated samples never crash", () => checkMutatedSamples(posFormat, [bytes]));
   it("chunking never changes the result", () => checkChunking(posFormat, [bytes]));
 });
+
+describe("pos rejected rows", () => {
+  it("the sample has none", async () => {
+    expect((await parse(bytes)).rejected).toEqual([]);
+  });
+
+  it("lines dropped for a bad number or date carry their cells as written", async () => {
+    const r = await parse(enc("Date,Item,Quantity,Price,Total,Payment Method\n2025-10-02,Case,x,2500,5000,Cash\n2025-13-01,Case,1,1,1,Cash\n2025-10-03,Cable,1,2,2,Card\n"));
+    expect(r.rejected).toEqual([
+      { kind: "sales_line", line: 2, raw: "2025-10-02,Case,x,2500,5000,Cash", fields: { date: "2025-10-02", item: "Case", quantity: "x", unitPrice: "2500", total: "5000", paymentMethod: "Cash" } },
+      { kind: "sales_line", line: 3, raw: "2025-13-01,Case,1,1,1,Cash", fields: { date: "2025-13-01", item: "Case", quantity: "1", unitPrice: "1", total: "1", paymentMethod: "Cash" } },
+    ]);
+  });
+});

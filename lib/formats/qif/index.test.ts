@@ -190,3 +190,21 @@ describe("QIF properties", () => {
     );
   });
 });
+
+describe("QIF rejected records (kept for correction in review)", () => {
+  it("bad_records: every dropped record with its lines as written and its date or amount as written", async () => {
+    const result = await parse(fixture("bad_records"));
+    expect(result.rejected).toEqual([
+      { kind: "transaction", line: 6, raw: "T-2.00\nPno date", fields: { bookingDate: "", amount: "-2.00", description: "no date", counterpartyName: "no date" } },
+      { kind: "transaction", line: 9, raw: "D02/30/2025\nT-3.00\nPimpossible date", fields: { bookingDate: "02/30/2025", amount: "-3.00", description: "impossible date", counterpartyName: "impossible date" } },
+      { kind: "transaction", line: 13, raw: "D10/05/2025\nT$20\nPdollar amount", fields: { bookingDate: "2025-10-05", amount: "$20", description: "dollar amount", counterpartyName: "dollar amount" } },
+      { kind: "transaction", line: 17, raw: "D10/06/2025\nPno amount", fields: { bookingDate: "2025-10-06", amount: "", description: "no amount", counterpartyName: "no amount" } },
+      { kind: "transaction", line: 24, raw: "D31/10/2025\nT-5.00\nPconflicting DMY", fields: { bookingDate: "31/10/2025", amount: "-5.00", description: "conflicting DMY", counterpartyName: "conflicting DMY" } },
+    ]);
+  });
+
+  it("the default currency is given to a rejected record too", async () => {
+    const result = await parse(bytes("!Type:Bank\nD13/13/2025\nT1.00\nMtea\n^\n"), { defaultCurrency: "EUR" });
+    expect(result.rejected.map((r) => r.fields)).toEqual([{ bookingDate: "13/13/2025", amount: "1.00", currency: "EUR", description: "tea" }]);
+  });
+});

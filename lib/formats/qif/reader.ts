@@ -272,7 +272,23 @@ export class QifReader {
     } else if (amount === null) {
       events.push(issue("error", "qif_invalid_amount", `Expected an amount such as -1,234.56 in "${amountField.code}", found ${quoted(amountField.value.trim())}`, record.line, amountField.code));
     }
-    if (!bookingDate || amount === null) return events;
+    if (!bookingDate || amount === null) {
+      // Kept for correction in review: the date and amount as written where they failed.
+      const fields: Record<string, string> = { bookingDate: bookingDate ?? dateText ?? "", amount: amount ?? amountField?.value.trim() ?? "" };
+      if (this.options.defaultCurrency) fields.currency = this.options.defaultCurrency;
+      const payee = field("P");
+      fields.description = field("M") || payee || "";
+      if (payee) fields.counterpartyName = payee;
+      const number = field("N");
+      if (number) fields.customerReference = number;
+      const category = field("L");
+      if (category) fields.category = category;
+      const cleared = field("C");
+      if (cleared) fields.cleared = cleared;
+      const raw = record.fields.map((f) => f.code + f.value).join("\n");
+      events.push({ type: "rejected", rejected: { kind: "transaction", line: record.line, raw: raw === "" ? "^" : raw, fields } });
+      return events;
+    }
 
     const details: Record<string, string> = {};
     const category = field("L");

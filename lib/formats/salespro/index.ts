@@ -6,7 +6,7 @@
 import type { Appointment, ParseIssue } from "@/lib/schemas/canonical";
 import type { ByteSource, FormatModule, FormatSniffer, ParseEvent, ParseOptions } from "../types";
 import { parseIsoDate } from "../shared/dates";
-import { cellAt, rowIssue } from "../tabular/cells";
+import { cellAt, cellsByHeader, rejectedRow, rowIssue } from "../tabular/cells";
 import { headerHas, requireColumns } from "../tabular/columns";
 import type { TableRow } from "../tabular/delimited";
 import { parseAmount } from "../tabular/numbers";
@@ -63,6 +63,17 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
     const id = cellAt(row, cols.id);
     if (id === "") {
       yield { type: "issue", issue: rowIssue(row, "missing_id", `Expected an appointment id in field "_id", found an empty cell`, "_id") };
+      // Every column by its dotted name (as an appointment's `fields`), plus the canonical names.
+      const fields = cellsByHeader(row, headers);
+      fields.id = id;
+      if (cols.createdAt !== undefined) fields.createdAt = cellAt(row, cols.createdAt);
+      if (cols.updatedAt !== undefined) fields.updatedAt = cellAt(row, cols.updatedAt);
+      if (cols.isSale !== undefined) fields.isSale = cellAt(row, cols.isSale);
+      if (cols.saleAmount !== undefined) fields.saleAmount = cellAt(row, cols.saleAmount);
+      const customer = [cellAt(row, cols.firstName), cellAt(row, cols.lastName)].filter(Boolean).join(" ");
+      if (customer) fields.customerName = customer;
+      if (cols.repEmail !== undefined) fields.salesRepEmail = cellAt(row, cols.repEmail);
+      yield rejectedRow("appointment", row, fields);
       continue;
     }
     const fields: Record<string, string> = {};

@@ -74,3 +74,22 @@ describe("salespro properties", () => {
   it("mutated samples never crash", () => checkMutatedSamples(salesproFormat, [bytes]));
   it("chunking never changes the result", () => checkChunking(salesproFormat, [bytes]));
 });
+
+describe("salespro rejected rows", () => {
+  it("the sample keeps every row (a bad timestamp stays in fields), so nothing is rejected", async () => {
+    expect((await parse(bytes)).rejected).toEqual([]);
+  });
+
+  it("a row without _id is rejected with every column by its dotted name", async () => {
+    const r = await parse(enc("_id,_created_at,saleAmount,customer.nameFirst\n,2025-06-01T08:00:00.000Z,$10,Jo\nap1,2025-06-01T08:00:00.000Z,,\n"));
+    expect(r.rejected).toEqual([
+      {
+        kind: "appointment",
+        line: 2,
+        raw: ",2025-06-01T08:00:00.000Z,$10,Jo",
+        fields: { _id: "", _created_at: "2025-06-01T08:00:00.000Z", saleAmount: "$10", "customer.nameFirst": "Jo", id: "", createdAt: "2025-06-01T08:00:00.000Z", customerName: "Jo" },
+      },
+    ]);
+    expect(r.records).toHaveLength(1);
+  });
+});

@@ -5,8 +5,8 @@
 import type { ExternalAccount, FormatName, ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { FormatError, type CsvColumnMapping, type JsonValue, type ParseEvent, type ParseOptions } from "../types";
 import type { TableRow } from "./delimited";
-import { cellAt, DATE_ORDER_LABEL, rowIssue, unmappedDetails } from "./cells";
-import { emptyDateEvidence, mergeDateEvidence, parseTableDate, type DateEvidenceData, type DateOrder } from "./dates";
+import { cellAt, cellsByHeader, DATE_ORDER_LABEL, rejectedRow, rowIssue, unmappedDetails } from "./cells";
+import { emptyDateEvidence, mergeDateEvidence, parseTableDate, type DateEvidenceData, type DateOrder, type DateResult } from "./dates";
 import { ColumnEvidence, infer, inferenceToJson, lookahead, replay, type Inference, type NumberEvidenceData } from "./evidence";
 import { autoMapColumns, mappingToHeaders, resolveMapping, type ColumnIndexMapping } from "./mapping";
 import { NumberEvidence, parseAmount, type DecimalSeparator } from "./numbers";
@@ -123,7 +123,42 @@ interface RowContext {
   defaultCurrency?: string;
 }
 
-function transactionOf(row: TableRow, ctx: RowContext): { transaction?: Transaction; issues: ParseIssue[] } {
+/**
+ * What a dropped row held, for correction: canonical transaction field names for mapped columns (the
+ * cell as written where it failed, the parsed form where it did not), other columns by their header.
+ */
+function rejectedFields(
+  row: TableRow,
+  ctx: RowContext,
+  booking: DateResult,
+  valueDate: string | undefined,
+  amount: Amount,
+): Record<string, string> {
+  const { headers, mapping: m } = ctx;
+  const fields = cellsByHeader(row, headers, ctx.used);
+  if (m.balance !== undefined && headers[m.balance]) fields[headers[m.balance]!] = cellAt(row, m.balance);
+  fields.bookingDate = booking.ok ? booking.date : cellAt(row, m.date);
+  if (m.valueDate !== undefined) fields.valueDate = valueDate ?? cellAt(row, m.valueDate);
+  if (amount.ok) fields.amount = amount.value;
+  else if (m.amount !== undefined) fields.amount = cellAt(row, m.amount);
+  else {
+    if (m.debit !== undefined) fields.debit = cellAt(row, m.debit);
+    if (m.credit !== undefined) fields.credit = cellAt(row, m.credit);
+  }
+  const currency = m.currency !== undefined ? cellAt(row, m.currency) : amount.ok ? amount.currency : undefined;
+  if (currency !== undefined) fields.currency = currency;
+  fields.description = cellAt(row, m.description);
+  const named: [keyof ColumnIndexMapping, string][] = [
+    ["counterparty", "counterpartyName"],
+    ["counterpartyAccount", "counterpartyAccount"],
+    ["reference", "bankReference"],
+    ["type", "typeCode"],
+  ];
+  for (const [column, field] of named) if (m[column] !== undefined) fields[field] = cellAt(row, m[column]);
+  return fields;
+}
+
+function transactionOf(row: TableRow, ctx: RowContext): { transaction?: Transaction; issues: ParseIssue[]; rejected?: Record<string, string> } {
   const { headers, mapping: m, inference } = ctx;
   const issues: ParseIssue[] = [];
   const dateLabel = DATE_ORDER_LABEL[inference.dateOrder];
@@ -156,7 +191,7 @@ function transactionOf(row: TableRow, ctx: RowContext): { transaction?: Transact
       issues.push(rowIssue(row, "invalid_currency", `Expected a three-letter currency code in field "${header}", found "${currencyText}"`, header, "warning"));
     }
   }
-  if (!booking.ok || !amount.ok) return { issues };
+  if (!booking.ok || !amount.ok) return { issues, rejected: rejectedFields(row, ctx, booking, valueDate, amount) };
   currency ??= amount.currency ?? ctx.defaultCurrency;
   if (booking.time) details.time = booking.time;
   const transaction: Transaction = {
@@ -222,12 +257,15 @@ export async function* bankTableEvents(table: Table, format: FormatName, options
   let rejected = 0;
   for await (const row of rows) {
     rowCount++;
-    const { transaction, issues } = transactionOf(row, ctx);
+    const { transaction, issues, rejected: fields } = transactionOf(row, ctx);
     for (const issue of issues) yield { type: "issue", issue };
     if (transaction) {
       transactions++;
       yield { type: "transaction", transaction };
-    } else rejected++;
+    } else {
+      rejected++;
+      if (fields) yield rejectedRow("transaction", row, fields);
+    }
   }
   const extra: Record<string, JsonValue> = {
     headerLine: table.header.line,

@@ -44,6 +44,12 @@ export function expectWellFormed(o: Outcome): void {
     for (const b of s.balances) expect(balance.safeParse(b).success).toBe(true);
   }
   for (const r of o.result.records) expect(datasetRecord.safeParse(r).success, JSON.stringify(r)).toBe(true);
+  const errorLines = new Set(o.result.issues.filter((i) => i.severity === "error").map((i) => i.line));
+  for (const r of o.result.rejected) {
+    expect(r.line).toBeGreaterThanOrEqual(1);
+    expect(r.raw).not.toBe("");
+    expect(errorLines.has(r.line), `rejected row on line ${r.line} has no error issue`).toBe(true);
+  }
 }
 
 function comparable(o: Outcome): unknown {

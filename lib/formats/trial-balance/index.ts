@@ -5,12 +5,13 @@
 import type { GlBalance } from "@/lib/schemas/canonical";
 import { addDecimals, compareDecimals } from "@/lib/money/decimal";
 import type { ByteSource, FormatModule, FormatSniffer, JsonValue, ParseEvent, ParseOptions } from "../types";
-import { cellAt, rowIssue } from "../tabular/cells";
+import { cellAt, cellsByHeader, rejectedRow, rowIssue } from "../tabular/cells";
 import { headerHas, requireColumns } from "../tabular/columns";
 import { dateShape } from "../tabular/dates";
 import { inferFromWindow } from "../tabular/evidence";
 import { parseAmount } from "../tabular/numbers";
 import { metaEvent } from "../tabular/records";
+import type { TableRow } from "../tabular/delimited";
 import { headRows, openDelimitedTable } from "../tabular/table";
 
 const SNIFF_HEADER = ["account_code", "balance", "period"];
@@ -58,6 +59,19 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
   const cols = requireColumns(headers, COLUMNS, table.header.line);
   const name = (i: number | undefined): string => (i === undefined ? "" : (headers[i] ?? ""));
   const { inference, rows } = await inferFromWindow(table.rows, [], [cols.balance!], options);
+  const used = new Set(Object.values(cols).filter((c): c is number => c !== undefined));
+  /** A dropped line as read (period as written), for correction in review. */
+  const rejected = (row: TableRow): ParseEvent => {
+    const fields = cellsByHeader(row, headers, used);
+    fields.accountCode = cellAt(row, cols.accountCode);
+    fields.accountName = cellAt(row, cols.accountName);
+    fields.balance = cellAt(row, cols.balance);
+    fields.entity = cellAt(row, cols.entity);
+    fields.period = cellAt(row, cols.period);
+    if (cols.statementType !== undefined) fields.statementType = cellAt(row, cols.statementType);
+    if (cols.status !== undefined) fields.status = cellAt(row, cols.status);
+    return rejectedRow("gl_balance", row, fields);
+  };
   let count = 0;
   let records = 0;
   let zero = 0;
@@ -72,16 +86,19 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
     const balanceText = cellAt(row, cols.balance);
     if (code === "") {
       yield { type: "issue", issue: rowIssue(row, "missing_account_code", `Expected an account code in field "${name(cols.accountCode)}", found an empty cell`, name(cols.accountCode)) };
+      yield rejected(row);
       continue;
     }
     if (balanceText === "") {
       blank++;
       yield { type: "issue", issue: rowIssue(row, "missing_balance", `Expected a balance for account ${code} in field "${name(cols.balance)}", found an empty cell`, name(cols.balance)) };
+      yield rejected(row);
       continue;
     }
     const parsed = parseAmount(balanceText, inference.decimalSeparator);
     if (!parsed.ok) {
       yield { type: "issue", issue: rowIssue(row, "invalid_balance", `Expected a balance amount for account ${code} in field "${name(cols.balance)}", found ${parsed.reason}`, name(cols.balance)) };
+      yield rejected(row);
       continue;
     }
     const entity = cellAt(row, cols.entity);

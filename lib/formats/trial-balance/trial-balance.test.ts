@@ -82,3 +82,26 @@ describe("trial balance properties", () => {
   it("mutated samples never crash", () => checkMutatedSamples(trialBalanceFormat, [bytes]));
   it("chunking never changes the result", () => checkChunking(trialBalanceFormat, [bytes]));
 });
+
+describe("trial balance rejected rows", () => {
+  it("the blank balance on line 9 is yielded for correction", async () => {
+    const r = await parse(bytes);
+    expect(r.rejected).toEqual([
+      {
+        kind: "gl_balance",
+        line: 9,
+        raw: "100070,Trade Payables,,ABEX,AB01,2022-06,BS,active,Ops",
+        fields: { accountCode: "100070", accountName: "Trade Payables", balance: "", entity: "ABEX", period: "2022-06", statementType: "BS", status: "active", company_code: "AB01", department: "Ops" },
+      },
+    ]);
+  });
+
+  it("a missing account code and a balance that is not a number are rejected too", async () => {
+    const r = await parse(enc("account_code,account_name,balance,entity,period\n,Cash,5,AB,2022-06\n1000,Bank,12x,AB,2022-06\n1010,Till,1,AB,2022-06\n"));
+    expect(r.rejected.map((x) => [x.line, x.fields.accountCode, x.fields.balance])).toEqual([
+      [2, "", "5"],
+      [3, "1000", "12x"],
+    ]);
+    expect(r.records).toHaveLength(1);
+  });
+});

@@ -110,3 +110,15 @@ describe("xlsx properties", () => {
   it("mutated workbooks never crash", () => checkMutatedSamples(xlsxFormat, samples));
   it("chunking never changes the result", () => checkChunking(xlsxFormat, samples, 50));
 });
+
+describe("xlsx rejected rows", () => {
+  it("rows dropped for a bad or empty amount are yielded with their sheet row and cells", async () => {
+    const r = await parse(bankSheet);
+    expect(r.rejected.map((x) => [x.kind, x.line, x.fields.amount, x.fields.description])).toEqual([
+      ["transaction", 7, "-9,95", "Gebühr"],
+      ["transaction", 9, "", "Empty amount"],
+    ]);
+    expect(r.rejected[0]!.fields).toMatchObject({ bookingDate: "2025-10-31", valueDate: "2025-10-31", currency: "EUR", counterpartyName: "Bank" });
+    expect(r.rejected[1]!.raw).not.toBe("");
+  });
+});
