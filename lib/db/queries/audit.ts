@@ -13,7 +13,8 @@ export type AuditAction =
   | "mapping.delete"
   | "account.create"
   | "duplicate.approve"
-  | "duplicate.reject";
+  | "duplicate.reject"
+  | "duplicate.undo";
 
 export interface AuditEntry {
   tenantId: string;
