@@ -11,6 +11,8 @@ const schema = z.object({
   INFLOW_DATA_DIR: z.string().min(1).default(".data"),
   INFLOW_EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
   INFLOW_JWT_SECRET: z.string().min(32).optional(),
+  /** Key for connection credentials at rest: base64 of 32 random bytes. Unset: generated once under the data directory. */
+  INFLOW_SECRETS_KEY: z.string().min(1).optional(),
   INFLOW_DEMO_PASSWORD: z.string().min(1).default("inflow-demo"),
   NEXT_PUBLIC_SUPABASE_URL: z.string().url().optional(),
   NEXT_PUBLIC_SUPABASE_ANON_KEY: z.string().min(1).optional(),

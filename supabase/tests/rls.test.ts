@@ -33,6 +33,8 @@ const TABLES = [
   "sales_lines",
   "gl_balances",
   "appointments",
+  "connections",
+  "connection_files",
 ] as const;
 type Table = (typeof TABLES)[number];
 /** Views in public; each must be security_invoker so the caller's RLS on the underlying table applies. */
@@ -60,6 +62,7 @@ interface Fixtures {
   bAccountId: string;
   bImportId: string;
   bTransactionId: string;
+  aConnectionId: string;
 }
 
 let fx: Fixtures;
@@ -81,6 +84,8 @@ const A = {
   sales_lines: 2,
   gl_balances: 3,
   appointments: 3,
+  connections: 1,
+  connection_files: 1,
 } as const satisfies Record<Table, number>;
 const B = {
   tenants: 1,
@@ -98,6 +103,8 @@ const B = {
   sales_lines: 1,
   gl_balances: 2,
   appointments: 2,
+  connections: 1,
+  connection_files: 1,
 } as const satisfies Record<Table, number>;
 /** The views: the same trial-balance line and appointment re-imported later count once. */
 const A_VIEWS = { gl_balances_current: 2, appointments_current: 2 } as const satisfies Record<View, number>;
@@ -222,7 +229,16 @@ beforeAll(async () => {
           [tenant.id, importIds[which], externalId, updated],
         );
       }
-      return { accountIds, importIds, transactionIds };
+      // One SFTP connection per tenant, with one file it imported.
+      const connectionId = await one(
+        "insert into public.connections (tenant_id, name, type, secret_ciphertext, created_by) values ($1, 'Bank drop folder', 'sftp', '\\x01', $2) returning id",
+        [tenant.id, tenant.members.admin.id],
+      );
+      await db.query(
+        "insert into public.connection_files (tenant_id, connection_id, path, size, sha256, import_id) values ($1, $2, 'statement.csv', 10, repeat('a', 64), $3)",
+        [tenant.id, connectionId, importId],
+      );
+      return { accountIds, importIds, transactionIds, connectionId };
     };
     const sa = await seedTenant(a, {
       accounts: ["Operating", "M-Pesa till"],
@@ -261,6 +277,7 @@ beforeAll(async () => {
     bAccountId: seeded.sb.accountIds[0]!,
     bImportId: seeded.sb.importIds[0]!,
     bTransactionId: seeded.sb.transactionIds[0]!,
+    aConnectionId: seeded.sa.connectionId,
   };
 });
 
@@ -439,6 +456,23 @@ const STATEMENTS: Record<Table, Record<Command, (db: Db) => Promise<QueryResult>
     update: (db) => db.query("update public.appointments set customer_name = 'Corrected' where tenant_id = $1", [fx.a.id]),
     delete: (db) => db.query("delete from public.appointments where tenant_id = $1", [fx.a.id]),
   },
+  connections: {
+    select: (db) => db.query("select id from public.connections where tenant_id = $1", [fx.a.id]),
+    // created_by defaults to auth.uid(): the caller's own id.
+    insert: (db) => db.query("insert into public.connections (tenant_id, name, type) values ($1, 'Another drop folder', 'sftp')", [fx.a.id]),
+    update: (db) => db.query("update public.connections set status = 'paused' where tenant_id = $1", [fx.a.id]),
+    delete: (db) => db.query("delete from public.connections where tenant_id = $1", [fx.a.id]),
+  },
+  connection_files: {
+    select: (db) => db.query("select path from public.connection_files where tenant_id = $1", [fx.a.id]),
+    insert: (db) =>
+      db.query(
+        "insert into public.connection_files (tenant_id, connection_id, path, size, sha256, import_id) values ($1, $2, 'next.csv', 20, repeat('b', 64), $3)",
+        [fx.a.id, fx.aConnectionId, fx.aImportId],
+      ),
+    update: (db) => db.query("update public.connection_files set seen_at = now() where tenant_id = $1", [fx.a.id]),
+    delete: (db) => db.query("delete from public.connection_files where tenant_id = $1", [fx.a.id]),
+  },
 };
 
 type Row = [Table, Command, Record<Actor, Outcome>];
@@ -516,6 +550,14 @@ const MATRIX: Row[] = [
   row("appointments",         "insert",  rows(1),                     refused,                     rows(1),                     refused,                     refused, refused),
   row("appointments",         "update",  rows(A.appointments),        rows(0),                     rows(0),                     rows(0),                     rows(0), rows(0)),
   row("appointments",         "delete",  rows(A.appointments),        rows(0),                     rows(A.appointments),        rows(0),                     rows(0), rows(0)),
+  row("connections",          "select",  rows(A.connections),         rows(A.connections),         rows(A.connections),         rows(A.connections),         rows(0), rows(0)),
+  row("connections",          "insert",  rows(1),                     refused,                     refused,                     refused,                     refused, refused), // only admins connect
+  row("connections",          "update",  rows(A.connections),         rows(0),                     rows(0),                     rows(0),                     rows(0), rows(0)),
+  row("connections",          "delete",  rows(A.connections),         rows(0),                     rows(0),                     rows(0),                     rows(0), rows(0)),
+  row("connection_files",     "select",  rows(A.connection_files),    rows(A.connection_files),    rows(A.connection_files),    rows(A.connection_files),    rows(0), rows(0)),
+  row("connection_files",     "insert",  rows(1),                     refused,                     refused,                     refused,                     refused, refused), // recorded by a sync
+  row("connection_files",     "update",  refused,                     refused,                     refused,                     refused,                     refused, refused), // not granted: kept as recorded
+  row("connection_files",     "delete",  refused,                     refused,                     refused,                     refused,                     refused, refused),
 ];
 
 const CASES = MATRIX.flatMap(([table, command, byActor]) => ACTORS.map((actor) => ({ table, command, actor, expected: byActor[actor] })));
