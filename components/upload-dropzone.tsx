@@ -1,78 +1,105 @@
 "use client";
 
-import Link from "next/link";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useCallback, useId, useRef, useState } from "react";
 import { useDropzone } from "react-dropzone";
+import { ImportUploadItem, type UploadItem } from "./import-upload-item";
+import type { PreviousImport } from "./import-status";
 
-interface UploadResult {
+interface UploadAnswer {
   importId: string;
-  rowsRead: number;
-  rowsImported: number;
-  rowsInvalid: number;
-  issues: { line: number; field?: string; message: string }[];
+  previousImports: PreviousImport[];
 }
 
-async function upload(file: File, accountId: string): Promise<UploadResult> {
-  const body = new FormData();
-  body.set("file", file);
-  body.set("accountId", accountId);
-  const response = await fetch("/api/uploads", { method: "POST", body });
-  const json = (await response.json().catch(() => null)) as (UploadResult & { error?: { message: string } }) | null;
-  if (!response.ok || !json) throw new Error(json?.error?.message ?? `The upload failed (HTTP ${response.status}).`);
-  return json;
+function parseAnswer(text: string): (Partial<UploadAnswer> & { error?: { message?: string } }) | null {
+  try {
+    return JSON.parse(text) as Partial<UploadAnswer> & { error?: { message?: string } };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * XMLHttpRequest rather than fetch: only XHR reports upload progress, and a large statement can take
+ * a while to send. Resolves with the 202 answer; rejects with the API's own message.
+ */
+function uploadWithProgress(file: File, accountId: string, onProgress: (loaded: number, total: number) => void): Promise<UploadAnswer> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/imports");
+    xhr.setRequestHeader("accept", "application/json");
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      const json = parseAnswer(xhr.responseText);
+      if (xhr.status === 202 && json?.importId) resolve({ importId: json.importId, previousImports: json.previousImports ?? [] });
+      else reject(new Error(json?.error?.message ?? `The upload of ${file.name} failed (HTTP ${xhr.status}).`));
+    };
+    xhr.onerror = () => reject(new Error(`The connection was lost while sending ${file.name}. Try again.`));
+    xhr.onabort = () => reject(new Error(`The upload of ${file.name} was cancelled.`));
+    const body = new FormData();
+    // Fields before the file, so the server has them by the time the file streams in.
+    if (accountId) body.set("accountId", accountId);
+    body.set("file", file);
+    xhr.send(body);
+  });
 }
 
 export function UploadDropzone({ accounts }: { accounts: { id: string; label: string }[] }) {
-  const queryClient = useQueryClient();
-  const [accountId, setAccountId] = useState(accounts[0]?.id ?? "");
-  const [fileName, setFileName] = useState<string | null>(null);
-  const mutation = useMutation({
-    mutationFn: (file: File) => upload(file, accountId),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["transactions"] }),
-  });
-  const { getRootProps, getInputProps, isDragActive } = useDropzone({
-    multiple: false,
-    accept: { "text/csv": [".csv"], "text/plain": [".txt"] },
-    onDropAccepted: ([file]) => {
-      if (!file) return;
-      setFileName(file.name);
-      mutation.mutate(file);
+  const selectId = useId();
+  const [accountId, setAccountId] = useState("");
+  const [items, setItems] = useState<UploadItem[]>([]);
+  const nextKey = useRef(0);
+
+  const update = useCallback((key: number, patch: Partial<UploadItem>) => {
+    setItems((current) => current.map((item) => (item.key === key ? { ...item, ...patch } : item)));
+  }, []);
+
+  const start = useCallback(
+    (files: File[]) => {
+      const added = files.map((file) => ({ key: nextKey.current++, file }));
+      setItems((current) => [
+        ...added.map(({ key, file }): UploadItem => ({ key, fileName: file.name, size: file.size, loaded: 0, total: file.size, state: "uploading" })),
+        ...current,
+      ]);
+      for (const { key, file } of added) {
+        uploadWithProgress(file, accountId, (loaded, total) => update(key, { loaded, total })).then(
+          (answer) => update(key, { state: "uploaded", loaded: file.size, importId: answer.importId, previousImports: answer.previousImports }),
+          (error: unknown) => update(key, { state: "refused", error: error instanceof Error ? error.message : String(error) }),
+        );
+      }
     },
-  });
+    [accountId, update],
+  );
+
+  const { getRootProps, getInputProps, isDragActive } = useDropzone({ multiple: true, onDrop: (accepted) => accepted.length > 0 && start(accepted) });
 
   return (
     <div className="space-y-6">
-      <div className="max-w-sm">
-        <label htmlFor="account" className="block text-sm font-medium text-slate-700">Import into account</label>
-        <select id="account" value={accountId} onChange={(e) => setAccountId(e.target.value)}
+      <div className="max-w-md">
+        <label htmlFor={selectId} className="block text-sm font-medium text-slate-700">Account for files that name none</label>
+        <select id={selectId} value={accountId} onChange={(e) => setAccountId(e.target.value)}
           className="mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+          <option value="">None: each file names its own account</option>
           {accounts.map((a) => <option key={a.id} value={a.id}>{a.label}</option>)}
         </select>
+        <p className="mt-1 text-xs text-slate-500">
+          CSV and POS exports name no account; choose where their rows belong. Bank statements (OFX, BAI2, MT940, camt.053) name their own.
+        </p>
       </div>
-      <div {...getRootProps({ "aria-label": "Upload a file" })}
+      <div {...getRootProps({ "aria-label": "Upload files" })}
         className={`flex h-48 cursor-pointer flex-col items-center justify-center rounded-xl border-2 border-dashed text-center transition ${
           isDragActive ? "border-brand-600 bg-brand-50" : "border-slate-300 bg-white hover:border-slate-400"}`}>
         <input {...getInputProps()} data-testid="file-input" />
-        <p className="text-base font-medium text-slate-800">Drop a CSV file here, or click to choose one</p>
-        <p className="mt-1 text-sm text-slate-500">Columns: Date (YYYY-MM-DD), Amount, and a description such as Item</p>
+        <p className="text-base font-medium text-slate-800">Drop files here, or click to choose them</p>
+        <p className="mt-1 max-w-lg text-sm text-slate-500">
+          Bank statements (OFX, QIF, BAI2, MT940, camt.053), M-Pesa statements, CSV and Excel exports, POS sales, trial balances.
+          The format is detected from the content; nothing reaches the ledger before you review and commit it.
+        </p>
       </div>
 
-      {mutation.isPending && <p role="status" className="text-sm text-slate-700">Importing {fileName}…</p>}
-      {mutation.isError && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">{mutation.error.message}</p>}
-      {mutation.data && (
-        <div role="status" className="rounded-xl border border-slate-200 bg-white p-5 text-sm">
-          <p className="font-medium text-slate-900">
-            {fileName}: {mutation.data.rowsImported} of {mutation.data.rowsRead} rows imported
-            {mutation.data.rowsInvalid > 0 && `, ${mutation.data.rowsInvalid} need attention`}.
-          </p>
-          {mutation.data.issues.length > 0 && (
-            <ul className="mt-3 list-disc space-y-1 pl-5 text-amber-900">
-              {mutation.data.issues.map((i) => <li key={`${i.line}-${i.field}`}>{i.message}</li>)}
-            </ul>
-          )}
-          <Link href="/transactions" className="mt-3 inline-block text-brand-700 underline">View transactions</Link>
-        </div>
+      {items.length > 0 && (
+        <ul aria-label="Uploads" className="space-y-3">
+          {items.map((item) => <ImportUploadItem key={item.key} item={item} />)}
+        </ul>
       )}
     </div>
   );

@@ -31,7 +31,7 @@ test.describe("a viewer", () => {
   });
 
   test("is refused by the upload API with 403", async ({ page }) => {
-    const response = await page.request.post("/api/uploads", {
+    const response = await page.request.post("/api/imports", {
       multipart: { file: { name: "sheets_sales.csv", mimeType: "text/csv", buffer: fs.readFileSync(sample("csv", "sheets_sales.csv")) } },
     });
     expect(response.status()).toBe(403);

@@ -1,0 +1,130 @@
+/**
+ * The profile of an import as stored on it (ImportProfile as JSON): counts, date range, debit and
+ * credit totals per currency, the opening + transactions = closing checks and the parser's own facts.
+ * Read defensively: a profile written by an older build may lack a field.
+ */
+import type { JsonValue } from "@/lib/formats/types";
+import type { BalanceCheck, ImportProfile } from "@/lib/ingest/profile";
+import { plural } from "./import-status";
+
+type StoredProfile = Partial<ImportProfile>;
+
+const KIND_LABELS: Record<string, string> = {
+  transaction: "transactions",
+  sales_line: "sales lines",
+  gl_balance: "trial-balance lines",
+  appointment: "appointments",
+};
+
+/** Parser facts too large or too internal to help a reader of the profile. */
+const HIDDEN_FACTS = new Set(["headers", "columnMapping", "groups", "statements"]);
+
+function factText(value: JsonValue): string {
+  if (value === null) return "—";
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
+  const json = JSON.stringify(value);
+  return json.length > 160 ? `${json.slice(0, 157)}…` : json;
+}
+
+function words(key: string): string {
+  const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/_/g, " ").toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+function isZero(decimal: string): boolean {
+  return /^-?0*(\.0*)?$/.test(decimal);
+}
+
+export function ImportProfileView({ profile: raw }: { profile: Record<string, JsonValue> }) {
+  const p = raw as unknown as StoredProfile;
+  const totals = Object.entries(p.totals ?? {});
+  const checks: BalanceCheck[] = p.balanceChecks ?? [];
+  const facts = Object.entries(p.parser ?? {}).filter(([k]) => !HIDDEN_FACTS.has(k));
+  const kinds = Object.entries(p.byKind ?? {});
+  const empty = Object.entries(p.emptyFields ?? {}).filter(([, n]) => n > 0);
+
+  return (
+    <section aria-label="Profile" className="rounded-xl border border-slate-200 bg-white p-5 text-sm shadow-sm">
+      <h2 className="text-base font-medium text-slate-900">Profile</h2>
+      <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-6 gap-y-1">
+        <dt className="text-slate-600">Rows</dt>
+        <dd className="num">
+          {p.rows ?? 0}
+          {kinds.length > 0 && ` (${kinds.map(([k, n]) => `${n} ${KIND_LABELS[k] ?? k}`).join(", ")})`}
+          {p.rejected ? `, plus ${plural(p.rejected, "row")} that could not be read` : ""}
+        </dd>
+        {p.statements ? (<><dt className="text-slate-600">Statements</dt><dd className="num">{p.statements}</dd></>) : null}
+        <dt className="text-slate-600">Date range</dt>
+        <dd className="num">{p.dateRange ? `${p.dateRange.from} to ${p.dateRange.to}` : "—"}</dd>
+        <dt className="text-slate-600">Issues</dt>
+        <dd>{plural(p.errors ?? 0, "error")}, {plural(p.warnings ?? 0, "warning")}</dd>
+        {empty.length > 0 && (<><dt className="text-slate-600">Empty fields</dt><dd>{empty.map(([f, n]) => `${f}: ${n}`).join(", ")}</dd></>)}
+        {p.balanceSum != null && (<><dt className="text-slate-600">Sum of balances</dt><dd className="num">{p.balanceSum}</dd></>)}
+        {p.zeroBalances ? (<><dt className="text-slate-600">Zero balances</dt><dd className="num">{p.zeroBalances}</dd></>) : null}
+      </dl>
+
+      {totals.length > 0 && (
+        <table aria-label="Totals per currency" className="mt-4 min-w-[28rem] text-sm">
+          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr><th className="py-1 pr-6">Currency</th><th className="py-1 pr-6 text-right">Rows</th><th className="py-1 pr-6 text-right">Credits</th><th className="py-1 text-right">Debits</th></tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {totals.map(([currency, t]) => (
+              <tr key={currency}>
+                <td className="py-1 pr-6">{currency}</td>
+                <td className="num py-1 pr-6 text-right">{t.count}</td>
+                <td className="num py-1 pr-6 text-right">{t.credits}</td>
+                <td className="num py-1 text-right text-red-700">{t.debits}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      {checks.length > 0 && (
+        <table aria-label="Balance checks" className="mt-4 min-w-[36rem] text-sm">
+          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="py-1 pr-6">Statement</th><th className="py-1 pr-6 text-right">Opening</th><th className="py-1 pr-6 text-right">+ Transactions</th>
+              <th className="py-1 pr-6 text-right">= Expected closing</th><th className="py-1 pr-6 text-right">Stated closing</th><th className="py-1 text-right">Difference</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {checks.map((c) => (
+              <tr key={c.statementNo}>
+                <td className="py-1 pr-6">{c.statementNo + 1}{c.currency ? ` (${c.currency})` : ""}</td>
+                <td className="num py-1 pr-6 text-right">{c.opening}</td>
+                <td className="num py-1 pr-6 text-right">{c.transactions}</td>
+                <td className="num py-1 pr-6 text-right">{c.expectedClosing}</td>
+                <td className="num py-1 pr-6 text-right">{c.closing}</td>
+                <td className={`num py-1 text-right ${isZero(c.difference) ? "text-emerald-700" : "font-medium text-red-700"}`}>
+                  {isZero(c.difference) ? "balances" : c.difference}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {checks.some((c) => !isZero(c.difference)) && (
+        <p role="note" className="mt-2 rounded-md bg-amber-50 px-3 py-2 text-amber-900">
+          Opening balance plus transactions does not equal the stated closing balance for {plural(checks.filter((c) => !isZero(c.difference)).length, "statement")}:
+          rows may be missing from the file, or the bank counts something the file does not list.
+        </p>
+      )}
+
+      {facts.length > 0 && (
+        <div className="mt-4">
+          <h3 className="font-medium text-slate-800">What the reader found in the file</h3>
+          <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-6 gap-y-1">
+            {facts.map(([k, v]) => (
+              <div key={k} className="contents">
+                <dt className="text-slate-600">{words(k)}</dt>
+                <dd className="num break-all">{factText(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+      )}
+    </section>
+  );
+}
