@@ -6,6 +6,7 @@
  */
 import type { Balance, ParseIssue } from "@/lib/schemas/canonical";
 import { addDecimals, compareDecimals } from "@/lib/money/decimal";
+import { DecimalTotal } from "../shared/decimal";
 import { FormatError } from "../types";
 import type { Scope } from "./scope";
 
@@ -13,14 +14,15 @@ const UNSIGNED = /^\d{1,30}(\.\d{1,30})?$/;
 
 interface Side {
   count: number;
-  sum: string;
+  /** A DecimalTotal rather than a string: re-parsing the growing sum per entry was a hot spot. */
+  sum: DecimalTotal;
 }
 
 export class StatementTotals {
-  private readonly all: Side = { count: 0, sum: "0" };
-  private readonly credit: Side = { count: 0, sum: "0" };
-  private readonly debit: Side = { count: 0, sum: "0" };
-  private booked = "0";
+  private readonly all: Side = { count: 0, sum: new DecimalTotal() };
+  private readonly credit: Side = { count: 0, sum: new DecimalTotal() };
+  private readonly debit: Side = { count: 0, sum: new DecimalTotal() };
+  private readonly booked = new DecimalTotal();
   private complete = true;
   private opening: Balance | undefined;
   private closing: Balance | undefined;
@@ -37,10 +39,10 @@ export class StatementTotals {
     const side = direction === "CRDT" ? this.credit : this.debit;
     for (const s of [this.all, side]) {
       s.count++;
-      s.sum = addDecimals(s.sum, amount);
+      s.sum.add(amount);
     }
     const status = entry.first("Sts", "Sts/Cd")?.trim();
-    if (status === undefined || status === "BOOK") this.booked = addDecimals(this.booked, direction === "CRDT" ? amount : `-${amount}`);
+    if (status === undefined || status === "BOOK") this.booked.add(direction === "CRDT" ? amount : `-${amount}`);
   }
 
   addBalance(balance: Balance): void {
@@ -57,21 +59,21 @@ export class StatementTotals {
         const count = statement.first(`TxsSummry/${name}/NbOfNtries`)?.trim();
         const sum = statement.first(`TxsSummry/${name}/Sum`)?.trim();
         const countWrong = count !== undefined && /^\d+$/.test(count) && Number(count) !== side.count;
-        const sumWrong = sum !== undefined && UNSIGNED.test(sum) && compareDecimals(sum, side.sum) !== 0;
+        const sumWrong = sum !== undefined && UNSIGNED.test(sum) && compareDecimals(sum, side.sum.value) !== 0;
         if (!countWrong && !sumWrong) continue;
-        const message = `Expected TxsSummry/${name} to match the entries, found ${count ?? "?"} entries totalling ${sum ?? "?"} in the summary but ${side.count} entries totalling ${side.sum} in the statement`;
+        const message = `Expected TxsSummry/${name} to match the entries, found ${count ?? "?"} entries totalling ${sum ?? "?"} in the summary but ${side.count} entries totalling ${side.sum.value} in the statement`;
         if (integrity) throw new FormatError("control_total_mismatch", message, this.summaryLine);
         issues.push({ severity: "warning", code: "control_total_mismatch", message, line: this.summaryLine, field: `TxsSummry/${name}` });
       }
     }
     const { opening, closing } = this;
     if (this.complete && opening && closing && opening.currency === closing.currency) {
-      const expected = addDecimals(opening.amount, this.booked);
+      const expected = addDecimals(opening.amount, this.booked.value);
       if (compareDecimals(expected, closing.amount) !== 0) {
         issues.push({
           severity: "warning",
           code: "balance_mismatch",
-          message: `Expected the closing balance to equal opening ${opening.amount} plus booked entries ${this.booked} = ${expected}, found ${closing.amount}`,
+          message: `Expected the closing balance to equal opening ${opening.amount} plus booked entries ${this.booked.value} = ${expected}, found ${closing.amount}`,
           line: closing.line,
           field: "Bal",
         });

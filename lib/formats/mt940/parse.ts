@@ -10,6 +10,7 @@
 import type { Balance, ParseIssue, StatementInfo } from "@/lib/schemas/canonical";
 import { addDecimals, compareDecimals } from "@/lib/money/decimal";
 import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
+import { DecimalTotal } from "../shared/decimal";
 import { linesOf, peekBytes, sniffEncoding } from "../shared/text";
 import { readFields, type FieldReaderState, type SwiftField } from "./fields";
 import { BALANCE_TAGS, parseBalanceField, parseControlTotal, type ControlTotal } from "./balance";
@@ -31,10 +32,11 @@ interface OpenStatement {
   interimReport: boolean;
   opening?: { amount: string; currency: string };
   closing?: { amount: string; currency: string; line: number };
-  entriesTotal: string;
+  /** Running sums kept as DecimalTotal: re-parsing a growing total string per entry was a hot spot. */
+  entriesTotal: DecimalTotal;
   entriesComplete: boolean;
-  debits: { count: number; total: string };
-  credits: { count: number; total: string };
+  debits: { count: number; total: DecimalTotal };
+  credits: { count: number; total: DecimalTotal };
   controlTotals: { tag: string; line: number; total: ControlTotal }[];
 }
 
@@ -167,10 +169,10 @@ class Mt940Builder {
       line,
       announced: false,
       interimReport: false,
-      entriesTotal: "0",
+      entriesTotal: new DecimalTotal(),
       entriesComplete: true,
-      debits: { count: 0, total: "0" },
-      credits: { count: 0, total: "0" },
+      debits: { count: 0, total: new DecimalTotal() },
+      credits: { count: 0, total: new DecimalTotal() },
       controlTotals: [],
     };
   }
@@ -267,10 +269,11 @@ class Mt940Builder {
       return;
     }
     this.transactionCount++;
-    statement.entriesTotal = addDecimals(statement.entriesTotal, transaction.amount);
-    const side = transaction.amount.startsWith("-") ? statement.debits : statement.credits;
+    statement.entriesTotal.add(transaction.amount);
+    const negative = transaction.amount.startsWith("-");
+    const side = negative ? statement.debits : statement.credits;
     side.count++;
-    side.total = addDecimals(side.total, transaction.amount.replace(/^-/, ""));
+    side.total.add(negative ? transaction.amount.slice(1) : transaction.amount);
     this.queue.push({ type: "transaction", transaction });
   }
 
@@ -283,12 +286,13 @@ class Mt940Builder {
   private checkBalances(statement: OpenStatement): void {
     const { opening, closing } = statement;
     if (!opening || !closing || !statement.entriesComplete || opening.currency !== closing.currency) return;
-    const expected = addDecimals(opening.amount, statement.entriesTotal);
+    const entriesTotal = statement.entriesTotal.value;
+    const expected = addDecimals(opening.amount, entriesTotal);
     if (compareDecimals(expected, closing.amount) === 0) return;
     this.issue({
       severity: "warning",
       code: "balance_mismatch",
-      message: `Expected the closing balance to equal opening ${opening.amount} plus entries ${statement.entriesTotal} = ${expected}, found ${closing.amount}`,
+      message: `Expected the closing balance to equal opening ${opening.amount} plus entries ${entriesTotal} = ${expected}, found ${closing.amount}`,
       line: closing.line,
       field: "62F",
     });
@@ -297,9 +301,10 @@ class Mt940Builder {
   private checkControlTotals(statement: OpenStatement): void {
     for (const { tag, line, total } of statement.controlTotals) {
       const side = tag === "90D" ? statement.debits : statement.credits;
-      const same = side.count === total.count && compareDecimals(side.total, total.unsignedAmount) === 0;
+      const sideTotal = side.total.value;
+      const same = side.count === total.count && compareDecimals(sideTotal, total.unsignedAmount) === 0;
       if (same || !statement.entriesComplete) continue;
-      const message = `Expected :${tag}: to match the ${tag === "90D" ? "debit" : "credit"} entries, found ${total.count} entries totalling ${total.unsignedAmount} in the trailer but ${side.count} entries totalling ${side.total} in the statement`;
+      const message = `Expected :${tag}: to match the ${tag === "90D" ? "debit" : "credit"} entries, found ${total.count} entries totalling ${total.unsignedAmount} in the trailer but ${side.count} entries totalling ${sideTotal} in the statement`;
       if (this.integrity) throw new FormatError("control_total_mismatch", message, line);
       this.issue({ severity: "warning", code: "control_total_mismatch", message, line, field: tag });
     }

@@ -2,7 +2,7 @@
  * OFX leaf values: amounts and datetimes in the shapes banks actually write. Anything else is null
  * and the caller reports it; nothing is guessed.
  */
-import { normalizeDecimal } from "@/lib/money/decimal";
+import { canonicalDecimal } from "../shared/decimal";
 import { isoDateFromParts } from "../shared/dates";
 
 /** "-6.60", "+6.60", "6,60" (comma decimal, allowed by the OFX spec), ".5", "120". Not "$20", "1,234.56" or "". */
@@ -13,7 +13,7 @@ export function parseOfxAmount(text: string): string | null {
   if (!match) return null;
   const [, sign, whole = "", fraction = ""] = match;
   if (whole === "" && fraction === "") return null;
-  return normalizeDecimal(`${sign === "-" ? "-" : ""}${whole || "0"}${fraction ? "." + fraction : ""}`);
+  return canonicalDecimal(`${sign === "-" ? "-" : ""}${whole || "0"}${fraction ? "." + fraction : ""}`);
 }
 
 export interface OfxDateTime {

@@ -2,7 +2,7 @@
  * QIF dates and amounts. QIF dates do not say their order (10/11/2025 is October or November), so a
  * date is first read into parts and only turned into a calendar date once the file's order is known.
  */
-import { normalizeDecimal } from "@/lib/money/decimal";
+import { canonicalDecimal } from "../shared/decimal";
 import { expandTwoDigitYear, isoDateFromParts } from "../shared/dates";
 
 export type QifDateOrder = "MDY" | "DMY" | "YMD";
@@ -94,5 +94,5 @@ export function parseQifAmount(text: string, decimalSeparator?: "." | ","): stri
   const sign = canonical.startsWith("-") ? "-" : "";
   const [whole = "", fraction = ""] = unsigned.split(".");
   if (whole === "" && fraction === "") return null;
-  return normalizeDecimal(`${sign}${whole || "0"}${fraction ? "." + fraction : ""}`);
+  return canonicalDecimal(`${sign}${whole || "0"}${fraction ? "." + fraction : ""}`);
 }

@@ -3,7 +3,7 @@
  * Handles 1,234.56 / 1.234,56 / 1 234,56 (with NBSP or narrow NBSP) / 1'234.56 / (12.00) / 12.00- /
  * U+2212 minus / currency symbols and codes. Never goes through a JS number.
  */
-import { normalizeDecimal } from "@/lib/money/decimal";
+import { canonicalDecimal } from "../shared/decimal";
 
 export type DecimalSeparator = "." | ",";
 
@@ -102,7 +102,7 @@ export function parseAmount(text: string, decimalSeparator: DecimalSeparator): A
   const plainPattern = decimalSeparator === "." ? PLAIN_DOT : PLAIN_COMMA;
   if (plainPattern.test(trimmed)) {
     const plain = trimmed.replace(decimalSeparator === "." ? /,/g : /\./g, "").replace(",", ".");
-    const normalized = normalizeDecimal(plain);
+    const normalized = canonicalDecimal(plain);
     if (normalized !== null) return { ok: true, amount: { value: normalized } };
   }
   const stripped = stripNotation(trimmed);
@@ -118,7 +118,7 @@ export function parseAmount(text: string, decimalSeparator: DecimalSeparator): A
     return { ok: false, reason: `"${trimmed}" (digit grouping does not fit "${decimalSeparator}" as the decimal separator)` };
   }
   const plain = groups.join("") + (parts.length === 2 ? "." + parts[1] : "");
-  const normalized = normalizeDecimal((stripped.negative ? "-" : "") + (plain.startsWith(".") ? "0" + plain : plain));
+  const normalized = canonicalDecimal((stripped.negative ? "-" : "") + (plain.startsWith(".") ? "0" + plain : plain));
   if (normalized === null) return { ok: false, reason: `"${trimmed}"` };
   return { ok: true, amount: stripped.currency ? { value: normalized, currency: stripped.currency } : { value: normalized } };
 }
