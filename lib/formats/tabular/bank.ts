@@ -7,7 +7,7 @@ import { FormatError, type CsvColumnMapping, type JsonValue, type ParseEvent, ty
 import type { TableRow } from "./delimited";
 import { cellAt, cellsByHeader, DATE_ORDER_LABEL, rejectedRow, rowIssue, unmappedDetails } from "./cells";
 import { emptyDateEvidence, mergeDateEvidence, parseTableDate, type DateEvidenceData, type DateOrder, type DateResult } from "./dates";
-import { ColumnEvidence, infer, inferenceToJson, lookahead, replay, type Inference, type NumberEvidenceData } from "./evidence";
+import { ColumnEvidence, infer, inferenceToJson, lookaheadBatches, replayBatches, type Inference, type NumberEvidenceData } from "./evidence";
 import { autoMapColumns, mappingToHeaders, resolveMapping, type ColumnIndexMapping } from "./mapping";
 import { NumberEvidence, parseAmount, type DecimalSeparator } from "./numbers";
 import type { Table } from "./table";
@@ -221,8 +221,9 @@ export async function* bankTableEvents(table: Table, format: FormatName, options
   const profile = options.profile;
   const mapping = mapColumns(headers, options.columnMapping ?? profile?.columnMapping, table.header.line);
   const evidence = new ColumnEvidence(dateColumns(mapping), numberColumns(mapping));
-  const iterator = table.rows[Symbol.asyncIterator]();
-  let rows: AsyncIterable<TableRow> = { [Symbol.asyncIterator]: () => iterator };
+  // Rows are read in batches (one async step per decoded chunk, not per row); see readDelimitedBatches.
+  const iterator = table.batches[Symbol.asyncIterator]();
+  let batches: AsyncIterable<TableRow[]> = { [Symbol.asyncIterator]: () => iterator };
   const given = { dateOrder: options.dateOrder, decimalSeparator: options.decimalSeparator };
   let inference: Inference;
   if (profile) {
@@ -231,9 +232,9 @@ export async function* bankTableEvents(table: Table, format: FormatName, options
     for (const d of fromProfile.dates) mergeDateEvidence(dates, d);
     inference = infer(dates, fromProfile.numbers, "scan", given);
   } else {
-    const window = await lookahead(iterator, evidence);
+    const window = await lookaheadBatches(iterator, evidence);
     inference = infer(evidence.dateEvidence(), evidence.numberEvidence(), window.ended ? "whole_file" : "lookahead", given);
-    rows = replay(window.buffered, iterator, window.ended);
+    batches = replayBatches(window.buffered, iterator, window.ended);
   }
   const accountId = accountFromPreamble(table.preamble);
   const account: ExternalAccount = { id: accountId ?? format.toUpperCase() };
@@ -255,16 +256,18 @@ export async function* bankTableEvents(table: Table, format: FormatName, options
   let rowCount = 0;
   let transactions = 0;
   let rejected = 0;
-  for await (const row of rows) {
-    rowCount++;
-    const { transaction, issues, rejected: fields } = transactionOf(row, ctx);
-    for (const issue of issues) yield { type: "issue", issue };
-    if (transaction) {
-      transactions++;
-      yield { type: "transaction", transaction };
-    } else {
-      rejected++;
-      if (fields) yield rejectedRow("transaction", row, fields);
+  for await (const batch of batches) {
+    for (const row of batch) {
+      rowCount++;
+      const { transaction, issues, rejected: fields } = transactionOf(row, ctx);
+      for (const issue of issues) yield { type: "issue", issue };
+      if (transaction) {
+        transactions++;
+        yield { type: "transaction", transaction };
+      } else {
+        rejected++;
+        if (fields) yield rejectedRow("transaction", row, fields);
+      }
     }
   }
   const extra: Record<string, JsonValue> = {

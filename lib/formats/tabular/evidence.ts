@@ -106,6 +106,40 @@ export async function lookahead(
   return { buffered, ended: false };
 }
 
+/**
+ * `lookahead` over batches of rows: the first `limit` rows go into `evidence`, exactly as `lookahead`
+ * would take them; rows of the last batch read beyond the limit are buffered but not counted.
+ */
+export async function lookaheadBatches(
+  batches: AsyncIterator<TableRow[]>,
+  evidence: ColumnEvidence,
+  limit = LOOKAHEAD_ROWS,
+): Promise<{ buffered: TableRow[]; ended: boolean }> {
+  const buffered: TableRow[] = [];
+  while (buffered.length < limit) {
+    const next = await batches.next();
+    if (next.done) return { buffered, ended: true };
+    for (const row of next.value) {
+      if (buffered.length < limit) evidence.add(row);
+      buffered.push(row);
+    }
+  }
+  return { buffered, ended: false };
+}
+
+/** The buffered rows as one batch, then the rest of the batches. */
+export async function* replayBatches(buffered: TableRow[], rest: AsyncIterator<TableRow[]>, ended: boolean): AsyncGenerator<TableRow[], void, undefined> {
+  if (buffered.length > 0) yield buffered;
+  // The consumer has finished the window by the time it asks for more: let those rows go.
+  buffered.length = 0;
+  if (ended) return;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
 /** The buffered rows, then the rest of the iterator. */
 export async function* replay(buffered: TableRow[], rest: AsyncIterator<TableRow>, ended: boolean): AsyncGenerator<TableRow, void, undefined> {
   for (const row of buffered) yield row;
