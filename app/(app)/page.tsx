@@ -12,13 +12,12 @@ export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const ctx = await pageContext();
-  const [transactions, imports, accounts] = await withUser(ctx.claims, (db) =>
-    Promise.all([
-      countTransactions(db, { tenantId: ctx.tenantId }),
-      listImports(db, { tenantId: ctx.tenantId, limit: 5 }),
-      listAccounts(db, { tenantId: ctx.tenantId }),
-    ]),
-  );
+  // One client runs one query at a time: these run in sequence inside the same transaction.
+  const { transactions, imports, accounts } = await withUser(ctx.claims, async (db) => ({
+    transactions: await countTransactions(db, { tenantId: ctx.tenantId }),
+    imports: await listImports(db, { tenantId: ctx.tenantId, limit: 5 }),
+    accounts: await listAccounts(db, { tenantId: ctx.tenantId }),
+  }));
   const stats = [
     { label: "Transactions in the ledger", value: transactions.toLocaleString("en-US") },
     { label: "Imports", value: imports.length === 5 ? "5+" : String(imports.length) },

@@ -20,29 +20,6 @@ export interface ImportSummary {
   createdAt: Date;
 }
 
-export async function createImport(
-  db: Db,
-  params: { tenantId: string; fileName: string; format: string; byteSize: number; sha256: string },
-): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(
-    `insert into public.imports (tenant_id, file_name, format, byte_size, sha256) values ($1, $2, $3, $4, $5) returning id`,
-    [params.tenantId, params.fileName, params.format, params.byteSize, params.sha256],
-  );
-  return rows[0]!.id;
-}
-
-export async function finishImport(
-  db: Db,
-  params: { tenantId: string; importId: string; status: "committed" | "failed"; rowsRead: number; rowsImported: number; rowsInvalid: number },
-): Promise<void> {
-  await db.query(
-    `update public.imports set status = $3, rows_read = $4, rows_imported = $5, rows_invalid = $6
-      where tenant_id = $1 and id = $2`,
-    [params.tenantId, params.importId, params.status, params.rowsRead, params.rowsImported, params.rowsInvalid],
-  );
-}
-
-/** The import history, newest first; `before` (an import id) pages on from that import. */
 export async function listImports(db: Db, params: { tenantId: string; limit: number; before?: string }): Promise<ImportSummary[]> {
   const { rows } = await db.query<ImportSummary>(
     `select i.id, i.file_name as "fileName", i.format, i.status, i.byte_size::text as "byteSize",
