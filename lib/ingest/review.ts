@@ -1,12 +1,27 @@
 /**
- * Step 3, review before import: exclusions (and, beside them, paging and corrections). Every change
- * re-classifies the import and writes an audit row in the same transaction.
+ * Step 3, review before import: paging through staged rows and import-level issues, exclusions, and
+ * corrections (./corrections.ts). Every change re-classifies the import and writes an audit row in the
+ * same transaction. The `(ctx, …)` functions are what route handlers call; each runs under the
+ * caller's claims, so row-level security applies.
  */
+import type { TenantContext } from "@/lib/auth/context";
 import type { Db } from "@/lib/db/pool";
+import { withUser } from "@/lib/db/with-user";
 import { writeAudit } from "@/lib/db/queries/audit";
 import { getImport } from "@/lib/db/queries/pipeline";
+import {
+  getStagedRowView,
+  listImportIssues,
+  listStagedRows,
+  type ImportIssueView,
+  type RowFilter,
+  type StagedRowView,
+} from "@/lib/db/queries/staged-rows";
 import { AppError, notFound } from "@/lib/http/errors";
-import { classifyImport } from "./classify";
+import { classifyImport, dryRun, type DryRun } from "./classify";
+import { correctStagedRow, type CorrectionResult, type CorrectionValue } from "./corrections";
+
+type Caller = Pick<TenantContext, "claims" | "tenantId">;
 
 /** Changes to staged rows are allowed only while the import is in review. */
 export async function lockImportForReview(db: Db, params: { tenantId: string; importId: string }): Promise<void> {
@@ -42,4 +57,54 @@ export async function setExcluded(
     await classifyImport(db, { tenantId, importId });
   }
   return rows.length;
+}
+
+async function assertImportVisible(db: Db, tenantId: string, importId: string): Promise<void> {
+  if (!(await getImport(db, { tenantId, importId }))) throw notFound("That import");
+}
+
+/** One page of staged rows, optionally of one status (or only those with warnings). */
+export function reviewRows(
+  ctx: Caller,
+  importId: string,
+  query: { filter?: RowFilter; after: number; limit: number },
+): Promise<{ rows: StagedRowView[]; nextAfter: number | null }> {
+  return withUser(ctx.claims, async (db) => {
+    await assertImportVisible(db, ctx.tenantId, importId);
+    return listStagedRows(db, { tenantId: ctx.tenantId, importId, ...query });
+  });
+}
+
+/** One page of the issues that belong to the file rather than to a row. */
+export function reviewIssues(ctx: Caller, importId: string, query: { after: number; limit: number }): Promise<{ issues: ImportIssueView[]; nextAfter: number | null }> {
+  return withUser(ctx.claims, async (db) => {
+    await assertImportVisible(db, ctx.tenantId, importId);
+    return listImportIssues(db, { tenantId: ctx.tenantId, importId, ...query });
+  });
+}
+
+/** Corrects one field of one row; answers the row as it now stands and the new dry run. */
+export function correctRow(
+  ctx: Caller,
+  importId: string,
+  rowNo: number,
+  input: { field: string; value: CorrectionValue },
+): Promise<{ correction: CorrectionResult; row: StagedRowView; dryRun: DryRun }> {
+  return withUser(ctx.claims, async (db) => {
+    const correction = await correctStagedRow(db, { tenantId: ctx.tenantId, importId, rowNo, ...input });
+    const row = (await getStagedRowView(db, { tenantId: ctx.tenantId, importId, rowNo }))!;
+    return { correction, row, dryRun: await dryRun(db, { tenantId: ctx.tenantId, importId }) };
+  });
+}
+
+/** Excludes or includes rows (`"errors"`: every row with an error); answers how many changed and the new dry run. */
+export function excludeRows(
+  ctx: Caller,
+  importId: string,
+  input: { rowNos: number[] | "errors"; excluded: boolean },
+): Promise<{ changed: number; dryRun: DryRun }> {
+  return withUser(ctx.claims, async (db) => {
+    const changed = await setExcluded(db, { tenantId: ctx.tenantId, importId, ...input });
+    return { changed, dryRun: await dryRun(db, { tenantId: ctx.tenantId, importId }) };
+  });
 }
