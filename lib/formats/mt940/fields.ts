@@ -37,61 +37,81 @@ export interface FieldReaderState {
 // Transmission wrappers put SOH/ETX and similar control characters around messages.
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
-export async function* readFields(lines: AsyncIterable<PhysicalLine>, state: FieldReaderState): AsyncGenerator<SwiftToken, void, undefined> {
-  let current: SwiftField | undefined;
-  let currentChars = 0;
+/**
+ * Splits physical lines into SWIFT fields and message boundaries. Synchronous and stateful, so a
+ * parser can feed it a whole batch of lines per async step (see readLineBatches).
+ */
+export class SwiftFieldReader {
+  private current: SwiftField | undefined;
+  private currentChars = 0;
 
-  function* flush(): Generator<SwiftToken> {
-    if (current) yield { kind: "field", field: current };
-    current = undefined;
-    currentChars = 0;
+  constructor(private readonly state: FieldReaderState) {}
+
+  private *flush(): Generator<SwiftToken> {
+    if (this.current) yield { kind: "field", field: this.current };
+    this.current = undefined;
+    this.currentChars = 0;
   }
 
-  for await (const physical of lines) {
-    state.lastLine = physical.line;
-    let text = physical.text.replace(CONTROL_CHARS, "");
-    if (text.startsWith("{")) {
-      const envelope = /\{2:[IO](\d{3})/.exec(text);
-      const blockFour = text.indexOf("{4:");
-      if (blockFour < 0) {
+  *read(lines: Iterable<PhysicalLine>): Generator<SwiftToken, void, undefined> {
+    const state = this.state;
+    for (const physical of lines) {
+      state.lastLine = physical.line;
+      let text = physical.text.replace(CONTROL_CHARS, "");
+      if (text.startsWith("{")) {
+        const envelope = /\{2:[IO](\d{3})/.exec(text);
+        const blockFour = text.indexOf("{4:");
+        if (blockFour < 0) {
+          state.headerLines++;
+          continue;
+        }
+        yield* this.flush();
+        state.envelopeOpen = true;
+        state.envelopeLine = physical.line;
+        yield { kind: "envelope", line: physical.line, ...(envelope?.[1] ? { messageType: envelope[1] } : {}) };
+        text = text.slice(blockFour + 3);
+        if (text.trim() === "") continue;
+      }
+      if (text.startsWith("-}")) {
+        yield* this.flush();
+        state.envelopeOpen = false;
+        yield { kind: "end", line: physical.line };
+        continue;
+      }
+      if (STATEMENT_END.test(text)) {
+        yield* this.flush();
+        yield { kind: "end", line: physical.line };
+        continue;
+      }
+      const tag = TAG_LINE.exec(text);
+      if (tag) {
+        yield* this.flush();
+        this.current = { tag: tag[1]!, lines: [tag[2]!], line: physical.line };
+        this.currentChars = text.length;
+        continue;
+      }
+      if (text.trim() === "") continue;
+      const current = this.current;
+      if (!current) {
         state.headerLines++;
         continue;
       }
-      yield* flush();
-      state.envelopeOpen = true;
-      state.envelopeLine = physical.line;
-      yield { kind: "envelope", line: physical.line, ...(envelope?.[1] ? { messageType: envelope[1] } : {}) };
-      text = text.slice(blockFour + 3);
-      if (text.trim() === "") continue;
+      this.currentChars += text.length;
+      if (this.currentChars > MAX_FIELD_CHARS) {
+        throw new FormatError("field_too_long", `Expected field :${current.tag}: to end within ${MAX_FIELD_CHARS} characters, found a longer one`, current.line);
+      }
+      current.lines.push(text);
     }
-    if (text.startsWith("-}")) {
-      yield* flush();
-      state.envelopeOpen = false;
-      yield { kind: "end", line: physical.line };
-      continue;
-    }
-    if (STATEMENT_END.test(text)) {
-      yield* flush();
-      yield { kind: "end", line: physical.line };
-      continue;
-    }
-    const tag = TAG_LINE.exec(text);
-    if (tag) {
-      yield* flush();
-      current = { tag: tag[1]!, lines: [tag[2]!], line: physical.line };
-      currentChars = text.length;
-      continue;
-    }
-    if (text.trim() === "") continue;
-    if (!current) {
-      state.headerLines++;
-      continue;
-    }
-    currentChars += text.length;
-    if (currentChars > MAX_FIELD_CHARS) {
-      throw new FormatError("field_too_long", `Expected field :${current.tag}: to end within ${MAX_FIELD_CHARS} characters, found a longer one`, current.line);
-    }
-    current.lines.push(text);
   }
-  yield* flush();
+
+  /** The field still open at the end of the input. */
+  *end(): Generator<SwiftToken, void, undefined> {
+    yield* this.flush();
+  }
+}
+
+export async function* readFields(lines: AsyncIterable<PhysicalLine>, state: FieldReaderState): AsyncGenerator<SwiftToken, void, undefined> {
+  const reader = new SwiftFieldReader(state);
+  for await (const physical of lines) yield* reader.read([physical]);
+  yield* reader.end();
 }

@@ -11,8 +11,8 @@ import type { Balance, ParseIssue, StatementInfo } from "@/lib/schemas/canonical
 import { addDecimals, compareDecimals } from "@/lib/money/decimal";
 import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
 import { DecimalTotal } from "../shared/decimal";
-import { linesOf, peekBytes, sniffEncoding } from "../shared/text";
-import { readFields, type FieldReaderState, type SwiftField } from "./fields";
+import { lineBatchesOf, peekBytes, sniffEncoding } from "../shared/text";
+import { SwiftFieldReader, type FieldReaderState, type SwiftField, type SwiftToken } from "./fields";
 import { BALANCE_TAGS, parseBalanceField, parseControlTotal, type ControlTotal } from "./balance";
 import { signedAmount, statementTransaction, type PendingTransaction } from "./transaction";
 
@@ -40,15 +40,28 @@ interface OpenStatement {
   controlTotals: { tag: string; line: number; total: ControlTotal }[];
 }
 
+const NO_EVENTS: ParseEvent[] = [];
+
 export async function* parseMt940(source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
   const { head, source: replay } = await peekBytes(source);
   const encoding = options.encoding ?? sniffEncoding(head);
   const reader: FieldReaderState = { headerLines: 0, envelopeOpen: false, envelopeLine: 1, lastLine: 0 };
   const parser = new Mt940Builder(options.integrity !== false);
-  for await (const token of readFields(linesOf(replay, encoding), reader)) {
+  const fields = new SwiftFieldReader(reader);
+  const take = (token: SwiftToken): void => {
     if (token.kind === "field") parser.field(token.field);
     else if (token.kind === "end") parser.endStatement();
     else parser.envelope(token.messageType);
+  };
+  // Whole batches of lines per async step; events are handed on after every token, as before.
+  for await (const batch of lineBatchesOf(replay, encoding)) {
+    for (const token of fields.read(batch)) {
+      take(token);
+      yield* parser.drain();
+    }
+  }
+  for (const token of fields.end()) {
+    take(token);
     yield* parser.drain();
   }
   if (reader.envelopeOpen) {
@@ -87,10 +100,12 @@ class Mt940Builder {
 
   constructor(private readonly integrity: boolean) {}
 
-  *drain(): Generator<ParseEvent> {
+  /** The events queued so far, handed over once (most tokens queue none: no array is made then). */
+  drain(): ParseEvent[] {
+    if (this.queue.length === 0) return NO_EVENTS;
     const events = this.queue;
     this.queue = [];
-    yield* events;
+    return events;
   }
 
   envelope(messageType: string | undefined): void {

@@ -1,7 +1,7 @@
 /**
  * QIF (Quicken Interchange Format): bank, cash and credit-card sections, read line by line.
  */
-import { decodeText, peekBytes, readLines, sniffEncoding } from "../shared/text";
+import { decodeText, peekBytes, readLineBatches, sniffEncoding } from "../shared/text";
 import type { FormatModule, FormatParser, FormatSniffer } from "../types";
 import { QifReader } from "./reader";
 
@@ -10,9 +10,12 @@ export const parseQif: FormatParser = async function* (source, options = {}) {
   const encoding = options.encoding ?? sniffEncoding(head);
   const reader = new QifReader(options);
   let lines = 0;
-  for await (const line of readLines(decodeText(replay, encoding))) {
-    lines = line.line;
-    yield* reader.line(line);
+  // One async step per decoded chunk of lines, not per line.
+  for await (const batch of readLineBatches(decodeText(replay, encoding))) {
+    for (const line of batch) {
+      lines = line.line;
+      yield* reader.line(line);
+    }
   }
   yield* reader.finish();
   yield { type: "meta", meta: { format: "qif", encoding, lines, extra: reader.extra() } };
