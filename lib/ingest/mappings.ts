@@ -27,6 +27,7 @@ import {
 } from "@/lib/db/queries/mappings";
 import { currencyCode } from "@/lib/schemas/canonical";
 import { AppError, notFound } from "@/lib/http/errors";
+import { NO_ACCOUNT_IN_FILE } from "./sources";
 import { classifyImport, dryRun, type DryRun } from "./classify";
 import { lockImportForReview } from "./review";
 
@@ -94,6 +95,9 @@ export interface MappingResult {
 /** Maps an external account in the caller's transaction (creating the internal account if asked). */
 export async function mapExternalAccount(db: Db, tenantId: string, input: CreateMappingInput): Promise<MappingResult> {
   const { source, externalId } = input;
+  if (source === "bank" && NO_ACCOUNT_IN_FILE.has(externalId)) {
+    throw new AppError(422, "validation", `externalId: "${externalId}" means the file names no account. Choose the account for that file on its import page instead of mapping it.`);
+  }
   const account =
     "newAccount" in input ? await createAccountIn(db, tenantId, input.newAccount) : await findAccount(db, { tenantId, accountId: input.accountId });
   if (!account) throw new AppError(422, "validation", "accountId: choose an account that exists in this workspace.");

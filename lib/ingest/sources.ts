@@ -15,3 +15,10 @@ export function mappingSource(format: string): string {
 export function externalAccountKey(account: ExternalAccount): string {
   return account.bankId ? `${account.bankId}/${account.id}` : account.id;
 }
+
+/**
+ * The account ids the tabular parsers write when a file names no account (lib/formats/tabular/bank.ts:
+ * the format name). They identify no real account, so they are never mapped: such a file gets the
+ * account chosen for it on upload or on its import page.
+ */
+export const NO_ACCOUNT_IN_FILE: ReadonlySet<string> = new Set(["CSV", "XLSX"]);

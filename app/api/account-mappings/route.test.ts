@@ -155,6 +155,13 @@ describe("mapping an OFX account", () => {
     expect(refused.body.error.message).toBe(`The external account ${BANK_MEDIUM_ID} is in CAD but "US dollars" is in USD. Map it to an account in CAD, or create one.`);
   });
 
+  it("refuses to map the placeholder of a file that names no account", async () => {
+    const refused = await call(postMapping, { user: t.members.admin, method: "POST", body: { source: "bank", externalId: "CSV", accountId: checking.id } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toBe('externalId: "CSV" means the file names no account. Choose the account for that file on its import page instead of mapping it.');
+    expect((await call<{ mappings: MappingRow[] }>(getMappings, { user: t.members.admin })).body.mappings).toEqual([]);
+  });
+
   it("an admin's mapping unblocks the waiting import at once, and it commits into the mapped account", async () => {
     const mapped = await call<MappingResult>(postMapping, { user: t.members.admin, method: "POST", body: { source: "bank", externalId: BANK_MEDIUM_ID, accountId: checking.id } });
     expect(mapped.status).toBe(201);
