@@ -556,8 +556,8 @@ const MATRIX: Row[] = [
   row("connections",          "delete",  rows(A.connections),         rows(0),                     rows(0),                     rows(0),                     rows(0), rows(0)),
   row("connection_files",     "select",  rows(A.connection_files),    rows(A.connection_files),    rows(A.connection_files),    rows(A.connection_files),    rows(0), rows(0)),
   row("connection_files",     "insert",  rows(1),                     refused,                     refused,                     refused,                     refused, refused), // recorded by a sync
-  row("connection_files",     "update",  refused,                     refused,                     refused,                     refused,                     refused, refused), // not granted: kept as recorded
-  row("connection_files",     "delete",  refused,                     refused,                     refused,                     refused,                     refused, refused),
+  row("connection_files",     "update",  rows(A.connection_files),    rows(0),                     rows(0),                     rows(0),                     rows(0), rows(0)), // only modified_at / seen_at
+  row("connection_files",     "delete",  refused,                     refused,                     refused,                     refused,                     refused, refused), // not granted: kept as recorded
 ];
 
 const CASES = MATRIX.flatMap(([table, command, byActor]) => ACTORS.map((actor) => ({ table, command, actor, expected: byActor[actor] })));

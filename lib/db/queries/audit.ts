@@ -2,6 +2,8 @@
 import type { Db } from "@/lib/db/pool";
 
 export type AuditAction =
+  | "connection.create"
+  | "connection.sync"
   | "import.upload"
   | "import.correct"
   | "import.exclude"
