@@ -36,8 +36,8 @@ export default defineConfig({
     timeout: 180_000,
     stdout: "pipe",
     env: {
-      INFLOW_DATA_DIR: ".data/e2e",
-      INFLOW_EMBEDDED_PG_PORT: "54349",
+      INFLOW_DATA_DIR: process.env.E2E_DATA_DIR ?? ".data/e2e",
+      INFLOW_EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54349",
       INFLOW_DEMO_PASSWORD: "inflow-demo",
       NEXT_TELEMETRY_DISABLED: "1",
     },
