@@ -5,6 +5,7 @@ import { listAudit } from "@/lib/db/queries/audit";
 
 const auditQuery = z.object({
   action: z.string().min(1).max(100).optional(),
+  entity: z.string().min(1).max(100).optional(),
   entityId: z.string().min(1).max(200).optional(),
   before: z.string().regex(/^\d{1,18}$/, "must be a number taken from the previous page").optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),

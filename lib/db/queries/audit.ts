@@ -16,7 +16,10 @@ export type AuditAction =
   | "account.create"
   | "duplicate.approve"
   | "duplicate.reject"
-  | "duplicate.undo";
+  | "duplicate.undo"
+  | "member.add"
+  | "member.role"
+  | "member.remove";
 
 export interface AuditEntry {
   tenantId: string;
@@ -57,7 +60,7 @@ export interface AuditRow {
 
 export async function listAudit(
   db: Db,
-  params: { tenantId: string; limit: number; before?: string; action?: string; entityId?: string },
+  params: { tenantId: string; limit: number; before?: string; action?: string; entity?: string; entityId?: string },
 ): Promise<AuditRow[]> {
   const { rows } = await db.query<AuditRow>(
     `select a.id::text as id, a.at, m.email as actor, a.action, a.entity, a.entity_id as "entityId", a.before, a.after, a.details
@@ -66,9 +69,10 @@ export async function listAudit(
         and ($3::bigint is null or a.id < $3::bigint)
         and ($4::text is null or a.action = $4)
         and ($5::text is null or a.entity_id = $5)
+        and ($6::text is null or a.entity = $6)
       order by a.id desc
       limit $2`,
-    [params.tenantId, params.limit, params.before ?? null, params.action ?? null, params.entityId ?? null],
+    [params.tenantId, params.limit, params.before ?? null, params.action ?? null, params.entityId ?? null, params.entity ?? null],
   );
   return rows;
 }
