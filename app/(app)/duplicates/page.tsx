@@ -1,12 +1,28 @@
 import type { Metadata } from "next";
-import { GatedEmptyPage } from "@/components/gated-empty-page";
+import { pageContext } from "@/lib/auth/page-context";
+import { can } from "@/lib/auth/permissions";
+import { NotAllowed, PageHeader } from "@/components/ui";
+import { DuplicateQueue } from "@/components/duplicate-queue";
 
 export const metadata: Metadata = { title: "Duplicate review" };
 
-export default function DuplicateReviewPage() {
+export default async function DuplicateReviewPage() {
+  const ctx = await pageContext();
+  if (!can(ctx.role, "duplicates.decide")) {
+    return (
+      <>
+        <PageHeader title="Duplicate review" />
+        <NotAllowed what="deciding on likely duplicates" />
+      </>
+    );
+  }
   return (
-    <GatedEmptyPage title="Duplicate review" permission="duplicates.decide" what="deciding on likely duplicates" empty="No likely duplicates waiting">
-      When an import holds rows that look like ones already in the ledger, they wait here for a reviewer to approve or reject.
-    </GatedEmptyPage>
+    <>
+      <PageHeader
+        title="Duplicate review"
+        description="Rows held at commit because they look like a row already in the ledger. Approve to add the row anyway, reject to keep it out."
+      />
+      <DuplicateQueue />
+    </>
   );
 }
