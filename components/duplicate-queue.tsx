@@ -327,7 +327,7 @@ export function DuplicateQueue() {
               When a commit holds rows that look like ones already in the ledger, they wait here for a reviewer.
             </EmptyState>
           ) : (
-            <EmptyState title={tab === "approved" ? "Nothing approved yet" : "Nothing rejected yet"}>Decided duplicates are listed here, newest decisions last.</EmptyState>
+            <EmptyState title={tab === "approved" ? "Nothing approved yet" : "Nothing rejected yet"}>Decided duplicates are listed here, oldest first, with who decided them and when.</EmptyState>
           )
         ) : (
           <ul ref={listRef} aria-label={tab === "pending" ? "Likely duplicates waiting" : `Likely duplicates ${tab}`} className="space-y-3">
