@@ -19,6 +19,32 @@ const KIND_LABELS: Record<string, string> = {
 /** Parser facts too large or too internal to help a reader of the profile. */
 const HIDDEN_FACTS = new Set(["headers", "columnMapping", "groups", "statements"]);
 
+const DATE_ORDER_WORDS: Record<string, string> = { YMD: "YYYY-MM-DD", DMY: "DD/MM/YYYY (day first)", MDY: "MM/DD/YYYY (month first)" };
+const BASIS_WORDS: Record<string, string> = { option: "as chosen at upload", scan: "from the first rows", lookahead: "from the first rows", whole_file: "from the whole file" };
+
+/** The reader's decisions about dates and numbers, said back in words, so a wrong guess is seen before commit. */
+function readingOf(parser: Record<string, JsonValue>): string[] {
+  const out: string[] = [];
+  const order = typeof parser.dateOrder === "string" ? parser.dateOrder : null;
+  if (order) {
+    const basis = typeof parser.dateOrderBasis === "string" ? BASIS_WORDS[parser.dateOrderBasis] : undefined;
+    const reason = typeof parser.dateOrderReason === "string" && parser.dateOrderReason ? `: ${parser.dateOrderReason}` : "";
+    const unsure = parser.dateOrderCertainty === "ambiguous" ? " (not certain: check the dates below)" : "";
+    out.push(`Dates read as ${DATE_ORDER_WORDS[order] ?? order}${basis ? `, ${basis}` : ""}${reason}${unsure}.`);
+  }
+  const sep = typeof parser.decimalSeparator === "string" ? parser.decimalSeparator : null;
+  if (sep) {
+    const example = sep === "," ? "1.234,56" : "1,234.56";
+    out.push(`Amounts read with "${sep}" as the decimal separator (${example})${parser.numberFormatConflict === true ? "; some values suggested the other separator" : ""}.`);
+  }
+  const mapping = parser.columnMapping;
+  if (mapping && typeof mapping === "object" && !Array.isArray(mapping)) {
+    const pairs = Object.entries(mapping).filter(([, v]) => typeof v === "string").map(([k, v]) => `${words(k).toLowerCase()} ← "${String(v)}"`);
+    if (pairs.length > 0) out.push(`Columns: ${pairs.join(", ")}.`);
+  }
+  return out;
+}
+
 function factText(value: JsonValue): string {
   if (value === null) return "—";
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
@@ -42,6 +68,7 @@ export function ImportProfileView({ profile: raw }: { profile: Record<string, Js
   const facts = Object.entries(p.parser ?? {}).filter(([k]) => !HIDDEN_FACTS.has(k));
   const kinds = Object.entries(p.byKind ?? {});
   const empty = Object.entries(p.emptyFields ?? {}).filter(([, n]) => n > 0);
+  const reading = readingOf(p.parser ?? {});
 
   return (
     <section aria-label="Profile" className="rounded-xl border border-slate-200 bg-white p-5 text-sm shadow-sm">
@@ -110,6 +137,15 @@ export function ImportProfileView({ profile: raw }: { profile: Record<string, Js
           Opening balance plus transactions does not equal the stated closing balance for {plural(checks.filter((c) => !isZero(c.difference)).length, "statement")}:
           rows may be missing from the file, or the bank counts something the file does not list.
         </p>
+      )}
+
+      {reading.length > 0 && (
+        <div className="mt-4" aria-label="How the file was read">
+          <h3 className="font-medium text-slate-800">How the file was read</h3>
+          <ul className="mt-1 list-disc space-y-0.5 pl-5 text-slate-700">
+            {reading.map((line) => <li key={line}>{line}</li>)}
+          </ul>
+        </div>
       )}
 
       {facts.length > 0 && (

@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
@@ -11,6 +12,7 @@ import { AppError } from "@/lib/http/errors";
 import { EmptyState, PageHeader } from "@/components/ui";
 import { ImportReview } from "@/components/import-review";
 import { toImportJson } from "@/components/import-status";
+import { AmountsChart } from "./amounts-chart";
 
 export const metadata: Metadata = { title: "Import" };
 
@@ -55,6 +57,13 @@ export default async function ImportPage({ params }: { params: Promise<{ id: str
         canAct={can(ctx.role, "imports.create")}
         accountName={account ? `${account.name} (${account.currency})` : null}
         previousImports={previous.map((p) => ({ ...p, createdAt: p.createdAt.toISOString() }))}
+        chart={
+          view.dryRun ? (
+            <Suspense fallback={<p className="text-sm text-slate-500">Drawing amounts over time…</p>}>
+              <AmountsChart ctx={ctx} importId={view.id} dateRange={(view.profile?.dateRange as { from: string; to: string } | undefined) ?? null} />
+            </Suspense>
+          ) : null
+        }
       />
     </>
   );
