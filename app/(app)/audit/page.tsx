@@ -1,12 +1,18 @@
 import type { Metadata } from "next";
-import { GatedEmptyPage } from "@/components/gated-empty-page";
+import { pageContext } from "@/lib/auth/page-context";
+import { can } from "@/lib/auth/permissions";
+import { NotAllowed, PageHeader } from "@/components/ui";
+import { AuditLog } from "@/components/audit-log";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-export default function AuditLogPage() {
+export default async function AuditLogPage() {
+  const ctx = await pageContext();
+  if (!can(ctx.role, "audit.read")) return <NotAllowed what="viewing the audit log" />;
   return (
-    <GatedEmptyPage title="Audit log" permission="audit.read" what="viewing the audit log" empty="No actions recorded yet">
-      Uploads, corrections, mappings, commits and decisions will be listed here with who did them and when.
-    </GatedEmptyPage>
+    <>
+      <PageHeader title="Audit log" description="Every action in this workspace, newest first: who, when, and what changed." />
+      <AuditLog />
+    </>
   );
 }
