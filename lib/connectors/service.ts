@@ -13,6 +13,7 @@ import type { Db } from "@/lib/db/pool";
 import { withUser } from "@/lib/db/with-user";
 import { AppError, forbidden, notFound } from "@/lib/http/errors";
 import { connectorFor } from "./index";
+import { nextScheduledRun } from "./schedule";
 import { schedule as scheduleSchema, type RegisteredConnector, type TestResult } from "./types";
 
 type Ctx = Pick<TenantContext, "claims" | "tenantId">;
@@ -54,14 +55,9 @@ export function toView(row: ConnectionRow): ConnectionView {
   };
 }
 
-/**
- * When a scheduled connection is next due. Cron expressions are stored and validated here; the
- * scheduler that evaluates them comes with the sync jobs, so their next time is left open for now.
- */
+/** When a scheduled connection is next due (hourly, daily, or its cron expression's next minute, UTC); null for manual. */
 export function nextSyncAfter(schedule: string, from: Date): Date | null {
-  if (schedule === "hourly") return new Date(from.getTime() + 3600_000);
-  if (schedule === "daily") return new Date(from.getTime() + 86_400_000);
-  return null;
+  return nextScheduledRun(schedule, from);
 }
 
 /** Binds a ciphertext to its row: copied onto another connection, it does not decrypt. */

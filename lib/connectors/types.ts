@@ -15,6 +15,7 @@ import type { Readable } from "node:stream";
 import { z } from "zod";
 import { formatName, type Transaction } from "@/lib/schemas/canonical";
 import type { StoredFile } from "@/lib/storage/raw-store";
+import { checkSchedule } from "./schedule";
 
 /** The outcome of "test connection": the provider's own error, in plain words, when it fails. */
 export type TestResult = { ok: true; message: string } | { ok: false; message: string };
@@ -150,4 +151,9 @@ export const schedule = z
   .refine(
     (value) => ["manual", "hourly", "daily"].includes(value) || /^(\S+\s+){4}\S+$/.test(value),
     "Choose manual, hourly, daily, or a cron expression with five fields (minute hour day month weekday)",
-  );
+  )
+  // Five fields, but each must also make sense (minute 0–59 …), so every stored cron has a next run.
+  .superRefine((value, ctx) => {
+    const checked = checkSchedule(value);
+    if (!checked.ok && /^(\S+\s+){4}\S+$/.test(value)) ctx.addIssue({ code: "custom", message: checked.message });
+  });

@@ -83,4 +83,7 @@ export async function startWorker(): Promise<void> {
   await boss.work<ImportJob>(QUEUES.commit, options, async ([job]) => {
     if (job) await runCommitJob(importJob.parse(job.data));
   });
+  // Connection syncs and their schedule; loaded lazily because the connectors import this module.
+  const { startConnectionWorker } = await import("@/lib/connectors/jobs");
+  await startConnectionWorker();
 }

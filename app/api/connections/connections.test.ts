@@ -1,6 +1,7 @@
 /**
  * The connections API end to end against a real OpenSSH server on loopback (test/sftp-server.ts) and
- * the real database: create with password or key, list, test, sync — new files imported through the
+ * the real database: create with password or key, list, test, sync (queued with 202 and run by the
+ * real job worker) — new files imported through the
  * pipeline, a broken file reported while the good ones commit, nothing imported twice — and no
  * answer, list or audit row ever carrying a credential.
  */
@@ -10,8 +11,10 @@ import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE, createSessionToken } from "@/lib/auth/local-session";
 import { decryptJson } from "@/lib/crypto/secrets";
+import { CONNECTION_QUEUES, connectionQueue, type SyncJobOutcome } from "@/lib/connectors/jobs";
 import type { ConnectionView } from "@/lib/connectors/service";
 import type { SyncResult } from "@/lib/connectors/sync";
+import { startWorker, stopJobQueue } from "@/lib/ingest/jobs";
 import { asService, asUser, createTenant, type TestTenant, type TestUser } from "@/test/db";
 import { startSftpServer, type SftpTestServer } from "@/test/sftp-server";
 import { GET, POST } from "./route";
@@ -65,9 +68,25 @@ async function create(body: Record<string, unknown>): Promise<ConnectionView> {
   return response.json as unknown as ConnectionView;
 }
 
+/** Sync now: the route queues the sync (202); the worker runs it; the job's output is what it did. */
 async function sync(id: string, user: TestUser = t.members.admin) {
   const response = await call(SYNC, user, { id });
-  return { ...response, result: response.json as unknown as SyncResult };
+  expect(response.status, response.text).toBe(202);
+  const jobId = response.json.jobId as string;
+  const boss = await connectionQueue();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const job = await boss.getJobById(CONNECTION_QUEUES.sync, jobId);
+    if (job?.state === "completed") {
+      const output = job.output as SyncJobOutcome;
+      if (!output.ran || !output.result) throw new Error(`the sync did not run: ${JSON.stringify(output)}`);
+      // Neither the queued job nor what it answered carries a credential.
+      expectNoCredentials(JSON.stringify(job.data) + JSON.stringify(output));
+      return { ...response, result: output.result as SyncResult };
+    }
+    if (job?.state === "failed" || Date.now() > deadline) throw new Error(`sync job ${jobId} is ${job?.state ?? "missing"}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** What the ledger and the import history hold for a connection. */
@@ -94,6 +113,7 @@ function expectNoCredentials(text: string): void {
 }
 
 beforeAll(async () => {
+  await startWorker();
   server = await startSftpServer();
   t = await createTenant("connections-api");
   accountId = await asService(async (db) => {
@@ -109,6 +129,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  await stopJobQueue();
 });
 
 describe("creating and listing connections", () => {
@@ -211,7 +232,7 @@ describe("syncing a drop folder", () => {
 
   it("imports every new file through the pipeline, reporting the broken one while the good ones commit", async () => {
     const { status, text, result } = await sync(id);
-    expect(status, text).toBe(200);
+    expect(status, text).toBe(202);
     expectNoCredentials(text);
     expect(result.ok).toBe(true);
     expect(result.files.map((f) => [f.path, f.outcome, f.imported])).toEqual([
@@ -241,7 +262,7 @@ describe("syncing a drop folder", () => {
 
   it("a second sync imports nothing new", async () => {
     const { status, result } = await sync(id);
-    expect(status).toBe(200);
+    expect(status).toBe(202);
     expect(result.files).toEqual([]);
     expect(result.counts).toEqual({ files: 0, committed: 0, needsReview: 0, failed: 0, imported: 0 });
     expect((await ledgerOf(id)).imports).toHaveLength(3);
@@ -254,7 +275,7 @@ describe("syncing a drop folder", () => {
     server.put("drop/2026-01-ing.sta", sample("mt940/wolph-mt940__jejik_triodos.sta"), 60); // replaced: new bytes, same name
 
     const { status, result } = await sync(id);
-    expect(status).toBe(200);
+    expect(status).toBe(202);
     expect(result.files.map((f) => [f.path, f.outcome, f.imported])).toEqual([
       ["drop/2026-01-ing.sta", "committed", 2],
       ["drop/2026-02-card.csv", "needs_review", 0],
@@ -283,7 +304,7 @@ describe("syncing a drop folder", () => {
   it("syncs with key authentication too", async () => {
     const keyed = await create({ name: "Sync: key", type: "sftp", config: sftpConfig({ folder: "keydrop" }), secrets: { privateKey: server.privateKey } });
     const { status, text, result } = await sync(keyed.id);
-    expect(status).toBe(200);
+    expect(status).toBe(202);
     expectNoCredentials(text);
     expect(result.files.map((f) => [f.path, f.outcome, f.imported])).toEqual([["keydrop/2026-01-knab.sta", "committed", 3]]);
   });
@@ -293,7 +314,8 @@ describe("syncing a drop folder", () => {
     const statuses: string[] = [];
     for (let n = 1; n <= 3; n++) {
       const { status, text, result } = await sync(broken.id);
-      expect(status).toBe(502);
+      expect(status).toBe(202);
+      expect(result.ok).toBe(false);
       expectNoCredentials(text);
       expect(result.error).toEqual({ code: "sync_failed", message: `The server refused to sign in as "${server.username}": check the password or the private key.` });
       expect(result.connection.consecutiveFailures).toBe(n);

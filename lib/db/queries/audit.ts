@@ -4,6 +4,10 @@ import type { Db } from "@/lib/db/pool";
 export type AuditAction =
   | "connection.create"
   | "connection.sync"
+  | "connection.pause"
+  | "connection.resume"
+  | "connection.webhook"
+  | "connection.notify"
   | "import.upload"
   | "import.correct"
   | "import.exclude"

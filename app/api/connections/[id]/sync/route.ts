@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { tenantRoute } from "@/lib/http/route";
-import { syncConnection } from "@/lib/connectors/sync";
+import { requestSync } from "@/lib/connectors/jobs";
 
 /**
- * Sync now. For the time being the sync runs inside this request and answers when it is done: 200
- * with what each file became, or 502 with the provider's error (and what was imported before it).
+ * Sync now: queues the sync on the job queue and answers 202 at once ({ state: "queued", jobId,
+ * connection }); the history (GET …/history) shows it running and what it did. Refused at once with
+ * the reason when it could not run: 403 not an admin, 409 paused or already running, 429 the provider
+ * asked to wait (Retry-After).
  */
 export const POST = tenantRoute<{ id: string }>("connections.manage", async (ctx, params) => {
   const id = z.string().uuid("must be a connection id").parse(params.id);
-  const result = await syncConnection(ctx, id);
-  return Response.json(result, { status: result.ok ? 200 : 502 });
+  return Response.json(await requestSync(ctx, id), { status: 202 });
 });
