@@ -27,8 +27,17 @@ function expireSeconds(): number {
   return Number.isFinite(configured) && configured > 0 ? configured : 15 * 60;
 }
 
+/**
+ * How often pg-boss's maintenance runs, which is when an expired active job (its worker died) is put
+ * back for a retry. Unset: pg-boss's own default (2 minutes). Tests set it to seconds.
+ */
+function maintenanceSeconds(): { maintenanceIntervalSeconds?: number } {
+  const configured = Number(process.env.INFLOW_JOB_MAINTENANCE_SECONDS);
+  return Number.isFinite(configured) && configured >= 1 ? { maintenanceIntervalSeconds: configured } : {};
+}
+
 async function startBoss(): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString: await databaseUrl(), max: 4, schema: "pgboss" });
+  const boss = new PgBoss({ connectionString: await databaseUrl(), max: 4, schema: "pgboss", ...maintenanceSeconds() });
   boss.on("error", (error: Error) => console.error(`job queue error: ${error.message}`));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
@@ -53,7 +62,8 @@ export async function stopJobQueue(): Promise<void> {
 
 export async function enqueue(queue: keyof typeof QUEUES, job: ImportJob): Promise<void> {
   // One job per import and step at a time: a second request while one is queued is the same job.
-  await (await jobQueue()).send(QUEUES[queue], job, { singletonKey: job.importId });
+  // The expiry goes on each job: a queue keeps the options it was first created with.
+  await (await jobQueue()).send(QUEUES[queue], job, { singletonKey: job.importId, expireInSeconds: expireSeconds() });
 }
 
 export async function runParseJob(job: ImportJob): Promise<void> {

@@ -56,6 +56,7 @@ export async function receiveMultipart(request: Request, tenantId: string, limit
   const store = await rawFileStore();
 
   return new Promise<ReceivedFile>((resolve, reject) => {
+    const body = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>);
     const fields: Record<string, string> = {};
     let upload: Promise<{ fileName: string; stored: StoredFile }> | undefined;
     let parser: busboy.Busboy;
@@ -73,7 +74,16 @@ export async function receiveMultipart(request: Request, tenantId: string, limit
         file.resume();
         return;
       }
-      file.on("limit", () => file.destroy(tooLarge(limit)));
+      // Past the limit: answer 413 at once and stop reading. Waiting for busboy to finish would hang —
+      // a destroyed file stream is no longer drained, so the body stops flowing and busboy never closes.
+      file.on("error", () => undefined); // the store's write sees the error and removes its temporary file
+      file.on("limit", () => {
+        const error = tooLarge(limit);
+        file.destroy(error);
+        reject(error);
+        body.unpipe(parser);
+        body.destroy();
+      });
       upload = store.put(tenantId, file).then((stored) => ({ fileName: info.filename || "upload", stored }));
       // Settled below; keep an early failure from surfacing as an unhandled rejection.
       upload.catch(() => undefined);
@@ -86,9 +96,7 @@ export async function receiveMultipart(request: Request, tenantId: string, limit
       }
       upload.then((received) => resolve({ ...received, fields }), reject);
     });
-    Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>)
-      .on("error", reject)
-      .pipe(parser);
+    body.on("error", reject).pipe(parser);
   });
 }
 
