@@ -4,10 +4,13 @@
  * registering it here.
  */
 import { AppError } from "@/lib/http/errors";
+import { plaidConnector } from "./plaid";
 import { sftpConnector } from "./sftp";
+import { sqlConnector } from "./sql";
+import { stripeConnector } from "./stripe";
 import { register, type RegisteredConnector } from "./types";
 
-const CONNECTORS: readonly RegisteredConnector[] = [register(sftpConnector)];
+const CONNECTORS: readonly RegisteredConnector[] = [register(sftpConnector), register(plaidConnector), register(stripeConnector), register(sqlConnector)];
 
 const byType = new Map(CONNECTORS.map((c) => [c.type, c]));
 

@@ -14,6 +14,10 @@
  * for review, recorded, so it is not fetched again; one that fails to parse is reported with the
  * parser's message and the sync goes on with the other files.
  *
+ * Record connectors (Plaid, Stripe, a SQL database) take the record path in ./records.ts: each batch
+ * of provider records is one import, committed with the provider's modifications and removals and the
+ * cursor in one transaction.
+ *
  * Runs synchronously in the caller (the API answers when the sync is done); one sync per connection
  * at a time, held by a Postgres advisory lock. Scheduling on pg-boss comes with the sync jobs.
  */
@@ -36,6 +40,7 @@ import { CommitBlockedError, commitImport } from "@/lib/ingest/commit";
 import { runParseJob } from "@/lib/ingest/jobs";
 import { createImportFromStoredFile, type UploadFields } from "@/lib/ingest/upload";
 import { rawFileStore } from "@/lib/storage/raw-store";
+import { syncRecords, type SyncedBatch, type SyncHooks } from "./records";
 import { loadConnection, nextSyncAfter, toView, type ConnectionView } from "./service";
 import { ProviderError, type FetchContext, type FetchedFile } from "./types";
 
@@ -60,8 +65,11 @@ export interface SyncResult {
   connectionId: string;
   ok: boolean;
   files: SyncedFile[];
+  /** Record connectors: one import per batch of provider records, with the ledger rows it updated and removed. */
+  batches: SyncedBatch[];
   /** Fetched again but already imported with the same path, size and content. */
   unchanged: number;
+  /** `files` counts the imports of the sync: files, or batches of records. */
   counts: { files: number; committed: number; needsReview: number; failed: number; imported: number };
   error?: { code: "sync_failed"; message: string };
   connection: ConnectionView;
@@ -88,7 +96,7 @@ async function withConnectionLock<T>(connectionId: string, fn: () => Promise<T>)
   }
 }
 
-export async function syncConnection(ctx: Ctx, connectionId: string): Promise<SyncResult> {
+export async function syncConnection(ctx: Ctx, connectionId: string, options: { hooks?: SyncHooks } = {}): Promise<SyncResult> {
   const { row, connector, secrets } = await loadConnection(ctx, connectionId);
   const { claims, tenantId } = ctx;
   if (row.status === "paused") throw new AppError(409, "paused", "This connection is paused. Resume it before syncing.");
@@ -97,9 +105,6 @@ export async function syncConnection(ctx: Ctx, connectionId: string): Promise<Sy
     throw new AppError(429, "rate_limited", `The provider asked us to wait before the next sync: try again after ${row.nextAllowedSyncAt.toISOString()}.`, {
       "Retry-After": String(seconds),
     });
-  }
-  if (connector.produces !== "files") {
-    throw new AppError(501, "not_implemented", `Syncing ${connector.label} connections is not available yet.`);
   }
 
   return withConnectionLock(connectionId, async () => {
@@ -111,34 +116,40 @@ export async function syncConnection(ctx: Ctx, connectionId: string): Promise<Sy
       alreadySeen: (file) => withUser(claims, (db) => fileSeen(db, { tenantId, connectionId, ...file })),
     };
     const files: SyncedFile[] = [];
+    let batches: SyncedBatch[] = [];
     let unchanged = 0;
     let failure: unknown;
     let cursor = row.cursor;
-    try {
-      for (let batchNo = 0; batchNo < MAX_BATCHES_PER_SYNC; batchNo++) {
-        const batch = await connector.fetchNext(row.config, secrets, cursor, context);
-        const fetched = batch.items.filter((item): item is FetchedFile => item.kind === "file");
-        for (const [index, file] of fetched.entries()) {
-          // The batch's cursor is stored with its last file, in the transaction that commits it.
-          const cursorAfter = index === fetched.length - 1 ? { value: batch.cursor } : undefined;
-          const synced = await importFile(ctx, { connectionId, source, fields, file, cursorAfter });
-          if (synced) files.push(synced);
-          else unchanged++;
+    if (connector.produces === "records") {
+      ({ batches, failure } = await syncRecords(ctx, { row, connector, secrets, source }, options.hooks));
+    } else {
+      try {
+        for (let batchNo = 0; batchNo < MAX_BATCHES_PER_SYNC; batchNo++) {
+          const batch = await connector.fetchNext(row.config, secrets, cursor, context);
+          const fetched = batch.items.filter((item): item is FetchedFile => item.kind === "file");
+          for (const [index, file] of fetched.entries()) {
+            // The batch's cursor is stored with its last file, in the transaction that commits it.
+            const cursorAfter = index === fetched.length - 1 ? { value: batch.cursor } : undefined;
+            const synced = await importFile(ctx, { connectionId, source, fields, file, cursorAfter });
+            if (synced) files.push(synced);
+            else unchanged++;
+          }
+          if (fetched.length === 0) await withUser(claims, (db) => saveCursor(db, { tenantId, id: connectionId, cursor: batch.cursor }));
+          cursor = batch.cursor;
+          if (!batch.hasMore) break;
         }
-        if (fetched.length === 0) await withUser(claims, (db) => saveCursor(db, { tenantId, id: connectionId, cursor: batch.cursor }));
-        cursor = batch.cursor;
-        if (!batch.hasMore) break;
+      } catch (error) {
+        failure = error;
       }
-    } catch (error) {
-      failure = error;
     }
 
+    const outcomes: { outcome: string; imported: number; importId: string }[] = [...files, ...batches];
     const counts = {
-      files: files.length,
-      committed: files.filter((f) => f.outcome === "committed").length,
-      needsReview: files.filter((f) => f.outcome === "needs_review").length,
-      failed: files.filter((f) => f.outcome === "failed").length,
-      imported: files.reduce((sum, f) => sum + f.imported, 0),
+      files: outcomes.length,
+      committed: outcomes.filter((f) => f.outcome === "committed").length,
+      needsReview: outcomes.filter((f) => f.outcome === "needs_review").length,
+      failed: outcomes.filter((f) => f.outcome === "failed").length,
+      imported: outcomes.reduce((sum, f) => sum + f.imported, 0),
     };
     const message = failure === undefined ? null : failureMessage(failure);
     const retryAfter = failure instanceof ProviderError ? failure.retryAfterSeconds : undefined;
@@ -158,7 +169,14 @@ export async function syncConnection(ctx: Ctx, connectionId: string): Promise<Sy
         action: "connection.sync",
         entity: "connection",
         entityId: connectionId,
-        details: { ok: failure === undefined, ...counts, unchanged, imports: files.map((f) => f.importId), ...(message ? { error: message } : {}) },
+        details: {
+          ok: failure === undefined,
+          ...counts,
+          unchanged,
+          imports: outcomes.map((f) => f.importId),
+          ...(batches.length ? { updated: batches.reduce((n, b) => n + b.updated, 0), removed: batches.reduce((n, b) => n + b.removed, 0) } : {}),
+          ...(message ? { error: message } : {}),
+        },
       });
       return after;
     });
@@ -168,6 +186,7 @@ export async function syncConnection(ctx: Ctx, connectionId: string): Promise<Sy
       connectionId,
       ok: failure === undefined,
       files,
+      batches,
       unchanged,
       counts,
       ...(message ? { error: { code: "sync_failed" as const, message } } : {}),

@@ -8,12 +8,13 @@
  *
  * Two kinds exist:
  * - file connectors (SFTP) hand over whole files, which the format library reads like an upload;
- * - record connectors (bank and payment APIs) hand over provider records, which `toCanonical`
- *   reshapes into the canonical model (lib/schemas/canonical.ts) at the boundary.
+ * - record connectors (bank and payment APIs, databases) hand over provider records, which
+ *   `toCanonical` reshapes into the canonical model (lib/schemas/canonical.ts) at the boundary. The
+ *   batch is kept whole as the import's raw file (JSON), so it can be re-mapped later (./records.ts).
  */
 import type { Readable } from "node:stream";
 import { z } from "zod";
-import { formatName, type Transaction } from "@/lib/schemas/canonical";
+import { formatName, type Balance, type ExternalAccount, type Transaction } from "@/lib/schemas/canonical";
 import type { StoredFile } from "@/lib/storage/raw-store";
 import { checkSchedule } from "./schedule";
 
@@ -34,17 +35,30 @@ export interface FetchedFile {
 /** A record as the provider sent it, kept whole as the raw payload. */
 export interface ProviderRecord {
   kind: "record";
-  /** The provider's own id for the record (used as the canonical externalId). */
+  /**
+   * The provider's own id for the record, equal to the canonical externalId toCanonical gives it: a
+   * removed record is taken out of the ledger by this id.
+   */
   id: string;
   /** The provider says the record was removed (e.g. Plaid `removed`). */
   removed?: boolean;
+  /** The provider account the record belongs to when the record itself does not say (the Stripe account of the key). */
+  scope?: string;
   data: unknown;
 }
 
 export type RawItem = FetchedFile | ProviderRecord;
 
+/** An account as the provider describes it, with the balances it reported (Plaid balances, …). */
+export interface ProviderAccount {
+  account: ExternalAccount;
+  balances: Omit<Balance, "line">[];
+}
+
 export interface FetchBatch<Cursor> {
   items: RawItem[];
+  /** Record connectors: the accounts the batch's records belong to, with balances when fetched. */
+  accounts?: ProviderAccount[];
   /** Where the next fetch resumes; stored only once this batch is committed. */
   cursor: Cursor | null;
   /** True when the provider has more right now: the sync fetches again at once. */
@@ -89,10 +103,41 @@ export interface FileConnector<Config, Secrets, Cursor> extends ConnectorBase<Co
   produces: "files";
 }
 
+/**
+ * One provider record in the canonical model: the transaction and the provider's account it belongs
+ * to (mapped to an internal account like a bank account in a file). The sync adds `raw` (the record's
+ * JSON) and `line` (its position in the batch).
+ */
+export interface CanonicalRecord {
+  account: ExternalAccount;
+  transaction: Omit<Transaction, "raw" | "line">;
+}
+
+/**
+ * A provider record that cannot become a transaction (an amount that is not exact, a missing date):
+ * it is staged as a row with an error, for a reviewer to correct or exclude, like a bad line in a file.
+ */
+export class RecordError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+    /** The account the record belongs to, when that much could be read. */
+    readonly account?: ExternalAccount,
+    /** The fields as read, keyed by canonical names, for correction in review. */
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
 export interface RecordConnector<Config, Secrets, Cursor> extends ConnectorBase<Config, Secrets, Cursor> {
   produces: "records";
-  /** Reshapes one provider record into the canonical model; null for records that carry no money movement. */
-  toCanonical(record: ProviderRecord, config: Config): Transaction | null;
+  /**
+   * Reshapes one provider record into the canonical model; null for records that carry no money
+   * movement (or that the configuration leaves out, such as pending transactions). Throws RecordError
+   * for a record that cannot be read.
+   */
+  toCanonical(record: ProviderRecord, config: Config): CanonicalRecord | null;
 }
 
 export type Connector<Config, Secrets, Cursor> = FileConnector<Config, Secrets, Cursor> | RecordConnector<Config, Secrets, Cursor>;
@@ -110,7 +155,7 @@ export interface RegisteredConnector {
   test(config: unknown, secrets: unknown): Promise<TestResult>;
   fetchNext(config: unknown, secrets: unknown, cursor: unknown, context: FetchContext): Promise<FetchBatch<unknown>>;
   importOptions(config: unknown): ImportOptions;
-  toCanonical?(record: ProviderRecord, config: unknown): Transaction | null;
+  toCanonical?(record: ProviderRecord, config: unknown): CanonicalRecord | null;
 }
 
 export function register<Config, Secrets, Cursor>(connector: Connector<Config, Secrets, Cursor>): RegisteredConnector {

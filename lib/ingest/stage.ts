@@ -3,6 +3,9 @@
  * batches, with every issue and its line, the statements with their balances, and the profile.
  * A structural failure (wrong format, truncated file, broken control totals) fails the import with
  * the parser's code, message and line, and leaves nothing staged.
+ *
+ * The staging half (stageEvents) takes any stream of parse events, so connector syncs stage provider
+ * records (lib/connectors/records.ts) through exactly the same rows, profile and classification.
  */
 import type { JwtClaims } from "@/lib/auth/claims";
 import { withUser } from "@/lib/db/with-user";
@@ -14,6 +17,7 @@ import {
   insertStagedRows,
   insertStatements,
   setImportState,
+  type ImportRecord,
   type IssueInput,
   type StagedRowInput,
   type StatementInput,
@@ -21,7 +25,7 @@ import {
 import { detectFormat, parseFile } from "@/lib/formats/index";
 import { scanDelimited } from "@/lib/formats/csv/index";
 import { peekBytes } from "@/lib/formats/shared/text";
-import { FormatError, type JsonValue, type ParseOptions } from "@/lib/formats/types";
+import { FormatError, type JsonValue, type ParseEvent, type ParseOptions } from "@/lib/formats/types";
 import { formatName, type FormatName, type Transaction } from "@/lib/schemas/canonical";
 import type { RawFileStore } from "@/lib/storage/raw-store";
 import { salesLineDedupBasis, transactionDedupBasis } from "./dedup-key";
@@ -48,28 +52,163 @@ function parseOptionsOf(options: Record<string, JsonValue>): ParseOptions {
   return out;
 }
 
-export async function stageImport(target: StageTarget, store: RawFileStore): Promise<void> {
+/**
+ * Takes an import for staging: only an uploaded import, or one whose staging died midway (a retried
+ * job), is staged; whatever a dead attempt left is cleared first. Undefined when there is nothing to do.
+ */
+export async function beginStaging(target: StageTarget): Promise<ImportRecord | undefined> {
   const { claims, tenantId, importId } = target;
-  const started = Date.now();
-  const imp = await withUser(claims, async (db) => {
+  return withUser(claims, async (db) => {
     const found = await getImport(db, { tenantId, importId, forUpdate: true });
-    // Only an uploaded import, or one whose parse died midway (a retried job), is parsed.
     if (!found || (found.status !== "uploaded" && found.status !== "parsing")) return undefined;
     await clearStaging(db, { tenantId, importId });
     await setImportState(db, { tenantId, importId, status: "parsing", progress: { phase: "parsing", records: 0 }, error: null });
     return found;
   });
+}
+
+/** The currency of the account chosen for a whole import, if one was chosen. */
+export async function accountCurrencyOf(target: StageTarget, accountId: string | null): Promise<string | undefined> {
+  const { claims, tenantId } = target;
+  if (!accountId) return undefined;
+  return withUser(claims, async (db) => (await db.query<{ currency: string }>("select currency from public.accounts where tenant_id = $1 and id = $2", [tenantId, accountId])).rows[0]?.currency);
+}
+
+export interface StageMeta {
+  /**
+   * Where the rows come from, as the dedup and mapping rules name it: a format name ("ofx", "csv"…) or
+   * "connector:<type>" for provider records. Decides whether an external id is a unique reference
+   * (lib/ingest/dedup-key.ts) and which namespace external accounts are mapped in (./sources.ts).
+   */
+  source: string;
+  /** The format recorded on the import; the parser's own (its meta event) when undefined. */
+  format?: string;
+  /** Currency of the account chosen for the whole import, for rows and statements that state none. */
+  accountCurrency: string | undefined;
+  /** When staging started (ms), for the parse duration metric. */
+  started: number;
+}
+
+/**
+ * Stages a stream of parse events for an import already taken by beginStaging: rows and issues in
+ * batches (multi-row inserts), statements with their balances, the profile, then classification. A
+ * FormatError thrown by the stream propagates to the caller, which fails the import (stageImport).
+ * Used for files (events from parseFile) and for provider records (events built from the stored payload).
+ */
+export async function stageEvents(target: StageTarget, events: AsyncIterable<ParseEvent> | Iterable<ParseEvent>, meta: StageMeta): Promise<void> {
+  const { claims, tenantId, importId } = target;
+  const { accountCurrency, started } = meta;
+  const mapping = mappingSource(meta.source);
+
+  const builder = new ProfileBuilder();
+  const statements: StatementInput[] = [];
+  let rows: StagedRowInput[] = [];
+  let issues: IssueInput[] = [];
+  let rowNo = 0;
+  let currentAccount: string | null = null;
+  let currentCurrency: string | null = accountCurrency ?? null;
+
+  const flush = async () => {
+    const batch = rows;
+    const batchIssues = issues;
+    rows = [];
+    issues = [];
+    await withUser(claims, async (db) => {
+      await insertStagedRows(db, { tenantId, importId, rows: batch });
+      await insertIssues(db, { tenantId, importId, issues: batchIssues });
+      await setImportState(db, { tenantId, importId, progress: { phase: "parsing", records: rowNo } });
+    });
+  };
+  const push = async (row: StagedRowInput) => {
+    rows.push(row);
+    if (rows.length >= BATCH_ROWS) await flush();
+  };
+
+  for await (const event of events) {
+    switch (event.type) {
+      case "statement": {
+        const s = event.statement;
+        currentAccount = externalAccountKey(s.account);
+        currentCurrency = s.account.currency ?? accountCurrency ?? null;
+        statements.push({ statementNo: statements.length, line: s.line, externalAccount: currentAccount, account: s.account, statementId: s.statementId ?? null, from: s.from ?? null, to: s.to ?? null, balances: [] });
+        builder.statement(s.account.currency);
+        break;
+      }
+      case "balance":
+        statements.at(-1)?.balances.push(event.balance);
+        builder.balance(event.balance);
+        break;
+      case "transaction": {
+        const t: Transaction = { ...event.transaction, currency: event.transaction.currency ?? currentCurrency ?? undefined };
+        builder.transaction(t, currentCurrency);
+        const basis = transactionDedupBasis(meta.source, currentAccount ?? "", t);
+        await push({ rowNo: ++rowNo, line: t.line, kind: "transaction", statementNo: statements.length - 1, externalAccount: currentAccount, record: t, hasError: false, ...basis });
+        break;
+      }
+      case "record": {
+        const r = event.record;
+        builder.record(r);
+        const basis = r.kind === "sales_line" ? salesLineDedupBasis(r) : { dedupKey: null, fingerprint: null };
+        await push({ rowNo: ++rowNo, line: r.line, kind: r.kind, statementNo: null, externalAccount: null, record: r, hasError: false, ...basis });
+        break;
+      }
+      case "rejected": {
+        const r = event.rejected;
+        builder.rejectedRow();
+        const isTransaction = r.kind === "transaction";
+        await push({
+          rowNo: ++rowNo,
+          line: r.line,
+          kind: r.kind,
+          statementNo: isTransaction ? statements.length - 1 : null,
+          externalAccount: isTransaction ? currentAccount : null,
+          record: { ...r.fields, raw: r.raw, line: r.line, ...(r.kind !== "transaction" ? { kind: r.kind } : {}) },
+          hasError: true,
+          dedupKey: null,
+          fingerprint: null,
+        });
+        break;
+      }
+      case "issue":
+        builder.issue(event.issue);
+        issues.push({ line: event.issue.line, severity: event.issue.severity, code: event.issue.code, message: event.issue.message, field: event.issue.field ?? null });
+        break;
+      case "meta":
+        builder.finish(event.meta);
+        break;
+    }
+  }
+  await flush();
+  const result = builder.result();
+  const format = meta.format ?? result.format;
+  await withUser(claims, async (db) => {
+    await insertStatements(db, { tenantId, importId, statements });
+    await finalizeStaging(db, { tenantId, importId });
+    await setImportState(db, {
+      tenantId,
+      importId,
+      status: "staged",
+      format,
+      encoding: result.encoding,
+      profile: { ...result, format, mappingSource: mapping },
+      progress: { phase: "staged", records: rowNo },
+      metricsPatch: { parsed: result.rows, invalid: result.rejected, fetched: result.rows + result.rejected, parseMs: Date.now() - started },
+    });
+    await classifyImport(db, { tenantId, importId });
+  });
+}
+
+export async function stageImport(target: StageTarget, store: RawFileStore): Promise<void> {
+  const { claims, tenantId, importId } = target;
+  const started = Date.now();
+  const imp = await beginStaging(target);
   if (!imp?.rawKey) return;
   const rawKey = imp.rawKey;
 
   const open = () => store.get(tenantId, rawKey);
   const requested = formatName.safeParse(imp.options.format);
   const options = parseOptionsOf(imp.options);
-  const accountCurrency = await withUser(claims, async (db) =>
-    imp.accountId
-      ? (await db.query<{ currency: string }>("select currency from public.accounts where tenant_id = $1 and id = $2", [tenantId, imp.accountId])).rows[0]?.currency
-      : undefined,
-  );
+  const accountCurrency = await accountCurrencyOf(target, imp.accountId);
   if (accountCurrency) options.defaultCurrency = accountCurrency;
 
   try {
@@ -77,103 +216,7 @@ export async function stageImport(target: StageTarget, store: RawFileStore): Pro
     const format = requested.success ? requested.data : detectFormat(head).format;
     const profile = format && SCANNED_FORMATS.has(format) ? await scanDelimited(await open(), options) : undefined;
     const events = parseFile(await open(), { ...options, ...(format ? { format } : {}), ...(profile ? { profile } : {}) });
-    const source = mappingSource(format ?? "csv");
-
-    const builder = new ProfileBuilder();
-    const statements: StatementInput[] = [];
-    let rows: StagedRowInput[] = [];
-    let issues: IssueInput[] = [];
-    let rowNo = 0;
-    let currentAccount: string | null = null;
-    let currentCurrency: string | null = accountCurrency ?? null;
-
-    const flush = async () => {
-      const batch = rows;
-      const batchIssues = issues;
-      rows = [];
-      issues = [];
-      await withUser(claims, async (db) => {
-        await insertStagedRows(db, { tenantId, importId, rows: batch });
-        await insertIssues(db, { tenantId, importId, issues: batchIssues });
-        await setImportState(db, { tenantId, importId, progress: { phase: "parsing", records: rowNo } });
-      });
-    };
-    const push = async (row: StagedRowInput) => {
-      rows.push(row);
-      if (rows.length >= BATCH_ROWS) await flush();
-    };
-
-    for await (const event of events) {
-      switch (event.type) {
-        case "statement": {
-          const s = event.statement;
-          currentAccount = externalAccountKey(s.account);
-          currentCurrency = s.account.currency ?? accountCurrency ?? null;
-          statements.push({ statementNo: statements.length, line: s.line, externalAccount: currentAccount, account: s.account, statementId: s.statementId ?? null, from: s.from ?? null, to: s.to ?? null, balances: [] });
-          builder.statement(s.account.currency);
-          break;
-        }
-        case "balance":
-          statements.at(-1)?.balances.push(event.balance);
-          builder.balance(event.balance);
-          break;
-        case "transaction": {
-          const t: Transaction = { ...event.transaction, currency: event.transaction.currency ?? currentCurrency ?? undefined };
-          builder.transaction(t, currentCurrency);
-          const basis = transactionDedupBasis(format ?? "csv", currentAccount ?? "", t);
-          await push({ rowNo: ++rowNo, line: t.line, kind: "transaction", statementNo: statements.length - 1, externalAccount: currentAccount, record: t, hasError: false, ...basis });
-          break;
-        }
-        case "record": {
-          const r = event.record;
-          builder.record(r);
-          const basis = r.kind === "sales_line" ? salesLineDedupBasis(r) : { dedupKey: null, fingerprint: null };
-          await push({ rowNo: ++rowNo, line: r.line, kind: r.kind, statementNo: null, externalAccount: null, record: r, hasError: false, ...basis });
-          break;
-        }
-        case "rejected": {
-          const r = event.rejected;
-          builder.rejectedRow();
-          const isTransaction = r.kind === "transaction";
-          await push({
-            rowNo: ++rowNo,
-            line: r.line,
-            kind: r.kind,
-            statementNo: isTransaction ? statements.length - 1 : null,
-            externalAccount: isTransaction ? currentAccount : null,
-            record: { ...r.fields, raw: r.raw, line: r.line, ...(r.kind !== "transaction" ? { kind: r.kind } : {}) },
-            hasError: true,
-            dedupKey: null,
-            fingerprint: null,
-          });
-          break;
-        }
-        case "issue":
-          builder.issue(event.issue);
-          issues.push({ line: event.issue.line, severity: event.issue.severity, code: event.issue.code, message: event.issue.message, field: event.issue.field ?? null });
-          break;
-        case "meta":
-          builder.finish(event.meta);
-          break;
-      }
-    }
-    await flush();
-    const result = builder.result();
-    await withUser(claims, async (db) => {
-      await insertStatements(db, { tenantId, importId, statements });
-      await finalizeStaging(db, { tenantId, importId });
-      await setImportState(db, {
-        tenantId,
-        importId,
-        status: "staged",
-        format: result.format,
-        encoding: result.encoding,
-        profile: { ...result, mappingSource: source },
-        progress: { phase: "staged", records: rowNo },
-        metricsPatch: { parsed: result.rows, invalid: result.rejected, fetched: result.rows + result.rejected, parseMs: Date.now() - started },
-      });
-      await classifyImport(db, { tenantId, importId });
-    });
+    await stageEvents(target, events, { source: format ?? "csv", accountCurrency, started });
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     await withUser(claims, async (db) => {
