@@ -80,9 +80,13 @@ export async function receiveMultipart(request: Request, tenantId: string, limit
       file.on("limit", () => {
         const error = tooLarge(limit);
         file.destroy(error);
-        reject(error);
         body.unpipe(parser);
         body.destroy();
+        // Answer once the store has removed its partial temporary file, so nothing of it outlives the 413.
+        void (upload ?? Promise.resolve()).then(
+          () => reject(error),
+          () => reject(error),
+        );
       });
       upload = store.put(tenantId, file).then((stored) => ({ fileName: info.filename || "upload", stored }));
       // Settled below; keep an early failure from surfacing as an unhandled rejection.
