@@ -22,7 +22,7 @@ stage "unit and database tests" npx vitest run --reporter=default --reporter=jso
 stage "build" npx next build
 stage "end-to-end tests" npx playwright test
 
-node test/summary.mjs
+stage "test reports" node test/summary.mjs
 if [ ${#failed[@]} -gt 0 ]; then
   echo "Failed stages: ${failed[*]}"
   exit 1

@@ -1,4 +1,6 @@
-// Adds up the vitest and Playwright JSON reports into one closing line: "N passed, N failed".
+// Adds up the vitest and Playwright JSON reports into one closing line: "N passed, N failed", and
+// exits non-zero when a test failed or a report is missing — the reports, not only the runners' exit
+// codes, decide (a library's exit hook once turned a failed vitest run into exit code 0).
 import fs from "node:fs";
 
 function read(file) {
@@ -26,3 +28,4 @@ if (playwright) {
 }
 console.log(`\nvitest: ${vitest ? "ran" : "no report"}, playwright: ${playwright ? "ran" : "no report"}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+if (failed > 0 || !vitest || !playwright || passed === 0) process.exitCode = 1;

