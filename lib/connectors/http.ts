@@ -7,6 +7,7 @@
  * the sync stores as the connection's "next allowed sync at". Error messages are the provider's own,
  * in plain words, with every credential value blanked out before they go anywhere.
  */
+import { z } from "zod";
 import { ProviderError } from "./types";
 
 export interface RetryPolicy {
@@ -159,3 +160,17 @@ export function checkedBaseUrl(value: string): string {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) throw new Error("use an https:// address");
   return url.toString().replace(/\/$/, "");
 }
+
+/** The settings field for a provider base URL override (a proxy, or the local test server). */
+export const providerBaseUrl = z
+  .string()
+  .trim()
+  .url("Enter the address as https://…")
+  .refine((value) => {
+    try {
+      checkedBaseUrl(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "Use an https:// address");

@@ -18,30 +18,18 @@
 import { z } from "zod";
 import { negateDecimal, normalizeDecimal } from "@/lib/money/decimal";
 import type { ExternalAccount } from "@/lib/schemas/canonical";
-import { callJson, checkedBaseUrl, ProviderHttpError, type RetryPolicy } from "../http";
+import { callJson, checkedBaseUrl, providerBaseUrl, ProviderHttpError, type RetryPolicy } from "../http";
 import { ProviderError, RecordError, type CanonicalRecord, type FetchBatch, type ProviderAccount, type ProviderRecord, type RecordConnector } from "../types";
 
 export const PLAID_ENVIRONMENTS = { sandbox: "https://sandbox.plaid.com", production: "https://production.plaid.com" } as const;
 const PLAID_VERSION = "2020-09-14";
 
-const baseUrl = z
-  .string()
-  .trim()
-  .url("Enter the address as https://…")
-  .refine((value) => {
-    try {
-      checkedBaseUrl(value);
-      return true;
-    } catch {
-      return false;
-    }
-  }, "Use an https:// address");
 
 export const plaidConfig = z.object({
   accountId: z.string().uuid("Choose an account that exists in this workspace").optional(),
   environment: z.enum(["sandbox", "production"]).default("production"),
   /** Overrides the environment's address (a proxy, or the local test server). */
-  baseUrl: baseUrl.optional(),
+  baseUrl: providerBaseUrl.optional(),
   includePending: z.boolean().default(false),
   fetchBalances: z.boolean().default(true),
   /** Transaction updates per page (Plaid allows 1–500). */

@@ -18,7 +18,7 @@
 import { z } from "zod";
 import { addDecimals, negateDecimal } from "@/lib/money/decimal";
 import type { ExternalAccount } from "@/lib/schemas/canonical";
-import { callJson, checkedBaseUrl, type RetryPolicy } from "../http";
+import { callJson, checkedBaseUrl, providerBaseUrl, type RetryPolicy } from "../http";
 import { ProviderError, RecordError, type CanonicalRecord, type FetchBatch, type ProviderAccount, type ProviderRecord, type RecordConnector } from "../types";
 import { fromStripeAmount } from "./currency";
 
@@ -32,19 +32,7 @@ export const stripeConfig = z.object({
   pageSize: z.number().int().min(1).max(100).default(100),
   fetchBalances: z.boolean().default(true),
   /** Overrides https://api.stripe.com (a proxy, or the local test server). */
-  baseUrl: z
-    .string()
-    .trim()
-    .url("Enter the address as https://…")
-    .refine((value) => {
-      try {
-        checkedBaseUrl(value);
-        return true;
-      } catch {
-        return false;
-      }
-    }, "Use an https:// address")
-    .optional(),
+  baseUrl: providerBaseUrl.optional(),
 });
 export type StripeConfig = z.infer<typeof stripeConfig>;
 
