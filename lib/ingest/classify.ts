@@ -32,6 +32,14 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
   // loops that re-read staged_rows (with its row-level-security check) once per staged row: hours
   // for 10k rows.
 
+  // Even materialized, the CTEs are joined back by a plan chosen on estimates: with the staged rows
+  // not analyzed yet (a fresh import, autovacuum behind), both sides are estimated at one row and the
+  // planner picks a nested loop that compares every staged row with every other — 22 s for 10k rows,
+  // quadratic beyond (seen with auto_explain in `npm run bench`). Hash joins are right at every size
+  // here, so nested loops are off until step 4 is done (set_config local: the transaction's own).
+  const { rows: nestloop } = await db.query<{ value: string }>("select current_setting('enable_nestloop') as value");
+  await db.query("select set_config('enable_nestloop', 'off', true)");
+
   // 1. Accounts: the account chosen for the whole file wins; otherwise the tenant's mapping.
   await db.query(
     `with r as materialized (
@@ -82,7 +90,8 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
         match_transaction_id = null,
         match_score = null
        from c
-      where s.tenant_id = $1 and s.import_id = $2 and s.row_no = c.row_no`,
+      where s.tenant_id = $1 and s.import_id = $2 and s.row_no = c.row_no
+        and (s.status is distinct from c.status or s.match_transaction_id is not null or s.match_score is not null)`,
     [tenantId, importId],
   );
 
@@ -116,6 +125,7 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
       where s.tenant_id = $1 and s.import_id = $2 and s.row_no = m.row_no`,
     [tenantId, importId, imp.window, LIKELY_SIMILARITY],
   );
+  await db.query("select set_config('enable_nestloop', $1, true)", [nestloop[0]?.value ?? "on"]);
 }
 
 export interface DryRun {

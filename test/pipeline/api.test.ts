@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as upload } from "@/app/api/imports/route";
 import { GET as getImportRoute } from "@/app/api/imports/[id]/route";
 import { POST as commitRoute } from "@/app/api/imports/[id]/commit/route";
+import { getPool } from "@/lib/db/pool";
 import { dataDir } from "@/lib/env";
 import { requestCommit } from "@/lib/ingest/imports";
 import { startWorker, stopJobQueue } from "@/lib/ingest/jobs";
@@ -211,6 +212,11 @@ describe("a worker killed mid-commit", () => {
     const ctx = { claims: tenant.members.uploader.claims, tenantId: tenant.id };
     expect((await requestCommit(ctx, importId)).status).toBe("committing");
 
+    // The commit is held mid-way (after its ledger insert, at the duplicate-queue insert) by a lock, so
+    // the kill lands inside it however fast the commit is.
+    const locker = await (await getPool()).connect();
+    await locker.query("begin");
+    await locker.query("lock table public.duplicate_candidates in share mode");
     const first = worker();
     const job = () =>
       asService(async (db) =>
@@ -224,6 +230,8 @@ describe("a worker killed mid-commit", () => {
     // All or nothing: the killed commit left nothing behind.
     expect(await importStatus(tenant.id, importId)).toBe("committing");
     expect(await count("select count(*) as n from public.transactions where import_id = $1", [importId])).toBe(0);
+    await locker.query("rollback");
+    locker.release();
 
     const second = worker();
     await waitFor("the retried commit", async () => ((await importStatus(tenant.id, importId)) === "committed" ? true : undefined), 60_000, 250);
