@@ -4,7 +4,6 @@ import Link from "next/link";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import {
-  ACCOUNT_KINDS,
   KIND_LABELS,
   SUGGESTION_REASONS,
   accountsKey,
@@ -20,11 +19,12 @@ import {
   type MappingJson,
 } from "./account-api";
 import { AccountMapForm } from "./account-map-form";
+import { ACCOUNT_INPUT_CLASS, NewAccountFields, newAccountBody, type NewAccountValues } from "./account-fields";
 import { formatDateTime, plural } from "./import-status";
 import { Card, EmptyState } from "./ui";
 
 const kindLabel = (kind: string) => KIND_LABELS[kind as AccountKind] ?? kind;
-const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-200";
+const input = ACCOUNT_INPUT_CLASS;
 
 function Loading({ what }: { what: string }) {
   return <p role="status" className="px-4 py-6 text-sm text-slate-500">Loading {what}…</p>;
@@ -170,21 +170,18 @@ function ExternalAccountCard({ external, accounts, canManage, onMapped }: {
   );
 }
 
+const EMPTY_ACCOUNT: NewAccountValues = { name: "", currency: "", kind: "bank", number: "" };
+
 function NewAccountForm({ onCreated }: { onCreated: (message: string) => void }) {
   const id = useId();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
-  const [name, setName] = useState("");
-  const [number, setNumber] = useState("");
-  const [currency, setCurrency] = useState("");
-  const [kind, setKind] = useState<AccountKind>("bank");
+  const [values, setValues] = useState<NewAccountValues>(EMPTY_ACCOUNT);
   const create = useMutation({
-    mutationFn: () => api<{ account: AccountJson }>("/api/accounts", { method: "POST", body: { name, number: number || null, currency, kind } }),
+    mutationFn: () => api<{ account: AccountJson }>("/api/accounts", { method: "POST", body: newAccountBody(values) }),
     onSuccess: (r) => {
       onCreated(`Created the account ${r.account.name} (${r.account.currency}).`);
-      setName("");
-      setNumber("");
-      setCurrency("");
+      setValues(EMPTY_ACCOUNT);
       setOpen(false);
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["accounts"] }),
@@ -203,27 +200,7 @@ function NewAccountForm({ onCreated }: { onCreated: (message: string) => void })
   return (
     <Card className="p-4">
       <form onSubmit={submit} aria-label="New account" className="space-y-3">
-        <div className="grid max-w-3xl gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <div className="sm:col-span-2">
-            <label htmlFor={`${id}-name`} className="block text-sm font-medium text-slate-700">Name</label>
-            <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} className={input} />
-          </div>
-          <div>
-            <label htmlFor={`${id}-currency`} className="block text-sm font-medium text-slate-700">Currency</label>
-            <input id={`${id}-currency`} value={currency} onChange={(e) => setCurrency(e.target.value.toUpperCase())} required pattern="[A-Za-z]{3}"
-              title="A three-letter currency code, e.g. USD" maxLength={3} placeholder="USD" className={`${input} uppercase`} />
-          </div>
-          <div>
-            <label htmlFor={`${id}-kind`} className="block text-sm font-medium text-slate-700">Kind</label>
-            <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as AccountKind)} className={input}>
-              {ACCOUNT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
-            </select>
-          </div>
-          <div className="sm:col-span-2">
-            <label htmlFor={`${id}-number`} className="block text-sm font-medium text-slate-700">Account number <span className="font-normal text-slate-500">(optional)</span></label>
-            <input id={`${id}-number`} value={number} onChange={(e) => setNumber(e.target.value)} maxLength={100} className={input} />
-          </div>
-        </div>
+        <NewAccountFields id={id} values={values} onChange={setValues} />
         {create.isError && <p role="alert" className="text-sm text-red-700">{create.error.message}</p>}
         <div className="flex gap-2">
           <button type="submit" disabled={create.isPending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">

@@ -2,7 +2,8 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { ACCOUNT_KINDS, KIND_LABELS, api, kindFor, suggestedName, type AccountJson, type AccountKind, type ExternalAccountJson } from "./account-api";
+import { api, kindFor, suggestedName, type AccountJson, type ExternalAccountJson } from "./account-api";
+import { ACCOUNT_INPUT_CLASS, NewAccountFields, newAccountBody, type NewAccountValues } from "./account-fields";
 import { plural } from "./import-status";
 
 interface MappingAnswer {
@@ -11,7 +12,7 @@ interface MappingAnswer {
   reclassified: string[];
 }
 
-const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-200";
+const input = ACCOUNT_INPUT_CLASS;
 
 /** Map one external account: to an account that exists, or to a new one created in the same step. */
 export function AccountMapForm({ external, accounts, onMapped }: { external: ExternalAccountJson; accounts: AccountJson[]; onMapped: (message: string) => void }) {
@@ -21,10 +22,12 @@ export function AccountMapForm({ external, accounts, onMapped }: { external: Ext
   const firstChoice = external.suggestions[0]?.accountId ?? sameCurrency[0]?.id ?? "";
   const [mode, setMode] = useState<"existing" | "new">(firstChoice ? "existing" : "new");
   const [accountId, setAccountId] = useState(firstChoice);
-  const [name, setName] = useState(() => suggestedName(external));
-  const [number, setNumber] = useState(external.number ?? "");
-  const [currency, setCurrency] = useState(external.currency ?? "");
-  const [kind, setKind] = useState<AccountKind>(kindFor(external));
+  const [values, setValues] = useState<NewAccountValues>(() => ({
+    name: suggestedName(external),
+    number: external.number ?? "",
+    currency: external.currency ?? "",
+    kind: kindFor(external),
+  }));
 
   const map = useMutation({
     mutationFn: () =>
@@ -33,7 +36,7 @@ export function AccountMapForm({ external, accounts, onMapped }: { external: Ext
         body:
           mode === "existing"
             ? { source: external.source, externalId: external.externalId, accountId }
-            : { source: external.source, externalId: external.externalId, newAccount: { name, number: number || null, currency, kind } },
+            : { source: external.source, externalId: external.externalId, newAccount: newAccountBody(values) },
       }),
     onSuccess: (r) => {
       const n = external.rowsWaiting;
@@ -79,27 +82,7 @@ export function AccountMapForm({ external, accounts, onMapped }: { external: Ext
           </select>
         </div>
       ) : (
-        <div className="grid max-w-3xl gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <div className="sm:col-span-2">
-            <label htmlFor={`${id}-name`} className="block text-sm font-medium text-slate-700">Name</label>
-            <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} className={input} />
-          </div>
-          <div>
-            <label htmlFor={`${id}-currency`} className="block text-sm font-medium text-slate-700">Currency</label>
-            <input id={`${id}-currency`} value={currency} onChange={(e) => setCurrency(e.target.value.toUpperCase())} required pattern="[A-Za-z]{3}"
-              title="A three-letter currency code, e.g. USD" maxLength={3} className={`${input} uppercase`} />
-          </div>
-          <div>
-            <label htmlFor={`${id}-kind`} className="block text-sm font-medium text-slate-700">Kind</label>
-            <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as AccountKind)} className={input}>
-              {ACCOUNT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
-            </select>
-          </div>
-          <div className="sm:col-span-2">
-            <label htmlFor={`${id}-number`} className="block text-sm font-medium text-slate-700">Account number <span className="font-normal text-slate-500">(optional)</span></label>
-            <input id={`${id}-number`} value={number} onChange={(e) => setNumber(e.target.value)} maxLength={100} className={input} />
-          </div>
-        </div>
+        <NewAccountFields id={id} values={values} onChange={setValues} />
       )}
 
       {map.isError && <p role="alert" className="text-sm text-red-700">{map.error.message}</p>}

@@ -28,4 +28,5 @@ if (playwright) {
 }
 console.log(`\nvitest: ${vitest ? "ran" : "no report"}, playwright: ${playwright ? "ran" : "no report"}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-if (failed > 0 || !vitest || !playwright || passed === 0) process.exitCode = 1;
+const emptyRun = (vitest && vitest.numTotalTests === 0) || (playwright && playwright.stats.expected + playwright.stats.unexpected + playwright.stats.flaky === 0);
+if (failed > 0 || !vitest || !playwright || vitest.success === false || emptyRun) process.exitCode = 1;
