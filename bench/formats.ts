@@ -9,6 +9,7 @@
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import Papa from "papaparse";
@@ -20,14 +21,14 @@ import { generateCsv } from "./generate/csv";
 import { generateMt940 } from "./generate/mt940";
 import { generateOfx } from "./generate/ofx";
 
-interface Target {
+export interface Target {
   name: string;
   extension: string;
   generate: (path: string, bytes: number, seed: number) => GeneratedFile;
   load: () => Promise<FormatModule>;
 }
 
-const TARGETS: Target[] = [
+export const TARGETS: Target[] = [
   { name: "csv", extension: "csv", generate: generateCsv, load: async () => (await import("../lib/formats/csv/index")).csvFormat },
   { name: "bai2", extension: "bai2", generate: generateBai2, load: async () => (await import("../lib/formats/bai2/index")).bai2Format },
   { name: "mt940", extension: "sta", generate: generateMt940, load: async () => (await import("../lib/formats/mt940/index")).mt940Format },
@@ -48,7 +49,7 @@ interface Row {
 const MB = 1_000_000;
 
 /** Samples RSS while work runs, so bounded memory is visible next to the speed. */
-async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRss: number }> {
+export async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRss: number }> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -62,7 +63,7 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds:
   }
 }
 
-async function runParser(module: FormatModule, path: string): Promise<{ records: number; issues: number }> {
+export async function runParser(module: FormatModule, path: string): Promise<{ records: number; issues: number }> {
   let records = 0;
   let issues = 0;
   const events: AsyncIterable<ParseEvent> = module.parse(createReadStream(path, { highWaterMark: 1 << 16 }), { integrity: true });
@@ -73,7 +74,7 @@ async function runParser(module: FormatModule, path: string): Promise<{ records:
   return { records, issues };
 }
 
-function runPapaparse(path: string): Promise<number> {
+export function runPapaparse(path: string): Promise<number> {
   return new Promise((resolve, reject) => {
     let rows = 0;
     Papa.parse<string[]>(createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 16 }), {
@@ -86,7 +87,7 @@ function runPapaparse(path: string): Promise<number> {
   });
 }
 
-function ensureFile(target: Target, bytes: number, seed: number): GeneratedFile & { reused: boolean } {
+export function ensureFile(target: Target, bytes: number, seed: number): GeneratedFile & { reused: boolean } {
   const path = join(tmpdir(), `inflow-bench-${target.name}-${bytes}-seed${seed}.${target.extension}`);
   const marker = `${path}.records`;
   if (existsSync(path) && existsSync(marker)) {
@@ -178,7 +179,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+// bench/run.ts imports the functions above; only running this file directly runs the CLI.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
