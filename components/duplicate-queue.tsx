@@ -175,7 +175,9 @@ export function DuplicateQueue() {
       setNotice({ tone: r.decided.length === 0 ? "error" : warn ? "warn" : "ok", text: decisionMessage(decision, r) });
     },
     onError: (error) => setNotice({ tone: "error", text: error.message }),
-    onSettled: refreshAll,
+    // Refresh in the background: waiting for it would keep the mutation pending, and the keys (A, R, U)
+    // pressed meanwhile would be ignored without a word.
+    onSettled: () => void refreshAll(),
   });
 
   const undo = useMutation({
@@ -190,7 +192,7 @@ export function DuplicateQueue() {
       setLast(null);
     },
     onError: (error) => setNotice({ tone: "error", text: error.message }),
-    onSettled: refreshAll,
+    onSettled: () => void refreshAll(),
   });
 
   const busy = decide.isPending || undo.isPending;
