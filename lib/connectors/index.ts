@@ -20,10 +20,6 @@ export function listConnectors(): readonly RegisteredConnector[] {
   return CONNECTORS;
 }
 
-export function findConnector(type: string): RegisteredConnector | undefined {
-  return byType.get(type);
-}
-
 export function connectorFor(type: string): RegisteredConnector {
   const found = byType.get(type);
   if (!found) throw new AppError(422, "validation", `type: Inflow has no connector of type "${type}". Choose one of: ${CONNECTOR_TYPES.join(", ")}.`);
