@@ -212,10 +212,12 @@ export async function stageImport(target: StageTarget, store: RawFileStore): Pro
   if (accountCurrency) options.defaultCurrency = accountCurrency;
 
   try {
-    const { head } = await peekBytes(await open());
+    // One read of the raw file for most formats: detection peeks at the stream that is then parsed.
+    // Delimited text is read twice, because its first pass settles date order over the whole file.
+    const { head, source: firstRead } = await peekBytes(await open());
     const format = requested.success ? requested.data : detectFormat(head).format;
-    const profile = format && SCANNED_FORMATS.has(format) ? await scanDelimited(await open(), options) : undefined;
-    const events = parseFile(await open(), { ...options, ...(format ? { format } : {}), ...(profile ? { profile } : {}) });
+    const profile = format && SCANNED_FORMATS.has(format) ? await scanDelimited(firstRead, options) : undefined;
+    const events = parseFile(profile ? await open() : firstRead, { ...options, ...(format ? { format } : {}), ...(profile ? { profile } : {}) });
     await stageEvents(target, events, { source: format ?? "csv", accountCurrency, started });
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;

@@ -182,14 +182,31 @@ export interface StatementInput {
   balances: unknown[];
 }
 
+/** All statements of an import in one statement (a BAI2 file may hold thousands of accounts). */
 export async function insertStatements(db: Db, params: { tenantId: string; importId: string; statements: StatementInput[] }): Promise<void> {
-  for (const s of params.statements) {
-    await db.query(
-      `insert into public.import_statements (tenant_id, import_id, statement_no, line, external_account, account, statement_id, period_from, period_to, balances)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [params.tenantId, params.importId, s.statementNo, s.line, s.externalAccount, JSON.stringify(s.account), s.statementId, s.from, s.to, JSON.stringify(s.balances)],
-    );
-  }
+  if (params.statements.length === 0) return;
+  await db.query(
+    `insert into public.import_statements (tenant_id, import_id, statement_no, line, external_account, account, statement_id, period_from, period_to, balances)
+     select $1, $2, s.statement_no, s.line, s.external_account, s.account, s.statement_id, s.period_from, s.period_to, s.balances
+       from jsonb_to_recordset($3::jsonb) as s(statement_no int, line int, external_account text, account jsonb, statement_id text,
+                                               period_from date, period_to date, balances jsonb)`,
+    [
+      params.tenantId,
+      params.importId,
+      JSON.stringify(
+        params.statements.map((s) => ({
+          statement_no: s.statementNo,
+          line: s.line,
+          external_account: s.externalAccount,
+          account: s.account,
+          statement_id: s.statementId,
+          period_from: s.from,
+          period_to: s.to,
+          balances: s.balances,
+        })),
+      ),
+    ],
+  );
 }
 
 /** After all rows are staged: copy each line's issues onto the row that starts on that line. */
