@@ -74,6 +74,8 @@ export interface ProviderRequest {
   headers?: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Sent as application/x-www-form-urlencoded instead (OAuth2 token requests, RFC 6749 §4.1.3). */
+  form?: Record<string, string>;
 }
 
 export interface CallOptions {
@@ -111,10 +113,16 @@ export async function callJson(request: ProviderRequest, options: CallOptions): 
     const last = attempt >= policy.attempts - 1;
     let response: Response;
     try {
+      const payload =
+        request.form !== undefined
+          ? { type: "application/x-www-form-urlencoded", text: new URLSearchParams(request.form).toString() }
+          : request.body !== undefined
+            ? { type: "application/json", text: JSON.stringify(request.body) }
+            : undefined;
       response = await fetch(request.url, {
         method: request.method,
-        headers: { accept: "application/json", ...(request.body === undefined ? {} : { "content-type": "application/json" }), ...request.headers },
-        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        headers: { accept: "application/json", ...(payload ? { "content-type": payload.type } : {}), ...request.headers },
+        ...(payload ? { body: payload.text } : {}),
         signal: AbortSignal.timeout(policy.timeoutMs),
         redirect: "error",
       });

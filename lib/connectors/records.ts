@@ -50,6 +50,7 @@ import { accountCurrencyOf, beginStaging, stageEvents } from "@/lib/ingest/stage
 import { externalAccountKey } from "@/lib/ingest/sources";
 import { balance, externalAccount, type Balance, type ExternalAccount } from "@/lib/schemas/canonical";
 import { rawFileStore } from "@/lib/storage/raw-store";
+import { secretsStore } from "./service";
 import { RecordError, type FetchBatch, type FetchContext, type ProviderAccount, type ProviderRecord, type RegisteredConnector } from "./types";
 
 type Ctx = Pick<TenantContext, "claims" | "tenantId">;
@@ -122,13 +123,20 @@ interface Loaded {
  * (the caller records them on the connection); the batches committed before them stay committed.
  */
 export async function syncRecords(ctx: Ctx, loaded: Loaded, hooks: SyncHooks = {}): Promise<{ batches: SyncedBatch[]; failure?: unknown }> {
-  const { row, connector, secrets, source } = loaded;
+  const { row, connector, source } = loaded;
+  // Replaced when the provider rotates a token mid-sync: later batches must use the saved ones.
+  let secrets = loaded.secrets;
+  const store = secretsStore(ctx, connector, row.id);
   const batches: SyncedBatch[] = [];
   const parsedCursor = recordCursor.safeParse(row.cursor);
   let state: RecordCursor = parsedCursor.success ? parsedCursor.data : { seq: 0, value: null };
   const context: FetchContext = {
     storeFile: () => Promise.reject(new Error("record connectors do not download files")),
     alreadySeen: () => Promise.resolve(false),
+    saveSecrets: async (next) => {
+      await store.saveSecrets(next);
+      secrets = next;
+    },
   };
   try {
     const pending = await withUser(ctx.claims, (db) => findBatchImport(db, { tenantId: ctx.tenantId, source, seq: state.seq + 1 }));

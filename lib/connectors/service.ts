@@ -8,13 +8,13 @@ import { z } from "zod";
 import type { TenantContext } from "@/lib/auth/context";
 import { decryptJson, encryptJson } from "@/lib/crypto/secrets";
 import { writeAudit } from "@/lib/db/queries/audit";
-import { getConnection, getConnectionSecret, insertConnection, listConnections, type ConnectionRow } from "@/lib/db/queries/connections";
+import { getConnection, getConnectionSecret, insertConnection, listConnections, saveConnectionSecret, type ConnectionRow } from "@/lib/db/queries/connections";
 import type { Db } from "@/lib/db/pool";
 import { withUser } from "@/lib/db/with-user";
 import { AppError, forbidden, notFound } from "@/lib/http/errors";
 import { connectorFor } from "./index";
 import { nextScheduledRun } from "./schedule";
-import { schedule as scheduleSchema, type RegisteredConnector, type TestResult } from "./types";
+import { schedule as scheduleSchema, type RegisteredConnector, type SecretsStore, type TestResult } from "./types";
 
 type Ctx = Pick<TenantContext, "claims" | "tenantId">;
 
@@ -137,8 +137,25 @@ export async function loadConnection(ctx: Ctx, connectionId: string): Promise<Lo
   return { row, connector: connectorFor(row.type), secrets: decryptJson(ciphertext, secretContext(ctx.tenantId, connectionId)) };
 }
 
-/** "Test connection": the provider's own answer in plain words; nothing is imported or changed. */
+/**
+ * Stores a connection's new credentials (a provider rotated its OAuth2 refresh token), encrypted and
+ * bound to the row like the first ones, and checked by the connector's schema first. Nothing of them
+ * is logged or audited: the audit says only that they were replaced.
+ */
+export function secretsStore(ctx: Ctx, connector: RegisteredConnector, connectionId: string): SecretsStore {
+  return {
+    async saveSecrets(next) {
+      const ciphertext = encryptJson(connector.secretsSchema.parse(next), secretContext(ctx.tenantId, connectionId));
+      await withUser(ctx.claims, async (db) => {
+        if (!(await saveConnectionSecret(db, { tenantId: ctx.tenantId, id: connectionId, secretCiphertext: ciphertext }))) throw forbidden("change this connection's credentials");
+        await writeAudit(db, { tenantId: ctx.tenantId, action: "connection.credentials_rotated", entity: "connection", entityId: connectionId, details: { reason: "the provider issued new tokens" } });
+      });
+    },
+  };
+}
+
+/** "Test connection": the provider's own answer in plain words; nothing is imported (a rotated token is kept). */
 export async function testConnection(ctx: Ctx, connectionId: string): Promise<TestResult> {
   const { row, connector, secrets } = await loadConnection(ctx, connectionId);
-  return connector.test(row.config, secrets);
+  return connector.test(row.config, secrets, secretsStore(ctx, connector, connectionId));
 }

@@ -41,7 +41,7 @@ import { runParseJob } from "@/lib/ingest/jobs";
 import { createImportFromStoredFile, type UploadFields } from "@/lib/ingest/upload";
 import { rawFileStore } from "@/lib/storage/raw-store";
 import { syncRecords, type SyncedBatch, type SyncHooks } from "./records";
-import { loadConnection, nextSyncAfter, toView, type ConnectionView } from "./service";
+import { loadConnection, nextSyncAfter, secretsStore, toView, type ConnectionView } from "./service";
 import { ProviderError, type FetchContext, type FetchedFile } from "./types";
 
 type Ctx = Pick<TenantContext, "claims" | "tenantId">;
@@ -97,7 +97,10 @@ async function withConnectionLock<T>(connectionId: string, fn: () => Promise<T>)
 }
 
 export async function syncConnection(ctx: Ctx, connectionId: string, options: { hooks?: SyncHooks } = {}): Promise<SyncResult> {
-  const { row, connector, secrets } = await loadConnection(ctx, connectionId);
+  const loaded = await loadConnection(ctx, connectionId);
+  const { row, connector } = loaded;
+  // Replaced when the provider rotates a token mid-sync: later fetches must use the saved ones.
+  let { secrets } = loaded;
   const { claims, tenantId } = ctx;
   if (row.status === "paused") throw new AppError(409, "paused", "This connection is paused. Resume it before syncing.");
   if (row.nextAllowedSyncAt && row.nextAllowedSyncAt.getTime() > Date.now()) {
@@ -114,6 +117,10 @@ export async function syncConnection(ctx: Ctx, connectionId: string, options: { 
     const context: FetchContext = {
       storeFile: (body) => store.put(tenantId, body),
       alreadySeen: (file) => withUser(claims, (db) => fileSeen(db, { tenantId, connectionId, ...file })),
+      saveSecrets: async (next) => {
+        await secretsStore(ctx, connector, connectionId).saveSecrets(next);
+        secrets = next;
+      },
     };
     const files: SyncedFile[] = [];
     let batches: SyncedBatch[] = [];

@@ -74,6 +74,18 @@ export interface FetchContext {
    * connection: the connector may skip downloading it. A false answer is confirmed by content hash.
    */
   alreadySeen(file: { path: string; size: number; modifiedAt: string | null }): Promise<boolean>;
+  /** See SecretsStore: the sync lends it so rotated OAuth2 tokens are kept. */
+  saveSecrets?: SecretsStore["saveSecrets"];
+}
+
+/**
+ * Lent to a connector whose provider replaces credentials as it goes (an OAuth2 refresh token that
+ * rotates, as Intuit's does): `saveSecrets` stores the whole new credentials, encrypted, in place of
+ * the old ones, and resolves only once they are saved — so the connector never uses a new token
+ * that a crash could lose. The sync also uses the saved ones for the rest of its batches.
+ */
+export interface SecretsStore {
+  saveSecrets(next: unknown): Promise<void>;
 }
 
 /** How files of a connection are read: the same options an upload takes. */
@@ -93,7 +105,7 @@ interface ConnectorBase<Config, Secrets, Cursor> {
   configSchema: z.ZodType<Config>;
   secretsSchema: z.ZodType<Secrets>;
   cursorSchema: z.ZodType<Cursor>;
-  test(config: Config, secrets: Secrets): Promise<TestResult>;
+  test(config: Config, secrets: Secrets, store?: SecretsStore): Promise<TestResult>;
   fetchNext(config: Config, secrets: Secrets, cursor: Cursor | null, context: FetchContext): Promise<FetchBatch<Cursor>>;
   /** The upload options the connection's imports use (account, format, date order). */
   importOptions(config: Config): ImportOptions;
@@ -152,7 +164,7 @@ export interface RegisteredConnector {
   produces: "files" | "records";
   configSchema: z.ZodType<unknown>;
   secretsSchema: z.ZodType<unknown>;
-  test(config: unknown, secrets: unknown): Promise<TestResult>;
+  test(config: unknown, secrets: unknown, store?: SecretsStore): Promise<TestResult>;
   fetchNext(config: unknown, secrets: unknown, cursor: unknown, context: FetchContext): Promise<FetchBatch<unknown>>;
   importOptions(config: unknown): ImportOptions;
   toCanonical?(record: ProviderRecord, config: unknown): CanonicalRecord | null;
@@ -168,7 +180,7 @@ export function register<Config, Secrets, Cursor>(connector: Connector<Config, S
     produces: connector.produces,
     configSchema: connector.configSchema,
     secretsSchema: connector.secretsSchema,
-    test: (c, s) => connector.test(config(c), secrets(s)),
+    test: (c, s, store) => connector.test(config(c), secrets(s), store),
     fetchNext: (c, s, k, context) => connector.fetchNext(config(c), secrets(s), cursor(k), context),
     importOptions: (c) => connector.importOptions(config(c)),
     ...(connector.produces === "records" ? { toCanonical: (record: ProviderRecord, c: unknown) => connector.toCanonical(record, config(c)) } : {}),

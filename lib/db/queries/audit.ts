@@ -8,6 +8,7 @@ export type AuditAction =
   | "connection.resume"
   | "connection.webhook"
   | "connection.notify"
+  | "connection.credentials_rotated"
   | "import.upload"
   | "import.correct"
   | "import.exclude"

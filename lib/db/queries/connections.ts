@@ -62,6 +62,15 @@ export async function getConnectionSecret(db: Db, params: { tenantId: string; id
   return rows[0]?.secret ?? null;
 }
 
+/**
+ * Replaces the encrypted credentials (a rotated OAuth2 refresh token). Admins only, by RLS: false
+ * when no row was changed, so a caller never goes on as if a token it cannot keep were kept.
+ */
+export async function saveConnectionSecret(db: Db, params: { tenantId: string; id: string; secretCiphertext: Buffer }): Promise<boolean> {
+  const result = await db.query("update public.connections set secret_ciphertext = $3 where tenant_id = $1 and id = $2", [params.tenantId, params.id, params.secretCiphertext]);
+  return result.rowCount === 1;
+}
+
 export async function saveCursor(db: Db, params: { tenantId: string; id: string; cursor: unknown }): Promise<void> {
   await db.query("update public.connections set cursor = $3 where tenant_id = $1 and id = $2", [
     params.tenantId,
