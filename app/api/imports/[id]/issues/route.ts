@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idParam } from "@/lib/http/params";
 import { tenantRoute } from "@/lib/http/route";
 import { reviewIssues } from "@/lib/ingest/review";
 
@@ -8,7 +9,8 @@ const query = z.object({
 });
 
 /** The import's own issues (those on no row's line), paged: `{ issues, nextAfter }`. */
-export const GET = tenantRoute<{ id: string }>("imports.read", async (ctx, { id }) => {
+export const GET = tenantRoute<{ id: string }>("imports.read", async (ctx, params) => {
+  const id = idParam(params.id, "That import");
   const { after, limit } = query.parse(Object.fromEntries(ctx.request.nextUrl.searchParams));
   return Response.json(await reviewIssues(ctx, id, { after, limit }));
 });

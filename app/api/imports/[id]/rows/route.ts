@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROW_STATUSES } from "@/lib/db/queries/staged-rows";
+import { idParam } from "@/lib/http/params";
 import { tenantRoute } from "@/lib/http/route";
 import { reviewRows } from "@/lib/ingest/review";
 
@@ -10,7 +11,8 @@ const query = z.object({
 });
 
 /** Staged rows, keyset-paged on the row number: `?status=…&after=<rowNo>&limit=…` → `{ rows, nextAfter }`. */
-export const GET = tenantRoute<{ id: string }>("imports.read", async (ctx, { id }) => {
+export const GET = tenantRoute<{ id: string }>("imports.read", async (ctx, params) => {
+  const id = idParam(params.id, "That import");
   const { status, after, limit } = query.parse(Object.fromEntries(ctx.request.nextUrl.searchParams));
   return Response.json(await reviewRows(ctx, id, { ...(status ? { filter: status } : {}), after, limit }));
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idParam } from "@/lib/http/params";
 import { tenantRoute } from "@/lib/http/route";
 import { correctRow } from "@/lib/ingest/review";
 
@@ -9,5 +10,5 @@ const body = z.object({ field: z.string().min(1), value: z.union([z.string(), z.
 export const PATCH = tenantRoute<{ id: string; rowNo: string }>("imports.create", async (ctx, segment) => {
   const { rowNo } = params.parse(segment);
   const input = body.parse(await ctx.request.json().catch(() => ({})));
-  return Response.json(await correctRow(ctx, segment.id, rowNo, input));
+  return Response.json(await correctRow(ctx, idParam(segment.id, "That import"), rowNo, input));
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idParam } from "@/lib/http/params";
 import { tenantRoute } from "@/lib/http/route";
 import { excludeRows } from "@/lib/ingest/review";
 
@@ -8,7 +9,8 @@ const body = z.object({
 });
 
 /** Excludes rows from the import (or includes them again); `rowNos: "errors"` means every row with an error. */
-export const POST = tenantRoute<{ id: string }>("imports.create", async (ctx, { id }) => {
+export const POST = tenantRoute<{ id: string }>("imports.create", async (ctx, params) => {
+  const id = idParam(params.id, "That import");
   const input = body.parse(await ctx.request.json().catch(() => ({})));
   return Response.json(await excludeRows(ctx, id, input));
 });
