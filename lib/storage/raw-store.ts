@@ -23,8 +23,14 @@ export interface RawFileStore {
   get(tenantId: string, key: string): Promise<Readable>;
 }
 
+/**
+ * A key is exactly `<tenant id>/<sha256 in hex>`, as put() makes it. Anything else (another tenant's
+ * key, `..`, a doubled slash that path.resolve would fold into a nested path) is refused before it
+ * becomes a path, so no import row can point its tenant's parse at a file outside its own folder.
+ */
 function assertTenantKey(tenantId: string, key: string): void {
-  if (!key.startsWith(`${tenantId}/`) || key.includes("..")) throw new Error("raw file key does not belong to this tenant");
+  const [owner, name, ...rest] = key.split("/");
+  if (owner !== tenantId || rest.length > 0 || !/^[0-9a-f]{64}$/.test(name ?? "")) throw new Error("raw file key does not belong to this tenant");
 }
 
 function hashingCounter(): { transform: Transform; digest: () => { sha256: string; byteSize: number } } {
