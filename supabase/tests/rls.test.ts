@@ -744,6 +744,12 @@ describe("RLS: edge cases the matrix does not show", () => {
       expected: refused,
     },
     {
+      name: "uploader pointing an import at another raw file (the raw key, hash, size and name are fixed at upload)",
+      actor: "uploader",
+      statement: (db) => db.query("update public.imports set raw_key = $2 where id = $1", [fx.aImportId, `${fx.b.id}/${"0".repeat(64)}`]),
+      expected: refused,
+    },
+    {
       name: "admin of A moving an A account into tenant B",
       actor: "admin",
       statement: (db) => db.query("update public.accounts set tenant_id = $2 where id = $1", [fx.aAccountIds[0], fx.b.id]),
