@@ -15,7 +15,8 @@ import { qifFormat } from "./qif/index";
 import { salesproFormat } from "./salespro/index";
 import { peekBytes } from "./shared/text";
 import { trialBalanceFormat } from "./trial-balance/index";
-import { FormatError, type ByteSource, type FormatModule, type ParseEvent, type ParseOptions } from "./types";
+import { unrecognisedFile } from "./unrecognised";
+import { type ByteSource, type FormatModule, type ParseEvent, type ParseOptions } from "./types";
 import { xlsxFormat } from "./xlsx/index";
 
 /**
@@ -49,13 +50,7 @@ export async function* parseFile(source: ByteSource, options: ParseFileOptions =
   let name = requested;
   if (!name) {
     const detection = detectFormat(head);
-    if (!detection.format) {
-      throw new FormatError(
-        "unknown_format",
-        `Expected a statement or dataset in one of the known formats (${Object.keys(formats).join(", ")}), found content none of them recognises`,
-        1,
-      );
-    }
+    if (!detection.format) throw unrecognisedFile(head, Object.keys(formats));
     name = detection.format;
   }
   yield* formats[name].parse(replay, parseOptions);
