@@ -10,14 +10,17 @@ import { openDelimitedTable } from "../tabular/table";
 export { scanDelimited } from "../tabular/scan";
 export type { CsvParseOptions, TableProfile } from "../tabular/bank";
 
-const parse = async function* (source, options: CsvParseOptions = {}) {
+// Returns the bank-table generator itself (opening the table when first read): a `yield*` layer here
+// cost a promise round trip per row.
+const parse = ((source, options: CsvParseOptions = {}) => {
   const profile = options.profile;
-  const table = await openDelimitedTable(source, {
-    encoding: options.encoding ?? profile?.encoding,
-    delimiter: options.delimiter ?? profile?.delimiter,
-  });
-  yield* bankTableEvents(table, "csv", options);
-} satisfies FormatParser;
+  const open = () =>
+    openDelimitedTable(source, {
+      encoding: options.encoding ?? profile?.encoding,
+      delimiter: options.delimiter ?? profile?.delimiter,
+    });
+  return bankTableEvents(open, "csv", options);
+}) satisfies FormatParser;
 
 /** Any text whose head splits into rows of one width (> 1) by a common delimiter. */
 const sniff: FormatSniffer = (head, bytes) => {

@@ -20,11 +20,13 @@ export function rowIssue(
 /** Columns the mapping does not use, as details keyed by header (empty cells left out). */
 export function unmappedDetails(row: TableRow, headers: readonly string[], used: ReadonlySet<number>): Record<string, string> {
   const details: Record<string, string> = {};
-  headers.forEach((header, i) => {
-    if (used.has(i) || header === "") return;
+  // A plain loop: this runs for every row.
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i]!;
+    if (header === "" || used.has(i)) continue;
     const value = (row.fields[i] ?? "").trim();
     if (value !== "") details[header] = value;
-  });
+  }
   return details;
 }
 

@@ -60,3 +60,23 @@ describe("decideDateOrder", () => {
     expect(decide([]).certainty).toBe("none");
   });
 });
+
+describe("parseTableDate on YYYY-MM-DD (the character-code fast path)", () => {
+  it("accepts exactly the real calendar days, as the general path does", async () => {
+    const fc = (await import("fast-check")).default;
+    const { isoDateFromParts } = await import("../shared/dates");
+    const part = (max: number, width: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(width, "0"));
+    fc.assert(
+      fc.property(part(9999, 4), part(19, 2), part(39, 2), (y, m, d) => {
+        const text = `${y}-${m}-${d}`;
+        const expected = isoDateFromParts(Number(y), Number(m), Number(d));
+        const result = parseTableDate(text, "DMY");
+        if (expected === null) expect(result.ok).toBe(false);
+        else expect(result).toEqual({ ok: true, date: expected });
+      }),
+      { numRuns: 5000 },
+    );
+    expect(parseTableDate("2024-02-29", "YMD")).toEqual({ ok: true, date: "2024-02-29" });
+    expect(parseTableDate("2100-02-29", "YMD").ok).toBe(false);
+  });
+});

@@ -67,21 +67,49 @@ export function dateShape(text: string): DateShape | null {
 
 export type DateResult = { ok: true; date: string; time?: string } | { ok: false; reason: string };
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * "YYYY-MM-DD" already written as the ISO day it names, or null (then the general path decides). A
+ * check on character codes: running the date regexes on every cell showed in CSV profiles.
+ */
+function isoDayAsWritten(s: string): string | null {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
+  let year = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    year = year * 10 + d;
+  }
+  const m1 = s.charCodeAt(5) - 48;
+  const m2 = s.charCodeAt(6) - 48;
+  const d1 = s.charCodeAt(8) - 48;
+  const d2 = s.charCodeAt(9) - 48;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
+  const month = m1 * 10 + m2;
+  const day = d1 * 10 + d2;
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return null;
+  const days = month === 2 && ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1]!;
+  return day <= days ? s : null;
+}
+
 /** Parses a date cell under a day/month order. */
 export function parseTableDate(text: string, order: DateOrder): DateResult {
   const trimmed = text.trim();
+  const iso = isoDayAsWritten(trimmed);
+  if (iso !== null) return { ok: true, date: iso };
   if (trimmed === "") return { ok: false, reason: "an empty cell" };
   const shape = dateShape(trimmed);
   if (!shape) return { ok: false, reason: `"${trimmed}"` };
-  let iso: string | null;
-  if (shape.kind === "fixed") iso = shape.iso;
-  else if (order === "MDY") iso = isoDateFromParts(shape.year, shape.first, shape.second);
-  else iso = isoDateFromParts(shape.year, shape.second, shape.first);
-  if (!iso) {
+  let day: string | null;
+  if (shape.kind === "fixed") day = shape.iso;
+  else if (order === "MDY") day = isoDateFromParts(shape.year, shape.first, shape.second);
+  else day = isoDateFromParts(shape.year, shape.second, shape.first);
+  if (!day) {
     const reading = shape.kind === "numeric" ? (order === "MDY" ? " read as month/day/year" : " read as day/month/year") : "";
     return { ok: false, reason: `"${trimmed}", which is not a real calendar day${reading}` };
   }
-  return shape.time ? { ok: true, date: iso, time: shape.time } : { ok: true, date: iso };
+  return shape.time ? { ok: true, date: day, time: shape.time } : { ok: true, date: day };
 }
 
 /** Plain-data evidence for the day/month order of numeric dates, small enough to keep for a whole file. */

@@ -5,6 +5,7 @@
  */
 import Papa from "papaparse";
 import { FormatError } from "../types";
+import { tokenizeRows } from "./tokenize";
 
 export type Newline = "\r\n" | "\n" | "\r";
 
@@ -34,7 +35,7 @@ export function detectNewline(text: string): Newline {
   return text[i + 1] === "\n" ? "\r\n" : "\r";
 }
 
-interface RawParsedRow {
+export interface RawParsedRow {
   fields: string[];
   end: number;
 }
@@ -50,6 +51,11 @@ function isStringArray(value: unknown): value is string[] {
 
 /** Parses complete rows of `text`; the unfinished tail (when `final` is false) is left for the next call. */
 function parseRows(text: string, dialect: Dialect, final: boolean): { rows: RawParsedRow[]; consumed: number } {
+  return tokenizeRows(text, dialect, final) ?? parseRowsWithPapaparse(text, dialect, final);
+}
+
+/** papaparse's reading of `text`, row by row: the reference `tokenizeRows` must agree with, and its fallback. */
+export function parseRowsWithPapaparse(text: string, dialect: Dialect, final: boolean): { rows: RawParsedRow[]; consumed: number } {
   const rows: RawParsedRow[] = [];
   const parser = new Papa.Parser({
     delimiter: dialect.delimiter,
@@ -80,6 +86,37 @@ export function countLineBreaks(text: string): number {
   return n;
 }
 
+/**
+ * Counts physical line breaks (CRLF, LF and lone CR once each, as `countLineBreaks` does) in
+ * consecutive ranges of one text, keeping the next LF and CR positions between calls so the whole
+ * text is scanned once however many ranges it is cut into.
+ */
+class LineBreakCounter {
+  private nextLf: number;
+  private nextCr: number;
+
+  constructor(private readonly text: string) {
+    this.nextLf = text.indexOf("\n");
+    this.nextCr = text.indexOf("\r");
+  }
+
+  /** Breaks in [start, end); ranges must come in increasing order. */
+  count(start: number, end: number): number {
+    const text = this.text;
+    let n = 0;
+    while (this.nextLf !== -1 && this.nextLf < end) {
+      if (this.nextLf >= start) n++;
+      this.nextLf = text.indexOf("\n", this.nextLf + 1);
+    }
+    while (this.nextCr !== -1 && this.nextCr < end) {
+      // A CR counts unless an LF follows it inside the range (that LF was counted above).
+      if (this.nextCr >= start && (this.nextCr + 1 >= end || text.charCodeAt(this.nextCr + 1) !== 10)) n++;
+      this.nextCr = text.indexOf("\r", this.nextCr + 1);
+    }
+    return n;
+  }
+}
+
 /** The text without one trailing CRLF, CR or LF (a character test: this runs once per row). */
 function stripTerminator(text: string): string {
   const last = text.charCodeAt(text.length - 1);
@@ -106,18 +143,23 @@ export async function* readDelimitedBatches(
   const linesSoFar = (): number => (unterminated ? line : line - 1);
   const toTableRows = (rows: RawParsedRow[], buffer: string): TableRow[] => {
     const out: TableRow[] = [];
+    const breaks = new LineBreakCounter(buffer);
     let start = 0;
     for (const row of rows) {
-      const segment = buffer.slice(start, row.end);
-      start = row.end;
-      const raw = stripTerminator(segment);
+      // The raw text is cut from the buffer directly, and line breaks are counted with indexOf over the
+      // whole buffer: slicing each row's segment and scanning it char by char showed in CSV profiles.
+      const end = row.end;
+      const last = end > start ? buffer.charCodeAt(end - 1) : -1;
+      const rawEnd = last === 10 ? (end - 1 > start && buffer.charCodeAt(end - 2) === 13 ? end - 2 : end - 1) : last === 13 ? end - 1 : end;
+      const raw = buffer.slice(start, rawEnd);
       const startLine = line;
-      line += countLineBreaks(segment);
-      unterminated = segment !== "" && raw === segment;
+      line += breaks.count(start, end);
+      unterminated = end > start && rawEnd === end;
+      start = end;
       const fields = row.fields;
       // A mixed-line-ending file leaves a CR on the last field when the newline is LF.
-      const last = fields.length - 1;
-      if (dialect.newline === "\n" && last >= 0 && fields[last]!.endsWith("\r")) fields[last] = fields[last]!.slice(0, -1);
+      const lastField = fields.length - 1;
+      if (dialect.newline === "\n" && lastField >= 0 && fields[lastField]!.endsWith("\r")) fields[lastField] = fields[lastField]!.slice(0, -1);
       if (raw.trim() === "" || (fields.length === 1 && fields[0]!.trim() === "")) continue;
       out.push({ fields, line: startLine, raw });
     }

@@ -71,3 +71,24 @@ describe("decimalEvidence", () => {
     expect(decimalEvidence(text)).toBe(sep);
   });
 });
+
+describe("parseAmount on plain decimals (the character-code fast path)", () => {
+  it("gives the canonical decimal of every plain -?digits(.digits) text", async () => {
+    const fc = (await import("fast-check")).default;
+    const { normalizeDecimal } = await import("@/lib/money/decimal");
+    const digits = fc.array(fc.constantFrom("0", "1", "5", "9"), { minLength: 1, maxLength: 6 }).map((d) => d.join(""));
+    const plain = fc.tuple(fc.boolean(), digits, fc.option(digits)).map(([minus, whole, fraction]) => `${minus ? "-" : ""}${whole}${fraction === null ? "" : "." + fraction}`);
+    fc.assert(
+      fc.property(plain, (text) => {
+        expect(parseAmount(text, ".")).toEqual({ ok: true, amount: { value: normalizeDecimal(text) } });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("still rejects or peels what is not plain", () => {
+    expect(parseAmount("-", ".").ok).toBe(false);
+    expect(parseAmount("-.5", ".")).toEqual({ ok: true, amount: { value: "-0.5" } });
+    expect(parseAmount("0.", ".").ok).toBe(false);
+  });
+});

@@ -94,10 +94,37 @@ export function decimalEvidence(text: string): DecimalSeparator | undefined {
 const PLAIN_DOT = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/;
 const PLAIN_COMMA = /^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$/;
 
+/**
+ * True when `s` is already its own canonical decimal with "." as the separator: an optional "-",
+ * digits without a leading zero (or a single 0 without a minus), optionally "." and digits. Character
+ * codes, not regexes: this runs for every amount and balance cell.
+ */
+function isCanonicalDotDecimal(s: string): boolean {
+  const len = s.length;
+  let i = s.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  const first = s.charCodeAt(i);
+  if (!(first >= 48 && first <= 57)) return false;
+  // A leading zero needs the general path ("007" → "7", "-0.00" → "0.00"), unless it is "0" or "0.x".
+  if (first === 48 && (i === 1 || (i + 1 < len && s.charCodeAt(i + 1) !== 46))) return false;
+  for (i++; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */) break;
+    if (c < 48 || c > 57) return false;
+  }
+  if (i === len) return true;
+  if (i === len - 1) return false;
+  for (i++; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** Parses an amount with a known decimal separator. Empty text is not an amount (the caller decides). */
 export function parseAmount(text: string, decimalSeparator: DecimalSeparator): AmountResult {
   const trimmed = text.trim();
   if (trimmed === "") return { ok: false, reason: "an empty cell" };
+  if (decimalSeparator === "." && isCanonicalDotDecimal(trimmed)) return { ok: true, amount: { value: trimmed } };
   // Fast path for the common plain forms ("-1234.56", "1,234.56"), which need no notation peeling.
   const plainPattern = decimalSeparator === "." ? PLAIN_DOT : PLAIN_COMMA;
   if (plainPattern.test(trimmed)) {
