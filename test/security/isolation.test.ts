@@ -1,0 +1,519 @@
+/**
+ * Tenant isolation on every API route: each route and method is called as each role of tenant A, as
+ * an admin of tenant B (asking for A by header, by cookie, and in B with A's ids), as a signed-in
+ * user of no tenant and anonymously — through the real route handlers with real session cookies, on
+ * one seeded world (two tenants with data of every kind, each value carrying its tenant's word).
+ * Every answer has the status the table says, and no answer to anyone outside A holds a byte of A
+ * (its ids, names, amounts, file names, secrets). Connection secrets appear in no answer to anyone
+ * and in nothing logged. A completeness check fails when a route file exists that the table misses.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { inspect } from "node:util";
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { TENANT_COOKIE, TENANT_HEADER } from "@/lib/auth/context";
+import { SESSION_COOKIE, createSessionToken } from "@/lib/auth/local-session";
+import { PERMISSIONS, ROLES, type Permission, type Role } from "@/lib/auth/permissions";
+import { startWorker, stopJobQueue } from "@/lib/ingest/jobs";
+import { rawFileStore } from "@/lib/storage/raw-store";
+import { runParseJob } from "@/lib/ingest/jobs";
+import { asService, asUser, createUser, type TestUser } from "@/test/db";
+import { identifyingValues, seedWorld, type World } from "./world";
+
+import * as accountMappings from "@/app/api/account-mappings/route";
+import * as accountsExternal from "@/app/api/accounts/external/route";
+import * as accounts from "@/app/api/accounts/route";
+import * as audit from "@/app/api/audit/route";
+import * as authLogin from "@/app/api/auth/login/route";
+import * as authLogout from "@/app/api/auth/logout/route";
+import * as authTenant from "@/app/api/auth/tenant/route";
+import * as connectionHistory from "@/app/api/connections/[id]/history/route";
+import * as connectionPause from "@/app/api/connections/[id]/pause/route";
+import * as connectionResume from "@/app/api/connections/[id]/resume/route";
+import * as connectionSync from "@/app/api/connections/[id]/sync/route";
+import * as connectionTest from "@/app/api/connections/[id]/test/route";
+import * as connectionNotifications from "@/app/api/connections/notifications/route";
+import * as connections from "@/app/api/connections/route";
+import * as duplicatesDecide from "@/app/api/duplicates/decide/route";
+import * as duplicates from "@/app/api/duplicates/route";
+import * as duplicatesUndo from "@/app/api/duplicates/undo/route";
+import * as health from "@/app/api/health/route";
+import * as importAccount from "@/app/api/imports/[id]/account/route";
+import * as importCommit from "@/app/api/imports/[id]/commit/route";
+import * as importIssues from "@/app/api/imports/[id]/issues/route";
+import * as importRevert from "@/app/api/imports/[id]/revert/route";
+import * as importOne from "@/app/api/imports/[id]/route";
+import * as importRow from "@/app/api/imports/[id]/rows/[rowNo]/route";
+import * as importExclude from "@/app/api/imports/[id]/rows/exclude/route";
+import * as importRows from "@/app/api/imports/[id]/rows/route";
+import * as imports from "@/app/api/imports/route";
+import * as memberOne from "@/app/api/members/[userId]/route";
+import * as members from "@/app/api/members/route";
+import * as transactionsExport from "@/app/api/transactions/export/route";
+import * as transactions from "@/app/api/transactions/route";
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+type Handler = (request: NextRequest, segment: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type RouteModule = Partial<Record<Method, unknown>>;
+
+/** The route files, by their path under app/api; the completeness check compares this with the disk. */
+const MODULES: Record<string, RouteModule> = {
+  "account-mappings": accountMappings,
+  "accounts/external": accountsExternal,
+  accounts,
+  audit,
+  "auth/login": authLogin,
+  "auth/logout": authLogout,
+  "auth/tenant": authTenant,
+  "connections/[id]/history": connectionHistory,
+  "connections/[id]/pause": connectionPause,
+  "connections/[id]/resume": connectionResume,
+  "connections/[id]/sync": connectionSync,
+  "connections/[id]/test": connectionTest,
+  "connections/notifications": connectionNotifications,
+  connections,
+  "duplicates/decide": duplicatesDecide,
+  duplicates,
+  "duplicates/undo": duplicatesUndo,
+  health,
+  "imports/[id]/account": importAccount,
+  "imports/[id]/commit": importCommit,
+  "imports/[id]/issues": importIssues,
+  "imports/[id]/revert": importRevert,
+  "imports/[id]": importOne,
+  "imports/[id]/rows/[rowNo]": importRow,
+  "imports/[id]/rows/exclude": importExclude,
+  "imports/[id]/rows": importRows,
+  imports,
+  "members/[userId]": memberOne,
+  members,
+  "transactions/export": transactionsExport,
+  transactions,
+};
+
+interface Call {
+  /** Path parameters of the dynamic segments. */
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+interface RouteCase {
+  route: string;
+  method: Method;
+  /** The permission the route requires; "session" = any signed-in user, "public" = anyone. */
+  permission: Permission | "session" | "public";
+  /** The request, built from the ids of the tenant it aims at. */
+  call: (w: World) => Call;
+  /** Status for a member of the tenant whose role allows it, calling with that tenant's own ids. */
+  member: number;
+  /**
+   * Status for an admin of B, in B, calling with A's ids: 404 where the ids name one of A's things;
+   * for list routes the same status as a member (then the answer is B's, never A's).
+   */
+  crossTenant: number;
+  /** A different request for the cross-tenant call, when the member's would change B with A's values. */
+  crossCall?: (a: World) => Call;
+}
+
+const jsonBody = (value: unknown): Call => ({ body: value });
+
+/**
+ * Every route and method. Members' calls are chosen to leave the world as seeded (a 422 for an
+ * invalid body, a 409 for a blocked commit, an idempotent set), except where marked, and cross-tenant
+ * calls run before A's own members', so A's things still exist when B asks for them.
+ */
+const ROUTES: RouteCase[] = [
+  { route: "account-mappings", method: "GET", permission: "imports.read", call: () => ({}), member: 200, crossTenant: 200 },
+  { route: "account-mappings", method: "POST", permission: "accounts.manage", call: (w) => jsonBody({ ...w.mapping, accountId: w.accountId }), member: 201, crossTenant: 422 },
+  { route: "account-mappings", method: "DELETE", permission: "accounts.manage", call: (w) => jsonBody({ ...w.mapping, externalId: `${w.mapping.externalId}-never-mapped` }), member: 404, crossTenant: 404, crossCall: (a) => jsonBody(a.mapping) },
+  { route: "accounts/external", method: "GET", permission: "imports.read", call: () => ({}), member: 200, crossTenant: 200 },
+  { route: "accounts", method: "GET", permission: "ledger.read", call: () => ({}), member: 200, crossTenant: 200 },
+  { route: "accounts", method: "POST", permission: "accounts.manage", call: () => jsonBody({}), member: 422, crossTenant: 422 },
+  { route: "audit", method: "GET", permission: "audit.read", call: (w) => ({ query: { entityId: w.committedImportId } }), member: 200, crossTenant: 200 },
+  { route: "connections/[id]/history", method: "GET", permission: "connections.manage", call: (w) => ({ params: { id: w.sftpConnectionId } }), member: 200, crossTenant: 404 },
+  { route: "connections/[id]/pause", method: "POST", permission: "connections.manage", call: (w) => ({ params: { id: w.sqlConnectionId } }), member: 200, crossTenant: 404 },
+  { route: "connections/[id]/resume", method: "POST", permission: "connections.manage", call: (w) => ({ params: { id: w.sqlConnectionId } }), member: 200, crossTenant: 404 },
+  // Queues a real sync of the SFTP connection (it fails: nothing listens on port 1), run by the worker.
+  { route: "connections/[id]/sync", method: "POST", permission: "connections.manage", call: (w) => ({ params: { id: w.sftpConnectionId } }), member: 202, crossTenant: 404 },
+  { route: "connections/[id]/test", method: "POST", permission: "connections.manage", call: (w) => ({ params: { id: w.sqlConnectionId } }), member: 200, crossTenant: 404 },
+  { route: "connections/notifications", method: "GET", permission: "connections.manage", call: () => ({}), member: 200, crossTenant: 200 },
+  { route: "connections/notifications", method: "PUT", permission: "connections.manage", call: (w) => jsonBody({ webhookUrl: w.webhookUrl }), member: 200, crossTenant: 422, crossCall: () => jsonBody({ webhookUrl: "not a url" }) },
+  { route: "connections", method: "GET", permission: "imports.read", call: () => ({}), member: 200, crossTenant: 200 },
+  { route: "connections", method: "POST", permission: "connections.manage", call: (w) => jsonBody({ name: w.sftpName, type: "sftp", config: { host: "127.0.0.1", username: "x", accountId: w.accountId }, secrets: { password: "x" } }), member: 409, crossTenant: 422 },
+  { route: "duplicates/decide", method: "POST", permission: "duplicates.decide", call: () => jsonBody({ ids: [2_000_000_000], decision: "reject" }), member: 404, crossTenant: 404, crossCall: (a) => jsonBody({ ids: a.candidateIds, decision: "approve" }) },
+  { route: "duplicates", method: "GET", permission: "imports.read", call: () => ({}), member: 200, crossTenant: 200 },
+  { route: "duplicates/undo", method: "POST", permission: "duplicates.decide", call: () => jsonBody({ ids: [2_000_000_000] }), member: 404, crossTenant: 404, crossCall: (a) => jsonBody({ ids: a.candidateIds }) },
+  { route: "imports/[id]/account", method: "PATCH", permission: "imports.create", call: (w) => ({ params: { id: w.stagedImportId }, body: { accountId: w.accountId } }), member: 200, crossTenant: 404 },
+  { route: "imports/[id]/commit", method: "POST", permission: "imports.create", call: (w) => ({ params: { id: w.stagedImportId } }), member: 409, crossTenant: 404 },
+  { route: "imports/[id]/issues", method: "GET", permission: "imports.read", call: (w) => ({ params: { id: w.stagedImportId } }), member: 200, crossTenant: 404 },
+  { route: "imports/[id]/revert", method: "POST", permission: "imports.create", call: (w) => ({ params: { id: w.stagedImportId } }), member: 409, crossTenant: 404, crossCall: (a) => ({ params: { id: a.committedImportId } }) },
+  { route: "imports/[id]", method: "GET", permission: "imports.read", call: (w) => ({ params: { id: w.committedImportId } }), member: 200, crossTenant: 404 },
+  { route: "imports/[id]/rows/[rowNo]", method: "PATCH", permission: "imports.create", call: (w) => ({ params: { id: w.stagedImportId, rowNo: "2" }, body: { field: "no_such_field", value: "1" } }), member: 422, crossTenant: 404, crossCall: (a) => ({ params: { id: a.stagedImportId, rowNo: "2" }, body: { field: "amount", value: "1.00" } }) },
+  { route: "imports/[id]/rows/exclude", method: "POST", permission: "imports.create", call: (w) => ({ params: { id: w.stagedImportId }, body: { rowNos: [999], excluded: true } }), member: 200, crossTenant: 404, crossCall: (a) => ({ params: { id: a.stagedImportId }, body: { rowNos: "errors", excluded: true } }) },
+  { route: "imports/[id]/rows", method: "GET", permission: "imports.read", call: (w) => ({ params: { id: w.stagedImportId } }), member: 200, crossTenant: 404 },
+  // A body that is not multipart: the real uploads are in the limits tests below.
+  { route: "imports", method: "POST", permission: "imports.create", call: () => jsonBody({}), member: 415, crossTenant: 415 },
+  { route: "imports", method: "GET", permission: "imports.read", call: () => ({}), member: 200, crossTenant: 200 },
+  { route: "members/[userId]", method: "PATCH", permission: "members.manage", call: (w) => ({ params: { userId: w.extra.id }, body: { role: "viewer" } }), member: 200, crossTenant: 404 },
+  // Removes the extra member: the last call of A's admin on this route, after every cross-tenant try.
+  { route: "members/[userId]", method: "DELETE", permission: "members.manage", call: (w) => ({ params: { userId: w.extra.id } }), member: 204, crossTenant: 404 },
+  { route: "members", method: "GET", permission: "members.manage", call: () => ({}), member: 200, crossTenant: 200 },
+  { route: "members", method: "POST", permission: "members.manage", call: () => jsonBody({ email: "not an email", role: "viewer" }), member: 422, crossTenant: 422 },
+  { route: "transactions/export", method: "GET", permission: "ledger.read", call: (w) => ({ query: { format: "csv", importId: w.committedImportId } }), member: 200, crossTenant: 200 },
+  { route: "transactions", method: "GET", permission: "ledger.read", call: (w) => ({ query: { accountId: w.accountId } }), member: 200, crossTenant: 200 },
+  // Without a tenant: switching workspace needs a session and membership of the tenant named.
+  { route: "auth/tenant", method: "POST", permission: "session", call: (w) => jsonBody({ slug: w.tenant.slug }), member: 200, crossTenant: 404 },
+];
+
+/** Routes anyone may call: each with what anyone gets. */
+const PUBLIC_ROUTES: { route: string; method: Method; status: number; call: Call }[] = [
+  { route: "health", method: "GET", status: 200, call: {} },
+  // A wrong password for an email of A: the one message for any failed sign-in, nothing about A.
+  { route: "auth/login", method: "POST", status: 401, call: {} },
+  { route: "auth/logout", method: "POST", status: 200, call: {} },
+];
+
+// ---- calling the handlers ----
+
+interface Caller {
+  name: string;
+  user?: TestUser;
+  cookies?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+function url(route: string, c: Call): string {
+  let p = route;
+  for (const [k, v] of Object.entries(c.params ?? {})) p = p.replace(`[${k}]`, encodeURIComponent(v));
+  const q = new URLSearchParams(c.query ?? {}).toString();
+  return `http://localhost/api/${p}${q ? `?${q}` : ""}`;
+}
+
+function handlerOf(route: string, method: Method): Handler {
+  const handler = MODULES[route]?.[method];
+  if (typeof handler !== "function") throw new Error(`${method} ${route}: no such handler`);
+  return handler as Handler;
+}
+
+const tokens = new Map<string, string>();
+async function sessionOf(user: TestUser): Promise<string> {
+  let token = tokens.get(user.id);
+  if (!token) tokens.set(user.id, (token = await createSessionToken(user.claims)));
+  return token;
+}
+
+interface Answer {
+  status: number;
+  text: string;
+  headers: Headers;
+  /** Everything the caller sent: values in it are theirs, not a leak when echoed. */
+  sent: string;
+}
+
+async function send(route: string, method: Method, c: Call, who: Caller, extraHeaders: Record<string, string> = {}): Promise<Answer> {
+  const cookies = { ...(who.user ? { [SESSION_COOKIE]: await sessionOf(who.user) } : {}), ...who.cookies };
+  const cookie = Object.entries(cookies)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("; ");
+  const body = c.body === undefined ? undefined : JSON.stringify(c.body);
+  const target = url(route, c);
+  const request = new NextRequest(target, {
+    method,
+    headers: {
+      host: "localhost",
+      ...(cookie ? { cookie } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...who.headers,
+      ...extraHeaders,
+    },
+    ...(body === undefined ? {} : { body }),
+  });
+  const response = await handlerOf(route, method)(request, { params: Promise.resolve(c.params ?? {}) });
+  const text = await response.text();
+  return { status: response.status, text, headers: response.headers, sent: `${target} ${body ?? ""}` };
+}
+
+// ---- the world ----
+
+let a: World;
+let b: World;
+let loner: TestUser;
+let aValues: string[];
+const everySecret = () => [...a.secrets, ...b.secrets];
+
+/** Every line anything in this process logged while the world was in use. */
+const logged: string[] = [];
+const restoreLogs: (() => void)[] = [];
+
+function captureLogs(): void {
+  for (const method of ["log", "info", "warn", "error", "debug", "trace"] as const) {
+    const spy = vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      logged.push(args.map((x) => (typeof x === "string" ? x : inspect(x, { depth: 8 }))).join(" "));
+    });
+    restoreLogs.push(() => spy.mockRestore());
+  }
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logged.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+    restoreLogs.push(() => {
+      stream.write = write;
+    });
+  }
+}
+
+beforeAll(async () => {
+  captureLogs();
+  a = await seedWorld("quokka", 4242);
+  b = await seedWorld("wombat", 5353);
+  loner = await createUser("isolation-loner");
+  aValues = identifyingValues(a);
+  await startWorker();
+}, 120_000);
+
+afterAll(async () => {
+  await stopJobQueue();
+  for (const restore of restoreLogs.splice(0)) restore();
+});
+
+/** A's values found in an answer to someone outside A, leaving out what the caller sent itself. */
+function leaksOfA(answer: Answer): string[] {
+  const found = aValues.filter((v) => answer.text.includes(v) && !answer.sent.includes(v));
+  if (answer.text.toLowerCase().includes(a.word) && !answer.sent.toLowerCase().includes(a.word)) found.push(`the word "${a.word}"`);
+  return found;
+}
+
+const secretsIn = (text: string) => everySecret().filter((s) => text.includes(s));
+
+// ---- the tests ----
+
+describe("the route table", () => {
+  it("covers every route file under app/api and every method each exports", () => {
+    const onDisk: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name === "route.ts" || entry.name === "route.tsx") onDisk.push(path.relative("app/api", dir).split(path.sep).join("/"));
+      }
+    };
+    walk("app/api");
+    expect(Object.keys(MODULES).sort()).toEqual(onDisk.sort());
+
+    const exported = Object.entries(MODULES).flatMap(([route, mod]) =>
+      (["GET", "POST", "PUT", "PATCH", "DELETE"] as const).filter((m) => typeof mod[m] === "function").map((m) => `${m} ${route}`),
+    );
+    const tabled = [...ROUTES.map((r) => `${r.method} ${r.route}`), ...PUBLIC_ROUTES.map((r) => `${r.method} ${r.route}`)];
+    expect([...tabled].sort()).toEqual([...exported].sort());
+    expect(new Set(tabled).size).toBe(tabled.length);
+  });
+
+  it("has no server actions (they would need rows here too)", () => {
+    const withActions: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== "node_modules" && !entry.name.startsWith(".")) walk(full);
+        } else if (/\.(ts|tsx)$/.test(entry.name) && /^\s*["']use server["']/m.test(fs.readFileSync(full, "utf8"))) withActions.push(full);
+      }
+    };
+    for (const dir of ["app", "lib", "components"]) if (fs.existsSync(dir)) walk(dir);
+    expect(withActions).toEqual([]);
+  });
+});
+
+describe("every route × every caller", () => {
+  const tenantRoutes = ROUTES.filter((r) => r.permission !== "session");
+
+  it("anonymous callers get 401 and nothing of A", async () => {
+    const got: string[] = [];
+    for (const r of ROUTES) {
+      const answer = await send(r.route, r.method, r.call(a), { name: "anon" });
+      got.push(`${r.method} ${r.route} ${answer.status} ${leaksOfA(answer).join(",")}`.trim());
+    }
+    expect(got).toEqual(ROUTES.map((r) => `${r.method} ${r.route} 401`));
+  });
+
+  it("a signed-in user of no tenant gets 404 on every tenant route and nothing of A", async () => {
+    const got: string[] = [];
+    for (const r of ROUTES) {
+      const answer = await send(r.route, r.method, r.call(a), { name: "loner", user: loner });
+      got.push(`${r.method} ${r.route} ${answer.status} ${leaksOfA(answer).join(",")}`.trim());
+    }
+    expect(got).toEqual(ROUTES.map((r) => `${r.method} ${r.route} 404`));
+  });
+
+  it.each(["admin", "viewer"] as const)("B's %s naming tenant A in the header gets 404 (not a member) and nothing of A", async (role) => {
+    const got: string[] = [];
+    for (const r of tenantRoutes) {
+      const answer = await send(r.route, r.method, r.call(a), { name: `b-${role}`, user: b.tenant.members[role], headers: { [TENANT_HEADER]: a.tenant.slug } });
+      got.push(`${r.method} ${r.route} ${answer.status} ${leaksOfA(answer).join(",")}`.trim());
+    }
+    expect(got).toEqual(tenantRoutes.map((r) => `${r.method} ${r.route} 404`));
+  });
+
+  it("B's admin with A's ids — in B by header, and with a cookie naming A (which falls back to B) — gets 404 for A's things and nothing of A", async () => {
+    const got: string[] = [];
+    const want: string[] = [];
+    const callers: Caller[] = [
+      { name: "b-admin header B", user: b.tenant.members.admin, headers: { [TENANT_HEADER]: b.tenant.slug } },
+      { name: "b-admin cookie A", user: b.tenant.members.admin, cookies: { [TENANT_COOKIE]: a.tenant.slug } },
+    ];
+    for (const who of callers) {
+      for (const r of ROUTES) {
+        const c = (r.crossCall ?? r.call)(a);
+        const answer = await send(r.route, r.method, c, who);
+        got.push(`${who.name}: ${r.method} ${r.route} ${answer.status} ${leaksOfA(answer).join(",")}`.trim());
+        want.push(`${who.name}: ${r.method} ${r.route} ${r.crossTenant}`);
+      }
+    }
+    expect(got).toEqual(want);
+    // Nothing of A changed on the way: its held duplicates still pending, its staged rows unexcluded, its committed import still in the ledger.
+    const state = await asService(async (db) => ({
+      pending: (await db.query<{ n: number }>("select count(*)::int as n from public.duplicate_candidates where tenant_id = $1 and status = 'pending'", [a.tenant.id])).rows[0]!.n,
+      excluded: (await db.query<{ n: number }>("select count(*)::int as n from public.staged_rows where tenant_id = $1 and status = 'excluded'", [a.tenant.id])).rows[0]!.n,
+      committed: (await db.query<{ status: string }>("select status from public.imports where id = $1", [a.committedImportId])).rows[0]!.status,
+      mapped: (await db.query<{ n: number }>("select count(*)::int as n from public.account_mappings where tenant_id = $1", [a.tenant.id])).rows[0]!.n,
+    }));
+    expect(state).toEqual({ pending: a.candidateIds.length, excluded: 0, committed: "committed", mapped: 1 });
+  });
+
+  it("B's members see B's own data on list routes (so the 'nothing of A' above is not an empty answer)", async () => {
+    for (const route of ["transactions", "imports", "connections", "duplicates", "accounts"]) {
+      const answer = await send(route, "GET", {}, { name: "b-admin", user: b.tenant.members.admin });
+      expect(answer.status).toBe(200);
+      expect(answer.text.toLowerCase()).toContain(b.word);
+      expect(leaksOfA(answer)).toEqual([]);
+    }
+  });
+
+  it.each(ROLES)("A's %s gets its role's answer on every route", async (role: Role) => {
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const r of ROUTES) {
+      const answer = await send(r.route, r.method, r.call(a), { name: role, user: a.tenant.members[role] });
+      const allowed = r.permission === "session" || r.permission === "public" || (PERMISSIONS[r.permission] as readonly Role[]).includes(role);
+      const expected = allowed ? r.member : 403;
+      // On a surprise the answer's text is shown, so the failure says why.
+      got.push(`${r.method} ${r.route} ${answer.status}${answer.status === expected ? "" : ` ${answer.text.slice(0, 200)}`}${secretsIn(answer.text).length ? " SECRET" : ""}`);
+      want.push(`${r.method} ${r.route} ${expected}`);
+    }
+    expect(got).toEqual(want);
+  });
+
+  it.each(PUBLIC_ROUTES)("public $method $route answers $status to anyone, with nothing of A", async (r) => {
+    const call: Call = r.route === "auth/login" ? { body: { email: a.tenant.members.admin.email, password: "wrong password" } } : r.call;
+    for (const who of [{ name: "anon" }, { name: "b-admin", user: b.tenant.members.admin }, { name: "a-admin", user: a.tenant.members.admin }] as Caller[]) {
+      const answer = await send(r.route, r.method, call, who, { "x-forwarded-for": `public-${who.name}` });
+      expect(answer.status, `${who.name}`).toBe(r.status);
+      if (who.name !== "a-admin") expect(leaksOfA(answer)).toEqual([]);
+    }
+  });
+});
+
+describe("raw files", () => {
+  it("the raw store refuses another tenant's key, a traversal, and anything not a content hash", async () => {
+    const store = await rawFileStore();
+    const aKey = a.rawKeys[0]!;
+    const sha = aKey.split("/")[1]!;
+    const bad = [aKey, `${b.tenant.id}/../${aKey}`, `${b.tenant.id}/..%2F${aKey}`, `${b.tenant.id}//${aKey}`, `${b.tenant.id}/${sha}/../../${aKey}`, `/${aKey}`, `${b.tenant.id}/${sha}\0`];
+    for (const key of bad) await expect(store.get(b.tenant.id, key), key).rejects.toThrow(/does not belong to this tenant/);
+    // Its own file still reads.
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.get(b.tenant.id, b.rawKeys[0]!)) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString("utf8")).toContain("Wombat");
+  });
+
+  it("an import row of B cannot be pointed at A's raw file (as a PostgREST caller could try), and a key of A is refused by the parse", async () => {
+    const attempt = await asUser(b.tenant.members.uploader, async (db) => {
+      try {
+        await db.query("update public.imports set raw_key = $3 where tenant_id = $1 and id = $2", [b.tenant.id, b.unmappedImportId, a.rawKeys[0]]);
+        return "updated";
+      } catch (error) {
+        return (error as { code?: string }).code ?? "error";
+      }
+    });
+    expect(attempt).toBe("42501");
+    // Even a row written on the service path with A's key does not read A's file: the store refuses it.
+    await asService((db) => db.query("update public.imports set raw_key = $3, status = 'uploaded' where tenant_id = $1 and id = $2", [b.tenant.id, b.unmappedImportId, a.rawKeys[0]]));
+    const parse = await runParseJob({ claims: b.tenant.members.uploader.claims, tenantId: b.tenant.id, importId: b.unmappedImportId }).then(
+      () => "parsed",
+      (error: unknown) => String(error),
+    );
+    expect(parse).toMatch(/does not belong to this tenant/);
+    const staged = await asService(async (db) =>
+      (await db.query<{ t: string }>("select row_to_json(s)::text as t from public.staged_rows s where tenant_id = $1", [b.tenant.id])).rows.map((r) => r.t).join("\n"),
+    );
+    expect(staged.toLowerCase()).not.toContain(a.word);
+    expect(staged).toContain("Wombat");
+  });
+
+  it("ids with traversal or garbage in them are 404 (or a 422 naming the id), never a 500 or a file", async () => {
+    const tricks = [`../${a.tenant.id}`, `..%2F..%2F${a.rawKeys[0]}`, `${a.committedImportId}/../${a.stagedImportId}`, a.rawKeys[0]!, `../../../../etc/passwd`, "%00", "' or 1=1 --"];
+    const idRoutes = ROUTES.filter((r) => r.route.includes("[id]") || r.route.includes("[userId]"));
+    const got: string[] = [];
+    for (const who of [{ name: "a-admin", user: a.tenant.members.admin }, { name: "b-admin", user: b.tenant.members.admin }] as Caller[]) {
+      for (const r of idRoutes) {
+        for (const trick of tricks) {
+          const c = r.call(a);
+          const params = Object.fromEntries(Object.keys(c.params ?? {}).map((k) => [k, k === "rowNo" ? "1" : trick]));
+          const answer = await send(r.route, r.method, { ...c, params }, who);
+          const ok = answer.status === 404 || (answer.status === 422 && /id/.test(answer.text));
+          if (!ok || (who.name === "b-admin" && leaksOfA(answer).length)) got.push(`${who.name} ${r.method} ${r.route} ${JSON.stringify(trick)} → ${answer.status} ${answer.text.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(got).toEqual([]);
+  });
+});
+
+describe("connection secrets", () => {
+  it("are in no answer to A's admin: list, history, test, create, pause, resume, sync", async () => {
+    const admin: Caller = { name: "a-admin", user: a.tenant.members.admin };
+    const created = await send("connections", "POST", jsonBody({ name: "quokka second drop", type: "sftp", config: { host: "127.0.0.1", port: 1, username: "quokka-u2" }, secrets: { password: "s3cr3t-quokka-created" } }), admin);
+    expect(created.status).toBe(201);
+    expect(created.text).not.toContain("s3cr3t");
+    const id = (JSON.parse(created.text) as { id: string }).id;
+    const answers = [
+      created,
+      await send("connections", "GET", {}, admin),
+      await send("connections/[id]/history", "GET", { params: { id: a.sftpConnectionId } }, admin),
+      await send("connections/[id]/test", "POST", { params: { id: a.sftpConnectionId } }, admin),
+      await send("connections/[id]/test", "POST", { params: { id: a.sqlConnectionId } }, admin),
+      await send("connections/[id]/test", "POST", { params: { id } }, admin),
+      await send("connections/[id]/pause", "POST", { params: { id } }, admin),
+      await send("connections/[id]/resume", "POST", { params: { id } }, admin),
+      await send("audit", "GET", {}, admin),
+    ];
+    expect(answers.map((x) => x.status)).toEqual([201, 200, 200, 200, 200, 200, 200, 200, 200]);
+    // Test connection answered in words (so the calls did reach the provider code), without the secret.
+    expect((JSON.parse(answers[3]!.text) as { ok: boolean }).ok).toBe(false);
+    for (const answer of answers) expect(answer.text).not.toMatch(/s3cr3t/);
+  });
+
+  it("are in nothing logged while every route above ran, nor in the failed sync's history", async () => {
+    // The sync queued by A's admin ran on the worker and failed: wait for its history to say so.
+    const admin: Caller = { name: "a-admin", user: a.tenant.members.admin };
+    let history = "";
+    let lastError: { message: string } | null = null;
+    for (let i = 0; i < 150 && !lastError; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      history = (await send("connections/[id]/history", "GET", { params: { id: a.sftpConnectionId } }, admin)).text;
+      lastError = (JSON.parse(history) as { connection: { lastError: { message: string } | null } }).connection.lastError;
+    }
+    expect(lastError?.message).toMatch(/\w/);
+    expect(history).not.toMatch(/s3cr3t/);
+    const everything = logged.join("\n");
+    expect(everything).not.toMatch(/s3cr3t/);
+    // The capture itself works: what the route wrapper logs for a 500 (console.error) and what goes
+    // straight to the process streams both land in it.
+    console.error("capture check", new Error("inner"));
+    process.stderr.write("stream check\n");
+    expect(logged.join("\n")).toMatch(/capture check[\s\S]*inner[\s\S]*stream check/);
+  });
+});
