@@ -370,3 +370,22 @@ describe("OFX rejected rows (kept for correction in review)", () => {
     for (const size of [1, 7, 64]) expect((await parse(input, size)).rejected).toEqual(whole.rejected);
   });
 });
+
+describe("OFX markup inside a text element", () => {
+  it("<MEMO><script>…</script> is said, on its line and field, and never read as the memo", async () => {
+    const result = await parse(bytes(sgmlStatement(trn("<TRNTYPE>DEBIT<DTPOSTED>20251002<TRNAMT>-1.00<FITID>A1<NAME>Cafe\n<MEMO><script>alert(1)</script>"))));
+    expect(result.issues.filter((i) => i.code === "ofx_markup_in_text")).toEqual([
+      { severity: "warning", code: "ofx_markup_in_text", line: 14, field: "MEMO", message: expect.stringContaining("found the tag <SCRIPT> inside it") },
+    ]);
+    const [transaction] = result.statements[0]!.transactions;
+    expect(transaction).toMatchObject({ amount: "-1.00", counterpartyName: "Cafe", description: "Cafe" });
+    // Only the raw text, kept verbatim for the reviewer, still holds it.
+    expect(JSON.stringify({ ...transaction, raw: undefined })).not.toContain("alert");
+  });
+
+  it("escaped markup is text, read back verbatim", async () => {
+    const result = await parse(bytes(sgmlStatement(trn("<TRNTYPE>DEBIT<DTPOSTED>20251002<TRNAMT>-1.00<FITID>A1<MEMO>&lt;script&gt;alert(1)&lt;/script&gt;"))));
+    expect(result.issues).toEqual([]);
+    expect(result.statements[0]!.transactions[0]!.description).toBe("<script>alert(1)</script>");
+  });
+});

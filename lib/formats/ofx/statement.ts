@@ -13,6 +13,13 @@ const MAX_HEADER_LINES = 64;
 /** Distinct fields kept per transaction; real ones have about a dozen. */
 const MAX_TRANSACTION_FIELDS = 256;
 
+/**
+ * Elements that hold text by the OFX spec. A tag right after one of them (`<MEMO><script>…`) makes it
+ * read as an aggregate with markup inside, whose text is never read as a value: that is said, not dropped
+ * in silence. (A literal "<" in OFX text is written "&lt;", which is read back as "<".)
+ */
+const TEXT_ELEMENTS = new Set(["NAME", "MEMO", "EXTDNAME", "PAYEEID", "CHECKNUM", "REFNUM", "FITID", "SRVRTID", "TRNTYPE", "TRNAMT", "DTPOSTED", "DTUSER", "DTAVAIL", "ACCTID", "BANKID", "BRANCHID", "CURDEF", "BALAMT", "DTASOF", "MESSAGE"]);
+
 interface StatementState {
   line: number;
   creditCard: boolean;
@@ -85,10 +92,12 @@ export class OfxStatementReader {
         this.out.push(issue("warning", "ofx_unmatched_close_tag", `Found </${node.name}> with no open <${node.name}>; it was ignored`, node.line));
         return;
       case "start":
+        this.markupInText(node.name, node.line);
         this.start(node.name, node.line, node.raw);
         return;
       case "leaf":
         if (this.root === "before") this.rootMissing(node.name, node.line);
+        this.markupInText(node.name, node.line);
         this.appendRaw(node.raw);
         this.leaf(node.name, node.value, node.line);
         return;
@@ -128,6 +137,14 @@ export class OfxStatementReader {
     for (const [, key, value] of body.matchAll(/([A-Za-z]+)\s*=\s*"([^"]*)"/g)) {
       if (key && value !== undefined && Object.keys(this.header).length < MAX_HEADER_LINES) this.header[key.toUpperCase()] = value;
     }
+  }
+
+  private markupInText(name: string, line: number): void {
+    const parent = this.path[this.path.length - 1];
+    if (parent === undefined || !TEXT_ELEMENTS.has(parent)) return;
+    this.out.push(
+      issue("warning", "ofx_markup_in_text", `Expected text in <${parent}>, found the tag <${name}> inside it; markup is not read as text, so its content was ignored (a "<" in text is written "&lt;")`, line, parent),
+    );
   }
 
   private appendRaw(raw: string): void {
