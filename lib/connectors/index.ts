@@ -4,13 +4,17 @@
  * registering it here.
  */
 import { AppError } from "@/lib/http/errors";
+import { sheetsConnector } from "./google-sheets";
 import { plaidConnector } from "./plaid";
+import { quickbooksConnector } from "./quickbooks";
 import { sftpConnector } from "./sftp";
 import { sqlConnector } from "./sql";
 import { stripeConnector } from "./stripe";
 import { register, type RegisteredConnector } from "./types";
 
-const CONNECTORS: readonly RegisteredConnector[] = [register(sftpConnector), register(plaidConnector), register(stripeConnector), register(sqlConnector)];
+const CONNECTORS: readonly RegisteredConnector[] = [register(sftpConnector), register(plaidConnector), register(stripeConnector), register(sqlConnector), register(quickbooksConnector),
+  register(sheetsConnector),
+];
 
 const byType = new Map(CONNECTORS.map((c) => [c.type, c]));
 
