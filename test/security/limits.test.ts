@@ -12,7 +12,7 @@ import { POST as upload } from "@/app/api/imports/route";
 import { GET as getImport } from "@/app/api/imports/[id]/route";
 import { SESSION_COOKIE } from "@/lib/auth/local-session";
 import { hashPassword } from "@/lib/auth/password";
-import { MAX_FAILURES_PER_EMAIL } from "@/lib/auth/rate-limit";
+import { MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_EMAIL, recordFailedLogin } from "@/lib/auth/rate-limit";
 import { dataDir, resetEnvCache } from "@/lib/env";
 import { startWorker, stopJobQueue } from "@/lib/ingest/jobs";
 import { asService, createTenant, type TestTenant } from "@/test/db";
@@ -147,6 +147,18 @@ describe("sign-in", () => {
     expect(((await limited.json()) as { error: { code: string } }).error.code).toBe("too_many_attempts");
     // From another address too: the limit is on the account.
     expect((await loginRequest(email, PASSWORD, `${ip}-elsewhere`)).status).toBe(429);
+  });
+
+  it(`counts failures per address by the hop the proxy added, so a made-up first X-Forwarded-For hop does not escape the limit of ${MAX_FAILURES_PER_CLIENT}`, async () => {
+    const proxySaw = `198.51.100.${Date.now() % 250}`;
+    await asService(async (db) => {
+      for (let i = 0; i < MAX_FAILURES_PER_CLIENT; i++) await recordFailedLogin(db, { email: `guess-${i}-${Date.now()}@test.example`, clientIp: proxySaw });
+    });
+    const spoofed = await loginRequest(tenant.members.uploader.email, PASSWORD, `203.0.113.${Date.now() % 250}, ${proxySaw}`);
+    expect(spoofed.status).toBe(429);
+    expect(Number(spoofed.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Someone else behind the same kind of proxy, seen from another address, signs in.
+    expect((await loginRequest(tenant.members.uploader.email, PASSWORD, `203.0.113.9, ${proxySaw}-other`)).status).toBe(200);
   });
 
   it("in production sets the session and workspace cookies httpOnly, SameSite=Lax and Secure (and not Secure in development)", async () => {
