@@ -27,7 +27,7 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
   if (!imp) return;
   const source = mappingSource(imp.format ?? "csv");
 
-  // Every step computes its new values once, in a materialized CTE, and then updates by primary key.
+  // Steps 2–4 compute their new values once, in a materialized CTE, and then update by primary key.
   // Joined directly, the planner — misled by freshly staged, not yet analyzed rows — chose nested
   // loops that re-read staged_rows (with its row-level-security check) once per staged row: hours
   // for 10k rows.
@@ -36,62 +36,71 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
   // not analyzed yet (a fresh import, autovacuum behind), both sides are estimated at one row and the
   // planner picks a nested loop that compares every staged row with every other — 22 s for 10k rows,
   // quadratic beyond (seen with auto_explain in `npm run bench`). Hash joins are right at every size
-  // here, so nested loops are off until step 4 is done (set_config local: the transaction's own).
-  const { rows: nestloop } = await db.query<{ value: string }>("select current_setting('enable_nestloop') as value");
+  // here, so nested loops are off until step 4 is done (set_config local: the transaction's own, and
+  // restored at the end like work_mem below).
+  const { rows: settings } = await db.query<{ nestloop: string; work_mem: string }>("select current_setting('enable_nestloop') as nestloop, current_setting('work_mem') as work_mem");
   await db.query("select set_config('enable_nestloop', 'off', true)");
 
-  // 1. Accounts: the account chosen for the whole file wins; otherwise the tenant's mapping.
+  // Sorts and hashes over every staged row spill to disk at the default 4 MB; this transaction's own.
+  await db.query("select set_config('work_mem', '64MB', true)");
+
+  // Steps 1–3 compute the new values and keep only the rows whose values change (staging already gave
+  // most rows their account and first-occurrence key), so the join back by primary key touches few rows.
+
+  // 1. Accounts: the account chosen for the whole file wins; otherwise the tenant's mapping. One pass,
+  // no join: the new account is a function of the row alone.
   await db.query(
-    `with r as materialized (
-            select s2.row_no,
-                   coalesce($4::uuid, (select m.account_id from public.account_mappings m
-                                        where m.tenant_id = s2.tenant_id and m.source = $3 and m.external_id = s2.external_account)) as account_id
-              from public.staged_rows s2
-             where s2.tenant_id = $1 and s2.import_id = $2 and s2.kind in ('transaction', 'sales_line'))
-     update public.staged_rows s set account_id = r.account_id
-       from r
-      where s.tenant_id = $1 and s.import_id = $2 and s.row_no = r.row_no and s.account_id is distinct from r.account_id`,
+    `update public.staged_rows s
+        set account_id = coalesce($4::uuid, (select m.account_id from public.account_mappings m
+                                              where m.tenant_id = s.tenant_id and m.source = $3 and m.external_id = s.external_account))
+      where s.tenant_id = $1 and s.import_id = $2 and s.kind in ('transaction', 'sales_line')
+        and s.account_id is distinct from coalesce($4::uuid, (select m.account_id from public.account_mappings m
+                                                               where m.tenant_id = s.tenant_id and m.source = $3 and m.external_id = s.external_account))`,
     [tenantId, importId, source, imp.account_id],
   );
 
   // 2. Occurrence-aware content keys: the n-th identical row of this file (per account) gets :n.
   await db.query(
     `with n as materialized (
-            select row_no, 'fp:' || fingerprint || ':' || row_number() over (partition by external_account, fingerprint order by row_no) as dedup_key
-              from public.staged_rows
-             where tenant_id = $1 and import_id = $2 and fingerprint is not null and not excluded)
+            select row_no, dedup_key
+              from (select row_no, s0.dedup_key as current_key,
+                           'fp:' || fingerprint || ':' || row_number() over (partition by external_account, fingerprint order by row_no) as dedup_key
+                      from public.staged_rows s0
+                     where tenant_id = $1 and import_id = $2 and fingerprint is not null and not excluded) k
+             where dedup_key is distinct from current_key)
      update public.staged_rows s set dedup_key = n.dedup_key
        from n
-      where s.tenant_id = $1 and s.import_id = $2 and s.row_no = n.row_no and s.dedup_key is distinct from n.dedup_key`,
+      where s.tenant_id = $1 and s.import_id = $2 and s.row_no = n.row_no`,
     [tenantId, importId],
   );
 
   // 3. Status, blockers and exact duplicates first.
   await db.query(
     `with c as materialized (
-            select s2.row_no,
-                   case
-                     when s2.excluded then 'excluded'
-                     when s2.has_error then 'error'
-                     when s2.kind = 'transaction' and s2.account_id is null then 'unmapped'
-                     when s2.kind = 'transaction' and exists (
-                            select 1 from public.transactions t
-                             where t.tenant_id = s2.tenant_id and t.account_id = s2.account_id and t.dedup_key = s2.dedup_key) then 'exact_duplicate'
-                     when s2.kind = 'sales_line' and exists (
-                            select 1 from public.sales_lines l where l.tenant_id = s2.tenant_id and l.dedup_key = s2.dedup_key) then 'exact_duplicate'
-                     when s2.earlier_in_file > 1 then 'exact_duplicate'
-                     else 'new'
-                   end as status
-              from (select r.*, case when r.dedup_key is null then 0
-                                     else row_number() over (partition by r.account_id, r.dedup_key, r.excluded or r.has_error order by r.row_no) end as earlier_in_file
-                      from public.staged_rows r where r.tenant_id = $1 and r.import_id = $2) s2)
+            select row_no, status
+              from (select s2.row_no, s2.status as current_status, s2.match_transaction_id, s2.match_score,
+                           case
+                             when s2.excluded then 'excluded'
+                             when s2.has_error then 'error'
+                             when s2.kind = 'transaction' and s2.account_id is null then 'unmapped'
+                             when s2.kind = 'transaction' and exists (
+                                    select 1 from public.transactions t
+                                     where t.tenant_id = s2.tenant_id and t.account_id = s2.account_id and t.dedup_key = s2.dedup_key) then 'exact_duplicate'
+                             when s2.kind = 'sales_line' and exists (
+                                    select 1 from public.sales_lines l where l.tenant_id = s2.tenant_id and l.dedup_key = s2.dedup_key) then 'exact_duplicate'
+                             when s2.earlier_in_file > 1 then 'exact_duplicate'
+                             else 'new'
+                           end as status
+                      from (select r.*, case when r.dedup_key is null then 0
+                                             else row_number() over (partition by r.account_id, r.dedup_key, r.excluded or r.has_error order by r.row_no) end as earlier_in_file
+                              from public.staged_rows r where r.tenant_id = $1 and r.import_id = $2) s2) k
+             where status is distinct from current_status or match_transaction_id is not null or match_score is not null)
      update public.staged_rows s set
         status = c.status,
         match_transaction_id = null,
         match_score = null
        from c
-      where s.tenant_id = $1 and s.import_id = $2 and s.row_no = c.row_no
-        and (s.status is distinct from c.status or s.match_transaction_id is not null or s.match_score is not null)`,
+      where s.tenant_id = $1 and s.import_id = $2 and s.row_no = c.row_no`,
     [tenantId, importId],
   );
 
@@ -125,7 +134,7 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
       where s.tenant_id = $1 and s.import_id = $2 and s.row_no = m.row_no`,
     [tenantId, importId, imp.window, LIKELY_SIMILARITY],
   );
-  await db.query("select set_config('enable_nestloop', $1, true)", [nestloop[0]?.value ?? "on"]);
+  await db.query("select set_config('enable_nestloop', $1, true), set_config('work_mem', $2, true)", [settings[0]?.nestloop ?? "on", settings[0]?.work_mem ?? "4MB"]);
 }
 
 export interface DryRun {

@@ -29,6 +29,19 @@ export interface CommitResult {
   alreadyCommitted: boolean;
 }
 
+/** The ledger insert of a commit ($1 tenant, $2 import, $3 source); exported for bench/profile-ingest.ts. */
+export const commitInsertSql = `insert into public.transactions
+       (tenant_id, account_id, booking_date, value_date, amount, currency, description, counterparty, external_id,
+        bank_reference, customer_reference, type_code, details, raw, line, dedup_key, source, import_id)
+     select s.tenant_id, s.account_id, (s.record ->> 'bookingDate')::date, (s.record ->> 'valueDate')::date,
+            (s.record ->> 'amount')::numeric, coalesce(s.record ->> 'currency', a.currency), coalesce(s.record ->> 'description', ''),
+            s.record ->> 'counterpartyName', s.record ->> 'externalId', s.record ->> 'bankReference', s.record ->> 'customerReference',
+            s.record ->> 'typeCode', s.record -> 'details', s.record ->> 'raw', s.line, s.dedup_key, $3, s.import_id
+       from public.staged_rows s join public.accounts a on a.tenant_id = s.tenant_id and a.id = s.account_id
+      where s.tenant_id = $1 and s.import_id = $2 and s.kind = 'transaction' and s.status = 'new'
+      order by s.row_no
+     on conflict (tenant_id, account_id, dedup_key) do nothing`;
+
 export async function commitImport(db: Db, params: { tenantId: string; importId: string; userId: string; startedAt?: number }): Promise<CommitResult> {
   const { tenantId, importId } = params;
   const started = params.startedAt ?? Date.now();
@@ -44,20 +57,7 @@ export async function commitImport(db: Db, params: { tenantId: string; importId:
   const counts = await dryRun(db, { tenantId, importId });
   if (counts.blocked > 0) throw new CommitBlockedError(counts);
 
-  const transactions = await db.query(
-    `insert into public.transactions
-       (tenant_id, account_id, booking_date, value_date, amount, currency, description, counterparty, external_id,
-        bank_reference, customer_reference, type_code, details, raw, line, dedup_key, source, import_id)
-     select s.tenant_id, s.account_id, (s.record ->> 'bookingDate')::date, (s.record ->> 'valueDate')::date,
-            (s.record ->> 'amount')::numeric, coalesce(s.record ->> 'currency', a.currency), coalesce(s.record ->> 'description', ''),
-            s.record ->> 'counterpartyName', s.record ->> 'externalId', s.record ->> 'bankReference', s.record ->> 'customerReference',
-            s.record ->> 'typeCode', s.record -> 'details', s.record ->> 'raw', s.line, s.dedup_key, $3, s.import_id
-       from public.staged_rows s join public.accounts a on a.tenant_id = s.tenant_id and a.id = s.account_id
-      where s.tenant_id = $1 and s.import_id = $2 and s.kind = 'transaction' and s.status = 'new'
-      order by s.row_no
-     on conflict (tenant_id, account_id, dedup_key) do nothing`,
-    [tenantId, importId, `${imp.source}:${imp.format ?? "unknown"}`],
-  );
+  const transactions = await db.query(commitInsertSql, [tenantId, importId, `${imp.source}:${imp.format ?? "unknown"}`]);
   const held = await db.query(
     `insert into public.duplicate_candidates (tenant_id, import_id, row_no, matched_transaction_id, score, reason)
      select s.tenant_id, s.import_id, s.row_no, s.match_transaction_id, s.match_score,

@@ -6,7 +6,7 @@ import type { TenantContext } from "@/lib/auth/context";
 import { withUser } from "@/lib/db/with-user";
 import { getImport, setImportState, type ImportRecord } from "@/lib/db/queries/pipeline";
 import { AppError, notFound } from "@/lib/http/errors";
-import { classifyImport, dryRun, type DryRun } from "./classify";
+import { dryRun, type DryRun } from "./classify";
 import { CommitBlockedError, revertImport } from "./commit";
 import { enqueue } from "./jobs";
 
@@ -35,7 +35,10 @@ export async function requestCommit(ctx: Caller, importId: string): Promise<{ st
       return { status: imp.status, dryRun: await dryRun(db, { tenantId: ctx.tenantId, importId }), queue: false };
     }
     if (imp.status !== "staged") throw new AppError(409, "not_committable", `This import is ${imp.status}; only a staged import can be committed.`);
-    await classifyImport(db, { tenantId: ctx.tenantId, importId });
+    // The classification is current: staging, corrections, exclusions and mappings each classify again
+    // in their own transaction. The commit job classifies once more under the import's lock (the ledger
+    // may have changed meanwhile) and sends the import back to review if something blocks it then, so
+    // a third pass here would only repeat the staging's work (a second or more per 100,000 rows).
     const counts = await dryRun(db, { tenantId: ctx.tenantId, importId });
     if (counts.blocked > 0) throw new CommitBlockedError(counts);
     await setImportState(db, { tenantId: ctx.tenantId, importId, status: "committing", progress: { phase: "committing" }, error: null });

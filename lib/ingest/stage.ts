@@ -114,7 +114,7 @@ export async function stageEvents(target: StageTarget, events: AsyncIterable<Par
     rows = [];
     issues = [];
     await withUser(claims, async (db) => {
-      await insertStagedRows(db, { tenantId, importId, rows: batch });
+      await insertStagedRows(db, { tenantId, importId, mappingSource: mapping, rows: batch });
       await insertIssues(db, { tenantId, importId, issues: batchIssues });
       await setImportState(db, { tenantId, importId, progress: { phase: "parsing", records: rowNo } });
     });
