@@ -37,19 +37,26 @@ export function balancesOf(account: AccountIdentifier, context: AccountContext, 
 
 /** Text lines (16 text, wrapped lines, 88s) joined with single spaces, each trimmed of padding. */
 export function descriptionOf(text: string | undefined): string {
-  return (text ?? "").split("\n").map((part) => part.trim()).filter((part) => part !== "").join(" ");
+  if (text === undefined) return "";
+  // One line (the usual case): its trimmed text, without the split/map/filter/join.
+  if (text.indexOf("\n") < 0) return text.trim();
+  return text.split("\n").map((part) => part.trim()).filter((part) => part !== "").join(" ");
 }
 
-function fundsDetails(funds: Funds | undefined, scale: number): Record<string, string> {
-  if (!funds) return {};
-  const details: Record<string, string> = { fundsType: funds.type };
-  const money = (units: bigint | undefined): string | undefined => (units === undefined ? undefined : fromMinorUnits(units, scale));
+function money(units: bigint | undefined, scale: number): string | undefined {
+  return units === undefined ? undefined : fromMinorUnits(units, scale);
+}
+
+/** Adds the funds fields to `details` (built in place: a spread of a new object per record showed in profiles). */
+function addFundsDetails(details: Record<string, string>, funds: Funds | undefined, scale: number): Record<string, string> {
+  if (!funds) return details;
+  details.fundsType = funds.type;
   if (funds.type === "V" && funds.valueTime) details.valueTime = funds.valueTime;
   if (funds.type === "S") {
     const pairs: [string, string | undefined][] = [
-      ["availableImmediately", money(funds.immediate)],
-      ["availableInOneDay", money(funds.oneDay)],
-      ["availableInTwoOrMoreDays", money(funds.twoOrMoreDays)],
+      ["availableImmediately", money(funds.immediate, scale)],
+      ["availableInOneDay", money(funds.oneDay, scale)],
+      ["availableInTwoOrMoreDays", money(funds.twoOrMoreDays, scale)],
     ];
     for (const [key, value] of pairs) if (value !== undefined) details[key] = value;
   }
@@ -103,7 +110,7 @@ export function transactionOf(detail: TransactionDetail, context: AccountContext
     currency: context.currency,
     typeCode: detail.typeCode,
     description: descriptionOf(detail.text),
-    details: { typeCodeClass: `${type.direction}_${type.level}`, ...fundsDetails(detail.funds, context.scale) },
+    details: addFundsDetails({ typeCodeClass: `${type.direction}_${type.level}` }, detail.funds, context.scale),
     raw,
     line,
   };

@@ -22,8 +22,9 @@ export interface LogicalRecord {
   raws: string[];
 }
 
+/** Takes over the physical record's fields array (continuations are appended to it): no copy per record. */
 export function startLogical(record: PhysicalRecord & { code: Exclude<RecordCode, "88"> }): LogicalRecord {
-  return { code: record.code, fields: [...record.fields], line: record.line, raws: [record.raw] };
+  return { code: record.code, fields: record.fields, line: record.line, raws: [record.raw] };
 }
 
 /** Whether the next field of a physical record being read is free text running to the end of the record. */

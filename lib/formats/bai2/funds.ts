@@ -18,7 +18,11 @@ export type Funds =
 
 /** How many fields follow the funds type letter; undefined while a D count has not been read yet. */
 export function fundsExtraFieldCount(fields: readonly string[], fundsIndex: number): number | undefined {
-  const type = (fields[fundsIndex] ?? "").toUpperCase();
+  const written = fields[fundsIndex] ?? "";
+  // Asked for every field of a 16: the common one-letter ASCII types without toUpperCase.
+  const code = written.length === 1 ? written.charCodeAt(0) : -1;
+  if (code === 48 || code === 49 || code === 50 || code === 90 || code === 122 || written === "") return 0;
+  const type = written.toUpperCase();
   if (type === "S") return 3;
   if (type === "V") return 2;
   if (type !== "D") return 0;

@@ -13,12 +13,14 @@ export async function* parseBai2(source: ByteSource, options?: ParseOptions): As
   const encoding = options?.encoding ?? sniffEncoding(head);
   const reader = new Bai2Reader(options);
   const assembler = new LogicalAssembler();
+  // Plain loops over the event arrays: `yield*` of an array in an async generator goes through an
+  // async-from-sync iterator, an extra promise per event.
   for await (const text of decodeText(replay, encoding)) {
     assembler.push(text);
-    for (let item = assembler.next(); item; item = assembler.next()) yield* reader.accept(item);
+    for (let item = assembler.next(); item; item = assembler.next()) for (const event of reader.accept(item)) yield event;
   }
   assembler.end();
-  for (let item = assembler.next(); item; item = assembler.next()) yield* reader.accept(item);
+  for (let item = assembler.next(); item; item = assembler.next()) for (const event of reader.accept(item)) yield event;
   reader.finish(Math.max(1, assembler.lines));
   yield { type: "meta", meta: { format: "bai2", encoding, lines: assembler.lines, extra: reader.metaExtra() } };
 }

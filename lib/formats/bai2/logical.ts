@@ -61,9 +61,9 @@ export class LogicalAssembler {
         this.held = item;
         return previous;
       }
-      const { code } = item;
-      if (code !== "88") {
-        this.pending = startLogical({ ...item, code });
+      if (item.code !== "88") {
+        // The record itself, not a spread copy per record: the scanner hands each one over only once.
+        this.pending = startLogical(item as PhysicalRecord & { code: Exclude<PhysicalRecord["code"], "88"> });
         this.pendingChars = item.raw.length;
       }
       if (previous) return previous;

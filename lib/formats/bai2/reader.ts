@@ -65,6 +65,11 @@ function issueFrom(problem: FieldProblem, line: number, severity: ParseIssue["se
   return { type: "issue", issue: { severity, code: problem.code, message: problem.message, line, field: problem.field } };
 }
 
+/** A dropped 16 record with what it held (a function, not a closure per record: see transactionDetail). */
+function rejectedDetail(rec: LogicalRecord, raw: string, context: AccountContext, detail?: TransactionDetail): ParseEvent {
+  return { type: "rejected", rejected: { kind: "transaction", line: rec.line, raw, fields: rejectedDetailFields(rec.fields, detail, context) } };
+}
+
 function issue(code: string, message: string, line: number, severity: ParseIssue["severity"] = "error"): ParseEvent {
   return { type: "issue", issue: { severity, code, message, line } };
 }
@@ -223,18 +228,15 @@ export class Bai2Reader {
     const account = this.account;
     if (!account) this.unexpected(rec, "a 03 account identifier before any 16 transaction detail");
     this.count(rec);
-    const written = readAmount(rec.fields[1] ?? "", "amount");
+    const parsed = parseTransactionDetail(rec.fields);
+    // The amount parsed once: a parsed detail carries it; only a failed one is read again here.
+    const written = parsed.ok ? ({ ok: true, value: parsed.value.amount } as const) : readAmount(rec.fields[1] ?? "", "amount");
     if (written.ok) account.total += written.value ?? 0n;
     else account.unreadableAmountLine ??= rec.line;
-    const parsed = parseTransactionDetail(rec.fields);
-    const raw = rec.raws.join("\n");
-    const rejected = (detail?: TransactionDetail): ParseEvent => ({
-      type: "rejected",
-      rejected: { kind: "transaction", line: rec.line, raw, fields: rejectedDetailFields(rec.fields, detail, account.context) },
-    });
-    if (!parsed.ok) return [issueFrom(parsed.problem, rec.line), rejected()];
+    const raw = rec.raws.length === 1 ? rec.raws[0]! : rec.raws.join("\n");
+    if (!parsed.ok) return [issueFrom(parsed.problem, rec.line), rejectedDetail(rec, raw, account.context)];
     const outcome = transactionOf(parsed.value, account.context, raw, rec.line);
-    if ("problem" in outcome) return [issueFrom(outcome.problem, rec.line), rejected(parsed.value)];
+    if ("problem" in outcome) return [issueFrom(outcome.problem, rec.line), rejectedDetail(rec, raw, account.context, parsed.value)];
     this.transactions++;
     const events: ParseEvent[] = [{ type: "transaction", transaction: outcome.transaction }];
     if (outcome.warning) events.push(issueFrom(outcome.warning, rec.line, "warning"));

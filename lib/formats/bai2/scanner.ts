@@ -49,6 +49,31 @@ function isInlineBlank(ch: string | undefined): boolean {
   return ch === " " || ch === "\t" || ch === "\f" || ch === "\v" || ch === "\u0000";
 }
 
+/** `isInlineBlank` on a character code (NaN past the end is not blank). */
+function isInlineBlankCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 12 || c === 11 || c === 0;
+}
+
+/** Whether the two characters at `at` are a record code, on character codes (no slice per record). */
+function isRecordCodeAt(text: string, at: number): boolean {
+  const a = text.charCodeAt(at);
+  const b = text.charCodeAt(at + 1);
+  switch (a) {
+    case 48 /* 0 */:
+      return b === 49 || b === 50 || b === 51; // 01 02 03
+    case 49 /* 1 */:
+      return b === 54; // 16
+    case 52 /* 4 */:
+      return b === 57; // 49
+    case 56 /* 8 */:
+      return b === 56; // 88
+    case 57 /* 9 */:
+      return b === 56 || b === 57; // 98 99
+    default:
+      return false;
+  }
+}
+
 export class RecordScanner {
   private buf = "";
   private pos = 0;
@@ -86,7 +111,8 @@ export class RecordScanner {
   next(): PhysicalRecord | UnrecognizedText | "more" | "done" {
     this.compact();
     let start = this.pos;
-    while (start < this.buf.length && (isInlineBlank(this.buf[start]) || this.buf[start] === "\n")) start++;
+    const buf = this.buf;
+    for (let c = buf.charCodeAt(start); start < buf.length && (c === 10 || isInlineBlankCode(c)); c = buf.charCodeAt(++start));
     this.advance(start);
     if (start >= this.buf.length) return this.ended ? "done" : NEED_MORE;
     if (this.buf.length - start < 3 && !this.ended) return this.needMore();
@@ -121,7 +147,7 @@ export class RecordScanner {
   }
 
   private startsRecord(at: number): boolean {
-    return isRecordCode(this.buf.slice(at, at + 2)) && this.buf[at + 2] === ",";
+    return isRecordCodeAt(this.buf, at) && this.buf.charCodeAt(at + 2) === 44 /* , */;
   }
 
   private unrecognized(start: number): UnrecognizedText | "more" {
@@ -139,22 +165,27 @@ export class RecordScanner {
     const code = this.buf.slice(start, start + 2) as RecordCode;
     const fields: string[] = [];
     let fieldStart = start + 3;
+    // Only a 16 and its 88s have a text field: other records skip the per-field question.
+    const mayHaveText = code === "16" || code === "88";
     for (;;) {
-      if (this.isTextField(code, fields)) {
+      if (mayHaveText && this.isTextField(code, fields)) {
         const ending = this.textEnding(fieldStart);
         if (ending === NEED_MORE) return this.needMore();
         fields.push(this.buf.slice(fieldStart, ending.valueEnd));
         return this.finish(code, fields, start, ending);
       }
+      const buf = this.buf;
       let j = fieldStart;
-      while (j < this.buf.length && this.buf[j] !== "," && this.buf[j] !== "/" && this.buf[j] !== "\n") j++;
-      if (j >= this.buf.length && !this.ended) return this.needMore();
-      fields.push(this.buf.slice(fieldStart, j).trim());
-      if (this.buf[j] === ",") {
+      let c = buf.charCodeAt(j);
+      // Character codes, not one-character strings: this loop reads every byte of the file.
+      while (j < buf.length && c !== 44 /* , */ && c !== 47 /* / */ && c !== 10 /* \n */) c = buf.charCodeAt(++j);
+      if (j >= buf.length && !this.ended) return this.needMore();
+      fields.push(buf.slice(fieldStart, j).trim());
+      if (c === 44) {
         fieldStart = j + 1;
         continue;
       }
-      const slash = this.buf[j] === "/";
+      const slash = c === 47;
       return this.finish(code, fields, start, { valueEnd: j, rawEnd: slash ? j + 1 : j, resume: slash ? j + 1 : j });
     }
   }
@@ -170,18 +201,25 @@ export class RecordScanner {
    * what follows a candidate `/` or line break.
    */
   private textEnding(from: number): Ending | "more" {
-    for (let j = from; ; j++) {
-      if (j >= this.buf.length) return this.ended ? { valueEnd: j, rawEnd: j, resume: j } : NEED_MORE;
-      const ch = this.buf[j];
-      if (ch !== "/" && ch !== "\n") continue;
+    const buf = this.buf;
+    const length = buf.length;
+    // Candidates found with indexOf: the text runs to the next "/" or line break.
+    let slash = buf.indexOf("/", from);
+    let newline = buf.indexOf("\n", from);
+    for (;;) {
+      if (slash < 0 && newline < 0) return this.ended ? { valueEnd: length, rawEnd: length, resume: length } : NEED_MORE;
+      const j = slash < 0 ? newline : newline < 0 ? slash : Math.min(slash, newline);
+      const isSlash = j === slash;
       let k = j + 1;
-      while (k < this.buf.length && isInlineBlank(this.buf[k])) k++;
-      if (k >= this.buf.length && !this.ended) return NEED_MORE;
-      const blankToEnd = k >= this.buf.length || this.buf[k] === "\n";
-      if (!blankToEnd && this.buf.length - k < 3 && !this.ended) return NEED_MORE;
+      while (k < length && isInlineBlankCode(buf.charCodeAt(k))) k++;
+      if (k >= length && !this.ended) return NEED_MORE;
+      const blankToEnd = k >= length || buf.charCodeAt(k) === 10;
+      if (!blankToEnd && length - k < 3 && !this.ended) return NEED_MORE;
       if (blankToEnd || this.startsRecord(k)) {
-        return ch === "/" ? { valueEnd: j, rawEnd: j + 1, resume: j + 1 } : { valueEnd: j, rawEnd: j, resume: j };
+        return isSlash ? { valueEnd: j, rawEnd: j + 1, resume: j + 1 } : { valueEnd: j, rawEnd: j, resume: j };
       }
+      if (isSlash) slash = buf.indexOf("/", j + 1);
+      else newline = buf.indexOf("\n", j + 1);
     }
   }
 }

@@ -95,10 +95,17 @@ function rangeInfo(code: string, n: number): TypeCodeInfo {
   return info(code, "customized_debit", "unspecified", "debit", false);
 }
 
+/** Classifications already made, by code: at most 999 entries, and every 16 record asks. */
+const CLASSIFIED = new Map<string, Readonly<TypeCodeInfo>>();
+
 /** Classifies a three-digit type code; null when the text is not one (or is 000). */
-export function classifyTypeCode(code: string): TypeCodeInfo | null {
+export function classifyTypeCode(code: string): Readonly<TypeCodeInfo> | null {
+  const known = CLASSIFIED.get(code);
+  if (known) return known;
   if (!/^\d{3}$/.test(code) || code === "000") return null;
-  return listedInfo(code) ?? rangeInfo(code, Number(code));
+  const classified = Object.freeze(listedInfo(code) ?? rangeInfo(code, Number(code)));
+  CLASSIFIED.set(code, classified);
+  return classified;
 }
 
 /** Every code the specification lists, for tests and documentation. */
