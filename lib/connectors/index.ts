@@ -10,10 +10,12 @@ import { quickbooksConnector } from "./quickbooks";
 import { sftpConnector } from "./sftp";
 import { sqlConnector } from "./sql";
 import { stripeConnector } from "./stripe";
+import { superopsConnector } from "./superops";
 import { register, type RegisteredConnector } from "./types";
 
 const CONNECTORS: readonly RegisteredConnector[] = [register(sftpConnector), register(plaidConnector), register(stripeConnector), register(sqlConnector), register(quickbooksConnector),
   register(sheetsConnector),
+  register(superopsConnector),
 ];
 
 const byType = new Map(CONNECTORS.map((c) => [c.type, c]));
