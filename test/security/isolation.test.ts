@@ -15,7 +15,9 @@ import { TENANT_COOKIE, TENANT_HEADER } from "@/lib/auth/context";
 import { PERMISSIONS, ROLES, type Role } from "@/lib/auth/permissions";
 import { runParseJob, startWorker, stopJobQueue } from "@/lib/ingest/jobs";
 import { rawFileStore } from "@/lib/storage/raw-store";
+import * as imports from "@/app/api/imports/route";
 import { asService, asUser, createUser, type TestUser } from "@/test/db";
+import { multipartRequest } from "@/test/pipeline/helpers";
 import { MODULES, PUBLIC_ROUTES, ROUTES, jsonBody, send, type Answer, type Call, type Caller } from "./routes";
 import { identifyingValues, seedWorld, type World } from "./world";
 
@@ -165,6 +167,24 @@ describe("every route × every caller", () => {
       mapped: (await db.query<{ n: number }>("select count(*)::int as n from public.account_mappings where tenant_id = $1", [a.tenant.id])).rows[0]!.n,
     }));
     expect(state).toEqual({ pending: a.candidateIds.length, excluded: 0, committed: "committed", mapped: 1 });
+  });
+
+  it("B's own things cannot be pointed at A's account: upload, import account, connection, mapping answer 422, and nothing of A", async () => {
+    const uploaded = await imports.POST(
+      await multipartRequest(b.tenant.members.uploader, b.tenant, { name: "wombat-extra.csv", bytes: new TextEncoder().encode("Date,Description,Amount\n2025-01-01,Wombat extra,1.00\n") }, { accountId: a.accountId }),
+      { params: Promise.resolve({}) },
+    );
+    const answers: Answer[] = [
+      { status: uploaded.status, text: await uploaded.text(), headers: uploaded.headers, sent: a.accountId },
+      await send("imports/[id]/account", "PATCH", { params: { id: b.stagedImportId }, body: { accountId: a.accountId } }, { name: "b-uploader", user: b.tenant.members.uploader }),
+      await send("connections", "POST", jsonBody({ name: "Wombat pointed at A", type: "sftp", config: { host: "127.0.0.1", username: "u", accountId: a.accountId }, secrets: { password: "x" } }), { name: "b-admin", user: b.tenant.members.admin }),
+      await send("account-mappings", "POST", jsonBody({ source: "bank", externalId: "WOMBAT-TO-A", accountId: a.accountId }), { name: "b-admin", user: b.tenant.members.admin }),
+    ];
+    expect(answers.map((x) => [x.status, leaksOfA(x)])).toEqual(answers.map(() => [422, []]));
+    const bAccounts = await asService(async (db) =>
+      (await db.query<{ account_id: string | null }>("select distinct account_id::text from public.imports where tenant_id = $1", [b.tenant.id])).rows.map((r) => r.account_id),
+    );
+    expect(bAccounts).not.toContain(a.accountId);
   });
 
   it("B's members see B's own data on list routes (so the 'nothing of A' above is not an empty answer)", async () => {
