@@ -239,7 +239,8 @@ describe("mutations from other origins", () => {
     const harmless = mutating.filter((r) => ["imports", "accounts", "members", "connections"].includes(r.route) && r.method === "POST");
     expect(harmless.length).toBeGreaterThan(0);
     for (const r of harmless) {
-      for (const headers of [{ origin: "http://localhost", "sec-fetch-site": "same-origin" }, {}]) {
+      const browserOrScript: Record<string, string>[] = [{ origin: "http://localhost", "sec-fetch-site": "same-origin" }, {}];
+      for (const headers of browserOrScript) {
         const answer = await send(r.route, r.method, r.call(world), admin, headers);
         expect(answer.status, `${r.method} ${r.route} ${JSON.stringify(headers)}`).not.toBe(403);
       }
