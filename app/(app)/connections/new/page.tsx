@@ -24,6 +24,17 @@ const LABELS: Record<string, string> = {
   secretKey: "Secret key",
   clientId: "Client ID",
   accessToken: "Access token",
+  realmId: "Company ID (realm ID)",
+  minorVersion: "API minor version",
+  entities: "Entities (comma-separated)",
+  tokenUrl: "Token endpoint (testing only)",
+  clientSecret: "Client secret",
+  refreshToken: "Refresh token",
+  accessTokenExpiresAt: "Access token expires at (optional)",
+  subdomain: "SuperOps subdomain",
+  dataCenter: "Data centre",
+  apiToken: "API token",
+  lookbackDays: "Look back (days)",
 };
 
 function labelOf(name: string): string {
