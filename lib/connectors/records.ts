@@ -42,6 +42,7 @@ import type { TenantContext } from "@/lib/auth/context";
 import { writeAudit } from "@/lib/db/queries/audit";
 import { applyModifiedRecords, findBatchImport, removeRecords, type LedgerChange } from "@/lib/db/queries/connector-batches";
 import { saveCursor, type ConnectionRow } from "@/lib/db/queries/connections";
+import { confirmationsAfter } from "@/lib/db/queries/mpesa";
 import { getImport, insertImport, setImportState } from "@/lib/db/queries/pipeline";
 import { withUser } from "@/lib/db/with-user";
 import type { JsonValue, ParseEvent } from "@/lib/formats/types";
@@ -50,6 +51,7 @@ import { accountCurrencyOf, beginStaging, stageEvents } from "@/lib/ingest/stage
 import { externalAccountKey } from "@/lib/ingest/sources";
 import { balance, externalAccount, type Balance, type ExternalAccount } from "@/lib/schemas/canonical";
 import { rawFileStore } from "@/lib/storage/raw-store";
+import { hookToken } from "./hooks";
 import { secretsStore } from "./service";
 import { RecordError, type FetchBatch, type FetchContext, type ProviderAccount, type ProviderRecord, type RegisteredConnector } from "./types";
 
@@ -136,6 +138,15 @@ export async function syncRecords(ctx: Ctx, loaded: Loaded, hooks: SyncHooks = {
     saveSecrets: async (next) => {
       await store.saveSecrets(next);
       secrets = next;
+    },
+    pushed: {
+      hookToken: hookToken(row.id),
+      after: async (position, limit) =>
+        (await withUser(ctx.claims, (db) => confirmationsAfter(db, { tenantId: ctx.tenantId, connectionId: row.id, position, limit }))).map((c) => ({
+          position: c.position,
+          id: c.transId,
+          data: c.payload,
+        })),
     },
   };
   try {

@@ -76,6 +76,19 @@ export interface FetchContext {
   alreadySeen(file: { path: string; size: number; modifiedAt: string | null }): Promise<boolean>;
   /** See SecretsStore: the sync lends it so rotated OAuth2 tokens are kept. */
   saveSecrets?: SecretsStore["saveSecrets"];
+  /** Records the provider pushed to Inflow for this connection (M-Pesa C2B confirmations); record syncs only. */
+  pushed?: PushedRecords;
+}
+
+/**
+ * What a provider pushed to this connection's callback address, stored on arrival (the connector
+ * never touches the database): read in a stable order after a position the connector keeps in its
+ * cursor, never skipping one that was still being stored.
+ */
+export interface PushedRecords {
+  /** The connection's unguessable token for the callback addresses the provider pushes to. */
+  hookToken: string;
+  after(position: string | null, limit: number): Promise<{ position: string; id: string; data: unknown }[]>;
 }
 
 /**

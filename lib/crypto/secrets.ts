@@ -7,7 +7,7 @@
  * An optional context (e.g. "tenant:connection") is bound as additional authenticated data, so a
  * ciphertext copied onto another row does not decrypt.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { dataDir, env } from "@/lib/env";
@@ -59,6 +59,11 @@ function secretsKey(): Buffer {
     keys.set(source, key);
   }
   return key;
+}
+
+/** A key for another purpose (callback tokens), derived from the secrets key so there is one secret to keep. */
+export function derivedKey(purpose: string): Buffer {
+  return createHmac("sha256", secretsKey()).update(`inflow:${purpose}`).digest();
 }
 
 export function encryptSecret(plaintext: string, context = ""): Buffer {

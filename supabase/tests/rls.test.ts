@@ -35,6 +35,7 @@ const TABLES = [
   "appointments",
   "connections",
   "connection_files",
+  "mpesa_confirmations",
 ] as const;
 type Table = (typeof TABLES)[number];
 /** Views in public; each must be security_invoker so the caller's RLS on the underlying table applies. */
@@ -86,6 +87,7 @@ const A = {
   appointments: 3,
   connections: 1,
   connection_files: 1,
+  mpesa_confirmations: 1,
 } as const satisfies Record<Table, number>;
 const B = {
   tenants: 1,
@@ -105,6 +107,7 @@ const B = {
   appointments: 2,
   connections: 1,
   connection_files: 1,
+  mpesa_confirmations: 1,
 } as const satisfies Record<Table, number>;
 /** The views: the same trial-balance line and appointment re-imported later count once. */
 const A_VIEWS = { gl_balances_current: 2, appointments_current: 2 } as const satisfies Record<View, number>;
@@ -237,6 +240,11 @@ beforeAll(async () => {
       await db.query(
         "insert into public.connection_files (tenant_id, connection_id, path, size, sha256, import_id) values ($1, $2, 'statement.csv', 10, repeat('a', 64), $3)",
         [tenant.id, connectionId, importId],
+      );
+      // One M-Pesa confirmation its callback stored for the connection.
+      await db.query(
+        `insert into public.mpesa_confirmations (tenant_id, connection_id, trans_id, payload, raw) values ($1, $2, 'RKTQDM7W6S', '{"TransID": "RKTQDM7W6S"}', '{"TransID": "RKTQDM7W6S"}')`,
+        [tenant.id, connectionId],
       );
       return { accountIds, importIds, transactionIds, connectionId };
     };
@@ -473,6 +481,16 @@ const STATEMENTS: Record<Table, Record<Command, (db: Db) => Promise<QueryResult>
     update: (db) => db.query("update public.connection_files set seen_at = now() where tenant_id = $1", [fx.a.id]),
     delete: (db) => db.query("delete from public.connection_files where tenant_id = $1", [fx.a.id]),
   },
+  mpesa_confirmations: {
+    select: (db) => db.query("select trans_id from public.mpesa_confirmations where tenant_id = $1", [fx.a.id]),
+    insert: (db) =>
+      db.query(
+        `insert into public.mpesa_confirmations (tenant_id, connection_id, trans_id, payload, raw) values ($1, $2, 'RKTQDM7W7T', '{}', '{}')`,
+        [fx.a.id, fx.aConnectionId],
+      ),
+    update: (db) => db.query("update public.mpesa_confirmations set payload = '{}' where tenant_id = $1", [fx.a.id]),
+    delete: (db) => db.query("delete from public.mpesa_confirmations where tenant_id = $1", [fx.a.id]),
+  },
 };
 
 type Row = [Table, Command, Record<Actor, Outcome>];
@@ -558,6 +576,10 @@ const MATRIX: Row[] = [
   row("connection_files",     "insert",  rows(1),                     refused,                     refused,                     refused,                     refused, refused), // recorded by a sync
   row("connection_files",     "update",  rows(A.connection_files),    rows(0),                     rows(0),                     rows(0),                     rows(0), rows(0)), // only modified_at / seen_at
   row("connection_files",     "delete",  refused,                     refused,                     refused,                     refused,                     refused, refused), // not granted: kept as recorded
+  row("mpesa_confirmations",  "select",  rows(A.mpesa_confirmations), rows(0),                     rows(0),                     rows(0),                     rows(0), rows(0)), // admins (the sync)
+  row("mpesa_confirmations",  "insert",  refused,                     refused,                     refused,                     refused,                     refused, refused), // only the callback (service role) stores
+  row("mpesa_confirmations",  "update",  refused,                     refused,                     refused,                     refused,                     refused, refused), // not granted: kept as received
+  row("mpesa_confirmations",  "delete",  refused,                     refused,                     refused,                     refused,                     refused, refused),
 ];
 
 const CASES = MATRIX.flatMap(([table, command, byActor]) => ACTORS.map((actor) => ({ table, command, actor, expected: byActor[actor] })));
@@ -687,8 +709,8 @@ describe("RLS: each caller sees only its own tenant", () => {
   const nothing = Object.fromEntries(RELATIONS.map((r) => [r, 0])) as Record<Relation, number>;
   const VISIBLE: { actor: Actor; expected: Record<Relation, number> }[] = [
     { actor: "admin", expected: { ...A, ...A_VIEWS } },
-    // Only admins read the audit log.
-    ...(["reviewer", "uploader", "viewer"] as const).map((actor) => ({ actor: actor as Actor, expected: { ...A, ...A_VIEWS, audit_log: 0 } })),
+    // Only admins read the audit log and the M-Pesa confirmations.
+    ...(["reviewer", "uploader", "viewer"] as const).map((actor) => ({ actor: actor as Actor, expected: { ...A, ...A_VIEWS, audit_log: 0, mpesa_confirmations: 0 } })),
     { actor: "b-admin", expected: { ...B, ...B_VIEWS } },
     { actor: "anon", expected: nothing },
   ];
