@@ -22,7 +22,8 @@ describe("readDelimitedRows", () => {
       expect(rows.map((r) => [r.line, r.fields])).toEqual([
         [1, ["a", "b"]],
         [2, ["multi\nline", "2"]],
-        [5, ["c", "x\r\ny"]],
+        // Line breaks are unified to LF before rows are split (mixed-ending files), inside quotes too.
+        [5, ["c", "x\ny"]],
         [7, ["last", "1"]],
       ]);
       expect(lines).toBe(7);
@@ -34,6 +35,31 @@ describe("readDelimitedRows", () => {
     const { rows, lines } = await rowsOf("h1;h2\r\n1;2\r\n3;4\r\n", { delimiter: ";", quoteChar: '"', newline: "\r\n" }, 5);
     expect(rows.map((r) => r.line)).toEqual([1, 2, 3]);
     expect(lines).toBe(3);
+  });
+
+  it("mixed line endings: CRLF, LF and lone CR each end a row and a line, in any chunking", async () => {
+    const text = "h1,h2\r\n1,2\n3,4\r5,6\r\n\r7,8";
+    for (const pieces of [1, 2, 3, 5, text.length]) {
+      for (const newline of ["\r\n", "\n", "\r"] as const) {
+        const { rows, lines } = await rowsOf(text, { ...comma, newline }, pieces);
+        expect(rows.map((r) => [r.line, r.fields, r.raw])).toEqual([
+          [1, ["h1", "h2"], "h1,h2"],
+          [2, ["1", "2"], "1,2"],
+          [3, ["3", "4"], "3,4"],
+          [4, ["5", "6"], "5,6"],
+          [6, ["7", "8"], "7,8"],
+        ]);
+        expect(lines).toBe(6);
+      }
+    }
+  });
+
+  it("a row over a megabyte is refused on its line, whether it arrives whole or in pieces", async () => {
+    const text = `a,b\n1,${"x".repeat(1_100_000)}\n2,3\n`;
+    for (const pieces of [1, 40]) {
+      const error = await rowsOf(text, comma, pieces).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "row_too_long", line: 2 });
+    }
   });
 
   it("escaped quotes", async () => {

@@ -28,6 +28,21 @@ export const DELIMITERS = [",", ";", "\t", "|"] as const;
 /** A row longer than this is not a table row but a runaway quote or a binary file. */
 const MAX_ROW_CHARS = 1 << 20;
 
+const tooLong = (line: number, length?: number) =>
+  new FormatError("row_too_long", `Expected rows shorter than ${MAX_ROW_CHARS} characters, found ${length === undefined ? "a longer one" : `one of ${length} characters`} (an unclosed quote?)`, line);
+
+/**
+ * Every CRLF and lone CR as LF, so rows are split on LF alone whatever the file's own newline: a file
+ * mixing CRLF, LF and CR (exports pasted together, edited on another system) otherwise ran its rows
+ * together and lost its header. Line counts are unchanged (CRLF, CR and LF each end one physical line);
+ * line breaks inside quoted values become LF too.
+ */
+function unifyLineBreaks(text: string): string {
+  return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
+}
+
+const withLf = (dialect: Dialect): Dialect => (dialect.newline === "\n" ? dialect : { ...dialect, newline: "\n" });
+
 export function detectNewline(text: string): Newline {
   const i = text.search(/[\r\n]/);
   if (i < 0) return "\n";
@@ -137,6 +152,7 @@ export async function* readDelimitedBatches(
   dialect: Dialect,
   onLines?: (lines: number) => void,
 ): AsyncGenerator<TableRow[], void, undefined> {
+  const lf = withLf(dialect);
   let pending = "";
   let line = 1;
   let unterminated = false;
@@ -157,26 +173,30 @@ export async function* readDelimitedBatches(
       unterminated = end > start && rawEnd === end;
       start = end;
       const fields = row.fields;
-      // A mixed-line-ending file leaves a CR on the last field when the newline is LF.
-      const lastField = fields.length - 1;
-      if (dialect.newline === "\n" && lastField >= 0 && fields[lastField]!.endsWith("\r")) fields[lastField] = fields[lastField]!.slice(0, -1);
+      // Checked here too, not only on the unfinished tail below: whether a long row arrives whole in one
+      // chunk or across several must not change the outcome.
+      if (raw.length > MAX_ROW_CHARS) throw tooLong(startLine, raw.length);
       if (raw.trim() === "" || (fields.length === 1 && fields[0]!.trim() === "")) continue;
       out.push({ fields, line: startLine, raw });
     }
     return out;
   };
-  for await (const chunk of text) {
-    pending += chunk;
-    const { rows, consumed } = parseRows(pending, dialect, false);
+  // A CR at the end of a chunk may be the first half of a CRLF: it waits for the next chunk.
+  let heldCr = false;
+  for await (const piece of text) {
+    let chunk: string = heldCr ? "\r" + piece : piece;
+    heldCr = chunk.endsWith("\r");
+    if (heldCr) chunk = chunk.slice(0, -1);
+    pending += unifyLineBreaks(chunk);
+    const { rows, consumed } = parseRows(pending, lf, false);
     const batch = toTableRows(rows, pending);
     if (batch.length > 0) yield batch;
     pending = pending.slice(consumed);
-    if (pending.length > MAX_ROW_CHARS) {
-      throw new FormatError("row_too_long", `Expected rows shorter than ${MAX_ROW_CHARS} characters, found a longer one (an unclosed quote?)`, line);
-    }
+    if (pending.length > MAX_ROW_CHARS) throw tooLong(line);
   }
+  if (heldCr) pending += "\n";
   if (pending !== "") {
-    const { rows } = parseRows(pending, dialect, true);
+    const { rows } = parseRows(pending, lf, true);
     const batch = toTableRows(rows, pending);
     if (batch.length > 0) yield batch;
   }
@@ -193,8 +213,9 @@ export async function* readDelimitedRows(
 }
 
 /** Rows of a complete text (the file head), for detection. Drops an unfinished last row unless `complete`. */
-export function rowsOfText(text: string, dialect: Dialect, complete: boolean): TableRow[] {
-  const { rows } = parseRows(text, dialect, complete);
+export function rowsOfText(original: string, dialect: Dialect, complete: boolean): TableRow[] {
+  const text = unifyLineBreaks(original);
+  const { rows } = parseRows(text, withLf(dialect), complete);
   const out: TableRow[] = [];
   let start = 0;
   let line = 1;
