@@ -210,6 +210,13 @@ describe("every route × every caller", () => {
     expect(got).toEqual(want);
   });
 
+  it("a member removed by A's admin (above) is refused at once, though their session cookie is still valid", async () => {
+    expect(await asService(async (db) => (await db.query("select 1 from public.memberships where user_id = $1", [a.extra.id])).rowCount)).toBe(0);
+    const answer = await send("imports", "GET", {}, { name: "removed", user: a.extra, headers: { [TENANT_HEADER]: a.tenant.slug } });
+    expect(answer.status).toBe(404);
+    expect(leaksOfA({ ...answer, sent: "" })).toEqual([]);
+  });
+
   it.each(PUBLIC_ROUTES)("public $method $route answers $status to anyone, with nothing of A", async (r) => {
     const call: Call = r.route === "auth/login" ? { body: { email: a.tenant.members.admin.email, password: "wrong password" } } : r.call;
     for (const who of [{ name: "anon" }, { name: "b-admin", user: b.tenant.members.admin }, { name: "a-admin", user: a.tenant.members.admin }] as Caller[]) {
