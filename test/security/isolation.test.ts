@@ -18,7 +18,7 @@ import { rawFileStore } from "@/lib/storage/raw-store";
 import * as imports from "@/app/api/imports/route";
 import { asService, asUser, createUser, type TestUser } from "@/test/db";
 import { multipartRequest } from "@/test/pipeline/helpers";
-import { MODULES, PUBLIC_ROUTES, ROUTES, jsonBody, send, type Answer, type Call, type Caller } from "./routes";
+import { MODULES, PUBLIC_ROUTES, ROUTES, jsonBody, send, type Answer, type Caller } from "./routes";
 import { identifyingValues, seedWorld, type World } from "./world";
 
 // ---- the world ----
@@ -218,7 +218,7 @@ describe("every route × every caller", () => {
   });
 
   it.each(PUBLIC_ROUTES)("public $method $route answers $status to anyone, with nothing of A", async (r) => {
-    const call: Call = r.route === "auth/login" ? { body: { email: a.tenant.members.admin.email, password: "wrong password" } } : r.call;
+    const call = r.call(a);
     for (const who of [{ name: "anon" }, { name: "b-admin", user: b.tenant.members.admin }, { name: "a-admin", user: a.tenant.members.admin }] as Caller[]) {
       const answer = await send(r.route, r.method, call, who, { "x-forwarded-for": `public-${who.name}` });
       expect(answer.status, `${who.name}`).toBe(r.status);

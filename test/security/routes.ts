@@ -156,12 +156,26 @@ export const ROUTES: RouteCase[] = [
   { route: "auth/tenant", method: "POST", permission: "session", call: (w) => jsonBody({ slug: w.tenant.slug }), member: 200, crossTenant: 404 },
 ];
 
+export interface PublicRoute {
+  route: string;
+  method: Method;
+  /** What anyone gets, asking about A. */
+  status: number;
+  call: (w: World) => Call;
+  /**
+   * "refused": a browser endpoint, refused from other origins like every tenant route. "not-checked":
+   * called server to server (a provider's callback), authenticated by its path token, never by a
+   * cookie, so there is nothing ambient for another site to borrow.
+   */
+  crossOrigin: "refused" | "not-checked";
+}
+
 /** Routes anyone may call: each with what anyone gets. */
-export const PUBLIC_ROUTES: { route: string; method: Method; status: number; call: Call }[] = [
-  { route: "health", method: "GET", status: 200, call: {} },
+export const PUBLIC_ROUTES: PublicRoute[] = [
+  { route: "health", method: "GET", status: 200, call: () => ({}), crossOrigin: "refused" },
   // A wrong password for an email of A: the one message for any failed sign-in, nothing about A.
-  { route: "auth/login", method: "POST", status: 401, call: {} },
-  { route: "auth/logout", method: "POST", status: 200, call: {} },
+  { route: "auth/login", method: "POST", status: 401, call: (w) => jsonBody({ email: w.tenant.members.admin.email, password: "wrong password" }), crossOrigin: "refused" },
+  { route: "auth/logout", method: "POST", status: 200, call: () => ({}), crossOrigin: "refused" },
 ];
 
 // ---- calling the handlers ----
