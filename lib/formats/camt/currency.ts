@@ -3,7 +3,7 @@
  * amounts in their currency's usual scale ("9," in MT940 EUR becomes "9.00"). Shared by the camt and
  * MT940 parsers. Currencies missing here (historic ones such as DEM) are left exactly as written.
  */
-import { formatDecimal, parseDecimal } from "@/lib/money/decimal";
+import { canonicalDecimal } from "../shared/decimal";
 
 const ZERO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF";
 const THREE_DECIMALS = "BHD IQD JOD KWD LYD OMR TND";
@@ -36,11 +36,14 @@ export interface ScaledAmount {
 
 /** Scales a plain decimal string to its currency's minor units without ever rounding. Null if not a decimal. */
 export function scaleToCurrency(text: string, currency: string | undefined): ScaledAmount | null {
-  const parsed = parseDecimal(text);
-  if (!parsed) return null;
+  // On the canonical string (same result as parseDecimal + formatDecimal, without BigInt): this runs
+  // for every entry of every statement.
+  const canonical = canonicalDecimal(text);
+  if (canonical === null) return null;
+  const point = canonical.indexOf(".");
+  const scale = point < 0 ? 0 : canonical.length - point - 1;
   const allowed = minorUnits(currency);
-  if (allowed === undefined || parsed.scale === allowed) return { amount: formatDecimal(parsed) };
-  if (parsed.scale > allowed) return { amount: formatDecimal(parsed), excessDecimals: { written: parsed.scale, allowed } };
-  const units = parsed.units * 10n ** BigInt(allowed - parsed.scale);
-  return { amount: formatDecimal({ units, scale: allowed }) };
+  if (allowed === undefined || scale === allowed) return { amount: canonical };
+  if (scale > allowed) return { amount: canonical, excessDecimals: { written: scale, allowed } };
+  return { amount: (point < 0 ? canonical + "." : canonical) + "0".repeat(allowed - scale) };
 }

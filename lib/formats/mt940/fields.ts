@@ -19,7 +19,6 @@ export type SwiftToken =
   | { kind: "end"; line: number }
   | { kind: "envelope"; line: number; messageType?: string };
 
-const TAG_LINE = /^:(\d{2}[A-Z]?|NS):(.*)$/;
 /** "-" ends a statement; ING writes "-XXX". Anything longer may be a continuation line that starts with a dash. */
 const STATEMENT_END = /^-(XXX)?\s*$/;
 /** A field longer than this is not a bank statement (":86:" is at most 6 × 65 characters). */
@@ -32,6 +31,25 @@ export interface FieldReaderState {
   envelopeOpen: boolean;
   envelopeLine: number;
   lastLine: number;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const LINE_SEPARATORS = /[\u2028\u2029]/;
+
+/**
+ * /^:(\d{2}[A-Z]?|NS):(.*)$/ on character codes: the index of the colon closing ":20:", ":60F:" or
+ * ":NS:", or -1. Every line of a statement is asked, and the regex with its match array showed in
+ * profiles. As with the regex's `.`, a line holding U+2028/U+2029 is not a tag line.
+ */
+function tagLineEnd(text: string): number {
+  if (text.charCodeAt(0) !== 58 /* : */ || LINE_SEPARATORS.test(text)) return -1;
+  const a = text.charCodeAt(1);
+  const b = text.charCodeAt(2);
+  if (a === 78 /* N */ && b === 83 /* S */) return text.charCodeAt(3) === 58 ? 3 : -1;
+  if (!isDigit(a) || !isDigit(b)) return -1;
+  const c = text.charCodeAt(3);
+  if (c === 58) return 3;
+  return c >= 65 && c <= 90 && text.charCodeAt(4) === 58 ? 4 : -1;
 }
 
 // Transmission wrappers put SOH/ETX and similar control characters around messages.
@@ -78,15 +96,15 @@ export class SwiftFieldReader {
         yield { kind: "end", line: physical.line };
         continue;
       }
-      if (STATEMENT_END.test(text)) {
+      if (text.charCodeAt(0) === 45 /* - */ && STATEMENT_END.test(text)) {
         yield* this.flush();
         yield { kind: "end", line: physical.line };
         continue;
       }
-      const tag = TAG_LINE.exec(text);
-      if (tag) {
+      const tagEnd = tagLineEnd(text);
+      if (tagEnd > 0) {
         yield* this.flush();
-        this.current = { tag: tag[1]!, lines: [tag[2]!], line: physical.line };
+        this.current = { tag: text.slice(1, tagEnd), lines: [text.slice(tagEnd + 1)], line: physical.line };
         this.currentChars = text.length;
         continue;
       }

@@ -14,7 +14,10 @@ export interface Information {
 
 /** Each element is one ":86:" field's lines (a transaction may carry several ":86:" fields). */
 export function parseInformation(fields: readonly (readonly string[])[]): Information {
-  const structured = fields.map((lines) => lines.join("")).join("").trim();
+  // Loops rather than map/join closures: this runs for every transaction.
+  let joined = "";
+  for (const lines of fields) for (const line of lines) joined += line;
+  const structured = joined.trim();
   const german = /^(\d{3})([?>])\d{2}/.exec(structured);
   if (german) return parseSubfields(structured, german[1]!, german[2]!);
   if (DUTCH_START.test(structured)) return parseDutch(structured);
@@ -108,15 +111,28 @@ const DUTCH_KEYS = [
 const DUTCH_KEY = new RegExp(`/(${DUTCH_KEYS.join("|")})/`, "g");
 const DUTCH_START = new RegExp(`^/(${DUTCH_KEYS.join("|")})/`);
 
+/** The text without trailing slashes (as `.replace(/\/+$/, "")`). */
+function trimTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 47 /* / */) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
 function parseDutch(text: string): Information {
-  const found = [...text.matchAll(DUTCH_KEY)];
   const values: Record<string, string> = {};
-  found.forEach((m, i) => {
-    const from = (m.index ?? 0) + m[0].length;
-    const to = found[i + 1]?.index ?? text.length;
-    const value = text.slice(from, to).replace(/\/+$/, "").trim();
-    if (value && !(m[1]! in values)) values[m[1]!] = value;
-  });
+  // One exec loop, not matchAll + forEach: this runs for every Dutch-style ":86:".
+  DUTCH_KEY.lastIndex = 0;
+  let m = DUTCH_KEY.exec(text);
+  while (m) {
+    const key = m[1]!;
+    const from = m.index + m[0].length;
+    const next = DUTCH_KEY.exec(text);
+    const to = next ? next.index : text.length;
+    const value = trimTrailingSlashes(text.slice(from, to)).trim();
+    if (value && !(key in values)) values[key] = value;
+    m = next;
+  }
+  DUTCH_KEY.lastIndex = 0;
   // ING writes the counterparty as one field: /CNTP/IBAN/BIC/NAME/CITY/.
   const [cntpAccount, cntpBic, cntpName] = (values.CNTP ?? "").split("/");
   const remittance = (values.REMI ?? "").replace(/^(USTD|STRD)\/+/, "").trim();

@@ -30,24 +30,34 @@ export function parseStatementLine(lines: readonly string[]): StatementLine | nu
   const slashes = rest.indexOf("//");
   const customerReference = (slashes < 0 ? rest : rest.slice(0, slashes)).trim();
   const bankReference = slashes < 0 ? "" : rest.slice(slashes + 2).trim();
-  const supplementaryDetails = lines.slice(1).map((l) => l.trim()).filter(Boolean).join(" ");
-  return {
-    valueDateText,
-    ...(entryDateText ? { entryDateText } : {}),
-    mark: mark as DebitCreditMark,
-    ...(fundsCode ? { fundsCode } : {}),
-    unsignedAmount: commaAmountToDecimal(amountText),
-    typeCode,
-    ...(customerReference ? { customerReference } : {}),
-    ...(bankReference ? { bankReference } : {}),
-    ...(supplementaryDetails ? { supplementaryDetails } : {}),
-  };
+  // Plain loops and assignments (same fields, same order): spreads and map/filter closures per
+  // statement line showed in profiles.
+  let supplementaryDetails = "";
+  for (let i = 1; i < lines.length; i++) {
+    const part = lines[i]!.trim();
+    if (part) supplementaryDetails = supplementaryDetails ? supplementaryDetails + " " + part : part;
+  }
+  const line = { valueDateText } as StatementLine;
+  if (entryDateText) line.entryDateText = entryDateText;
+  line.mark = mark as DebitCreditMark;
+  if (fundsCode) line.fundsCode = fundsCode;
+  line.unsignedAmount = commaAmountToDecimal(amountText);
+  line.typeCode = typeCode;
+  if (customerReference) line.customerReference = customerReference;
+  if (bankReference) line.bankReference = bankReference;
+  if (supplementaryDetails) line.supplementaryDetails = supplementaryDetails;
+  return line;
 }
 
 /** "1234,5" → "1234.5"; "9," → "9". The caller has matched /\d+(,\d*)?/. */
 export function commaAmountToDecimal(text: string): string {
-  const [whole = "0", fraction = ""] = text.split(",");
-  return fraction ? `${whole}.${fraction}` : whole;
+  const comma = text.indexOf(",");
+  if (comma < 0) return text;
+  const whole = text.slice(0, comma);
+  // Only the first comma counts, as with split(","): anything after a second one is dropped.
+  const end = text.indexOf(",", comma + 1);
+  const fraction = end < 0 ? text.slice(comma + 1) : text.slice(comma + 1, end);
+  return fraction ? whole + "." + fraction : whole;
 }
 
 /** RC (reversal of a credit) takes money out, RD (reversal of a debit) puts it back. */
@@ -66,7 +76,17 @@ export interface StatementLineDates {
  * The entry date has no year of its own: it takes the value date's year, moved across a year end
  * when booking and value fall on either side of it (value 31 Dec, entry 02 Jan → next year).
  */
+/** The last answer: a statement's entries mostly share their dates, and this runs for every one. */
+let lastDates: { valueDateText: string; entryDateText: string | undefined; dates: Readonly<StatementLineDates> } | undefined;
+
 export function statementLineDates(valueDateText: string, entryDateText?: string): StatementLineDates {
+  if (lastDates && lastDates.valueDateText === valueDateText && lastDates.entryDateText === entryDateText) return { ...lastDates.dates };
+  const dates = computeStatementLineDates(valueDateText, entryDateText);
+  lastDates = { valueDateText, entryDateText, dates };
+  return { ...dates };
+}
+
+function computeStatementLineDates(valueDateText: string, entryDateText?: string): StatementLineDates {
   const year = expandTwoDigitYear(Number(valueDateText.slice(0, 2)));
   const valueMonth = Number(valueDateText.slice(2, 4));
   const valueDate = isoDateFromParts(year, valueMonth, Number(valueDateText.slice(4, 6)));

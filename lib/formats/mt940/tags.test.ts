@@ -125,3 +125,23 @@ describe(":86: information", () => {
     expect(parseInformation([]).description).toBe("");
   });
 });
+
+describe("tag lines read on character codes", () => {
+  it("split exactly as /^:(\\d{2}[A-Z]?|NS):(.*)$/ does", async () => {
+    const fc = (await import("fast-check")).default;
+    const { SwiftFieldReader } = await import("./fields");
+    const TAG_LINE = /^:(\d{2}[A-Z]?|NS):(.*)$/;
+    const piece = fc.constantFrom(":", "2", "0", "6", "F", "f", "N", "S", "x", " ", "\u2028", "-");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }).map((p) => p.join("")), (text) => {
+        const reader = new SwiftFieldReader({ headerLines: 0, envelopeOpen: false, envelopeLine: 1, lastLine: 0 });
+        const tokens = [...reader.read([{ text: ":20:X", line: 1 }, { text, line: 2 }]), ...reader.end()];
+        const m = TAG_LINE.exec(text);
+        const last = tokens[tokens.length - 1];
+        if (m) expect(last).toEqual({ kind: "field", field: { tag: m[1], lines: [m[2]], line: 2 } });
+        else expect(last?.kind === "field" && last.field.line === 2).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

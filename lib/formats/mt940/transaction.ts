@@ -29,8 +29,14 @@ function fieldText(field: SwiftField): string {
 }
 
 /** What a dropped ":61:" held, for correction in review: dates as written, the rest as read. */
+function informationLines(pending: PendingTransaction): string[][] {
+  const lines: string[][] = [];
+  for (const field of pending.information) lines.push(field.lines);
+  return lines;
+}
+
 function rejected(pending: PendingTransaction, currency: string | undefined, parsed: StatementLine | null, dates?: StatementLineDates): RejectedRow {
-  const information = parseInformation(pending.information.map((f) => f.lines));
+  const information = parseInformation(informationLines(pending));
   const fields: Record<string, string> = {};
   if (!parsed) {
     fields["61"] = pending.statementLine.lines.join("\n");
@@ -95,31 +101,36 @@ export function statementTransaction(
   const bookingDate = dates.entryDate === undefined ? dates.valueDate : dates.entryDate;
   if (!bookingDate) return { transaction: null, issues, rejected: rejected(pending, currency, parsed, dates) };
 
-  const information = parseInformation(pending.information.map((f) => f.lines));
+  const information = parseInformation(informationLines(pending));
   const amount = signedAmount(parsed.unsignedAmount, currency, isNegativeMark(parsed.mark), field);
-  issues.push(...amount.issues);
+  for (const issue of amount.issues) issues.push(issue);
   const bankReference = parsed.bankReference && parsed.bankReference !== NO_REFERENCE ? parsed.bankReference : undefined;
   const customerReference = parsed.customerReference && parsed.customerReference !== NO_REFERENCE ? parsed.customerReference : undefined;
-  const details: Record<string, string> = { ...information.details, debitCreditMark: parsed.mark };
+  // parseInformation made `details` for this transaction alone: extended in place, not spread.
+  const details: Record<string, string> = information.details;
+  details.debitCreditMark = parsed.mark;
   if (parsed.mark === "RC" || parsed.mark === "RD") details.reversal = "true";
   if (parsed.fundsCode) details.fundsCode = parsed.fundsCode;
   if (parsed.supplementaryDetails) details.supplementaryDetails = parsed.supplementaryDetails;
   const counterpartyAccount = information.counterpartyAccount ?? ibanIn(parsed.supplementaryDetails);
-  const transaction: Transaction = {
-    bookingDate,
-    ...(dates.valueDate ? { valueDate: dates.valueDate } : {}),
-    amount: amount.amount,
-    ...(currency ? { currency } : {}),
-    ...(bankReference ? { externalId: bankReference, bankReference } : {}),
-    ...(customerReference ? { customerReference } : {}),
-    typeCode: parsed.typeCode,
-    description: information.description,
-    ...(information.counterpartyName ? { counterpartyName: information.counterpartyName } : {}),
-    ...(counterpartyAccount ? { counterpartyAccount } : {}),
-    details,
-    raw: rawText(pending),
-    line: field.line,
-  };
+  // Optional fields assigned in the order the object had when it was built from spreads (a temporary
+  // object per optional field showed in profiles).
+  const transaction = { bookingDate } as Transaction;
+  if (dates.valueDate) transaction.valueDate = dates.valueDate;
+  transaction.amount = amount.amount;
+  if (currency) transaction.currency = currency;
+  if (bankReference) {
+    transaction.externalId = bankReference;
+    transaction.bankReference = bankReference;
+  }
+  if (customerReference) transaction.customerReference = customerReference;
+  transaction.typeCode = parsed.typeCode;
+  transaction.description = information.description;
+  if (information.counterpartyName) transaction.counterpartyName = information.counterpartyName;
+  if (counterpartyAccount) transaction.counterpartyAccount = counterpartyAccount;
+  transaction.details = details;
+  transaction.raw = rawText(pending);
+  transaction.line = field.line;
   return { transaction, issues };
 }
 
@@ -136,7 +147,17 @@ export function signedAmount(unsigned: string, currency: string | undefined, neg
       field: field.tag,
     });
   }
-  return { amount: negative ? negateDecimal(scaled.amount) : scaled.amount, issues };
+  return { amount: negative ? negateCanonical(scaled.amount) : scaled.amount, issues };
+}
+
+/**
+ * `negateDecimal` for a canonical decimal (what scaleToCurrency returns), on the string: "-x" → "x",
+ * zero stays unsigned, "x" → "-x". Only the non-canonical fallback goes through BigInt.
+ */
+function negateCanonical(value: string): string {
+  if (value.startsWith("-")) return value.slice(1);
+  if (!/^\d+(\.\d+)?$/.test(value)) return negateDecimal(value);
+  return /^0(\.0+)?$/.test(value) ? value : "-" + value;
 }
 
 /** Rabobank writes the counterparty IBAN as the ":61:" supplementary details. */

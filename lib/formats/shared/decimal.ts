@@ -32,10 +32,18 @@ export function canonicalDecimal(text: string): string | null {
  */
 export class DecimalTotal {
   private units = 0n;
+  /**
+   * Additions not yet moved into `units`, at the same scale, as an exact integer Number: BigInt
+   * arithmetic on every entry still showed in MT940 profiles. Kept below 2^52 in magnitude, and only
+   * amounts of at most 15 digits go here, so every value stays an exact integer.
+   */
+  private small = 0;
   private scale = 0;
 
   /** Adds a plain decimal; throws like `addDecimals` when it is not one. */
   add(text: string): void {
+    if (this.addSmall(text)) return;
+    this.settle();
     const trimmed = text.trim();
     const m = CANONICAL.exec(trimmed.startsWith("+") ? trimmed.slice(1) : trimmed);
     if (!m) throw new TypeError(`not a decimal: ${JSON.stringify(text)}`);
@@ -51,7 +59,48 @@ export class DecimalTotal {
     this.units += units;
   }
 
+  /** The fast path: [+-]digits[.digits] of at most 15 digits in all; false (nothing added) otherwise. */
+  private addSmall(text: string): boolean {
+    const length = text.length;
+    const first = text.charCodeAt(0);
+    let i = first === 45 /* - */ || first === 43 /* + */ ? 1 : 0;
+    const negative = first === 45;
+    let n = 0;
+    let digits = 0;
+    let fraction = -1;
+    for (; i < length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 46 /* . */ && fraction < 0 && digits > 0) {
+        fraction = 0;
+        continue;
+      }
+      if (c < 48 || c > 57) return false;
+      n = n * 10 + (c - 48);
+      digits++;
+      if (fraction >= 0) fraction++;
+    }
+    if (digits === 0 || digits > 15 || fraction === 0) return false;
+    const scale = fraction < 0 ? 0 : fraction;
+    if (scale > this.scale) {
+      this.settle();
+      this.units *= 10n ** BigInt(scale - this.scale);
+      this.scale = scale;
+    } else if (scale < this.scale) {
+      if (digits + this.scale - scale > 15) return false;
+      n *= 10 ** (this.scale - scale);
+    }
+    this.small += negative ? -n : n;
+    if (Math.abs(this.small) > 2 ** 52) this.settle();
+    return true;
+  }
+
+  private settle(): void {
+    if (this.small === 0) return;
+    this.units += BigInt(this.small);
+    this.small = 0;
+  }
+
   get value(): string {
-    return formatDecimal({ units: this.units, scale: this.scale });
+    return formatDecimal({ units: this.units + BigInt(this.small), scale: this.scale });
   }
 }

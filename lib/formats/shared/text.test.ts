@@ -35,3 +35,55 @@ describe("sniffEncoding", () => {
     expect(sniffEncoding(Uint8Array.from(bytes))).toBe(expected);
   });
 });
+
+describe("readLineBatches against a character-by-character reference", () => {
+  /** The per-character splitter readLineBatches had before it searched with indexOf. */
+  function referenceLines(chunks: string[]): { text: string; line: number }[] {
+    const out: { text: string; line: number }[] = [];
+    let pending = "";
+    let line = 1;
+    let skipLf = false;
+    for (const chunk of chunks) {
+      let start = 0;
+      for (let i = 0; i < chunk.length; i++) {
+        const ch = chunk.charCodeAt(i);
+        if (ch === 10) {
+          if (skipLf && i === start && pending === "") {
+            skipLf = false;
+            start = i + 1;
+            continue;
+          }
+          out.push({ text: pending + chunk.slice(start, i), line: line++ });
+          pending = "";
+          start = i + 1;
+          skipLf = false;
+        } else if (ch === 13) {
+          out.push({ text: pending + chunk.slice(start, i), line: line++ });
+          pending = "";
+          start = i + 1;
+          skipLf = true;
+        } else skipLf = false;
+      }
+      pending += chunk.slice(start);
+    }
+    if (pending !== "") out.push({ text: pending, line });
+    return out;
+  }
+
+  it("splits any text in any chunking the same way", async () => {
+    const fc = (await import("fast-check")).default;
+    const { readLineBatches } = await import("./text");
+    const piece = fc.constantFrom("a", "bc", "\n", "\r", "\r\n", "\n\r", "");
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(piece, { maxLength: 6 }).map((p) => p.join("")), { maxLength: 8 }), async (chunks) => {
+        async function* source(): AsyncGenerator<string> {
+          yield* chunks;
+        }
+        const lines: { text: string; line: number }[] = [];
+        for await (const batch of readLineBatches(source())) lines.push(...batch);
+        expect(lines).toEqual(referenceLines(chunks));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});

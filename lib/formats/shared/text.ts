@@ -130,27 +130,31 @@ export async function* readLineBatches(text: AsyncIterable<string>): AsyncGenera
   for await (const chunk of text) {
     const batch: PhysicalLine[] = [];
     let start = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const ch = chunk.charCodeAt(i);
-      if (ch === 10 /* \n */) {
+    // Line breaks found with indexOf rather than a loop over every character (it showed in MT940
+    // profiles). `skipLf`: the last break was a CR, so an LF right after it (even in the next chunk)
+    // completes a CRLF instead of ending an empty line.
+    let lf = chunk.indexOf("\n");
+    let cr = chunk.indexOf("\r");
+    while (lf !== -1 || cr !== -1) {
+      const i = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (i === lf) {
+        lf = chunk.indexOf("\n", i + 1);
         if (skipLf && i === start && pending === "") {
           skipLf = false;
           start = i + 1;
           continue;
         }
         batch.push({ text: pending + chunk.slice(start, i), line: line++ });
-        pending = "";
-        start = i + 1;
         skipLf = false;
-      } else if (ch === 13 /* \r */) {
-        batch.push({ text: pending + chunk.slice(start, i), line: line++ });
-        pending = "";
-        start = i + 1;
-        skipLf = true;
       } else {
-        skipLf = false;
+        cr = chunk.indexOf("\r", i + 1);
+        batch.push({ text: pending + chunk.slice(start, i), line: line++ });
+        skipLf = true;
       }
+      pending = "";
+      start = i + 1;
     }
+    if (start < chunk.length) skipLf = false;
     pending += chunk.slice(start);
     if (batch.length > 0) yield batch;
   }
