@@ -220,3 +220,25 @@ describe("csv rejected rows (kept for correction in review)", () => {
     expect(r.rejected).toEqual([{ kind: "transaction", line: 2, raw: '2025-01-02,"two\nlines",', fields: { bookingDate: "2025-01-02", amount: "", description: "two\nlines" } }]);
   });
 });
+
+describe("csv edge cases that must be answered, not guessed", () => {
+  it("a header with no rows below it stages nothing and says so on the header line", async () => {
+    const r = await parse(enc("Date,Description,Amount\n"));
+    expect(r.statements[0]?.transactions).toEqual([]);
+    expect(r.issues).toEqual([{ severity: "warning", code: "no_rows", line: 1, message: "Expected rows below the header on line 1, found no rows; there is nothing to import" }]);
+  });
+
+  it("a mapped header written twice is refused, naming it and both columns", async () => {
+    const error = await parse(enc("Date,Description,Amount,amount\n2025-01-05,Coffee,-3.50,3.50\n")).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ambiguous_column", line: 1, message: expect.stringContaining('Expected one column named "Amount", found 2 (columns 3 and 4)') });
+    // An unmapped header written twice is no ambiguity for the import.
+    const r = await parse(enc("Date,Description,Amount,Note,Note\n2025-01-05,Coffee,-3.50,a,b\n"));
+    expect(r.statements[0]?.transactions.map((t) => t.amount)).toEqual(["-3.50"]);
+  });
+
+  it("an amount of 30 digits is a row error naming the field", async () => {
+    const r = await parse(enc("Date,Description,Amount\n2025-01-05,Coffee,-3.50\n2025-01-06,Tea,123456789012345678901234567890\n"));
+    expect(r.statements[0]?.transactions.map((t) => t.amount)).toEqual(["-3.50"]);
+    expect(r.issues).toEqual([{ severity: "error", code: "invalid_amount", line: 3, field: "Amount", message: expect.stringContaining('in field "Amount", found "123456789012345678901234567890", 30 digits before the decimal point') }]);
+  });
+});

@@ -8,7 +8,7 @@ import type { TableRow } from "./delimited";
 import { cellAt, cellsByHeader, DATE_ORDER_LABEL, rejectedRow, rowIssue, unmappedDetails } from "./cells";
 import { emptyDateEvidence, mergeDateEvidence, parseTableDate, type DateEvidenceData, type DateOrder, type DateResult } from "./dates";
 import { ColumnEvidence, infer, inferenceToJson, lookaheadBatches, replayBatches, type Inference, type NumberEvidenceData } from "./evidence";
-import { autoMapColumns, mappingToHeaders, resolveMapping, type ColumnIndexMapping } from "./mapping";
+import { autoMapColumns, mappingToHeaders, normalizeHeader, resolveMapping, type ColumnIndexMapping } from "./mapping";
 import { NumberEvidence, parseAmount, type DecimalSeparator } from "./numbers";
 import type { Table } from "./table";
 
@@ -43,12 +43,32 @@ export function mapColumns(headers: string[], supplied: CsvColumnMapping | undef
     }
     mapping = resolved.mapping;
   } else mapping = autoMapColumns(headers);
+  refuseAmbiguousColumns(headers, mapping, line);
   const hasAmount = mapping.amount !== undefined || mapping.debit !== undefined || mapping.credit !== undefined;
   if (mapping.date === undefined || !hasAmount) {
     const missing = [mapping.date === undefined ? "a date column" : "", hasAmount ? "" : "an amount column (or debit/credit columns)"].filter(Boolean).join(" and ");
     throw new FormatError("columns_not_mapped", `Expected ${missing} in the header, found: ${headers.join(" | ")}`, line);
   }
   return mapping;
+}
+
+/**
+ * A mapped column whose header is written twice ("Date,Amount,Amount") leaves it to chance which one is
+ * read: the file is refused, naming the header and both columns, rather than reading the first.
+ */
+function refuseAmbiguousColumns(headers: readonly string[], mapping: ColumnIndexMapping, line: number): void {
+  const normalized = headers.map(normalizeHeader);
+  for (const index of Object.values(mapping)) {
+    if (index === undefined || normalized[index] === "") continue;
+    const same = normalized.flatMap((h, i) => (h === normalized[index] ? [i + 1] : []));
+    if (same.length > 1) {
+      throw new FormatError(
+        "ambiguous_column",
+        `Expected one column named "${headers[index]!.trim()}", found ${same.length} (columns ${same.slice(0, -1).join(", ")} and ${same.at(-1)}); rename one of them, or choose the columns in a saved mapping`,
+        line,
+      );
+    }
+  }
 }
 
 function dateColumns(m: ColumnIndexMapping): number[] {
@@ -277,6 +297,9 @@ export async function* bankTableEvents(source: Table | (() => Promise<Table>), f
         if (fields) yield rejectedRow("transaction", row, fields);
       }
     }
+  }
+  if (rowCount === 0) {
+    yield { type: "issue", issue: { severity: "warning", code: "no_rows", message: `Expected rows below the header on line ${table.header.line}, found no rows; there is nothing to import`, line: table.header.line } };
   }
   const extra: Record<string, JsonValue> = {
     headerLine: table.header.line,

@@ -49,6 +49,14 @@ describe("parseAmount", () => {
     expect(r.ok).toBe(false);
   });
 
+  it.each([
+    ["123456789012345678901", ".", 21],
+    ["-123456789012345678901234567890", ".", 30],
+    ["1.234.567.890.123.456.789.012,5", ",", 22],
+  ] as const)("rejects %s with %s decimals: %i digits before the point are no amount", (text, sep, digits) => {
+    expect(parseAmount(text, sep)).toEqual({ ok: false, reason: expect.stringContaining(`${digits} digits before the decimal point (an amount has at most 20`) });
+  });
+
   it("never uses floats: long fractions survive", () => {
     const r = parseAmount("0.1000000000000000055511151231257827", ".");
     expect(r.ok && r.amount.value).toBe("0.1000000000000000055511151231257827");

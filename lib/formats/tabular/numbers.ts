@@ -120,8 +120,25 @@ function isCanonicalDotDecimal(s: string): boolean {
   return true;
 }
 
+/**
+ * More digits than this before the decimal point is not an amount but a misread column (an account
+ * number, a reference): 10^20 is beyond any ledger in any currency. Such a value is refused on its row
+ * rather than committed. (Up to the limit amounts stay exact, far past what a float could hold.)
+ */
+export const MAX_AMOUNT_DIGITS = 20;
+
 /** Parses an amount with a known decimal separator. Empty text is not an amount (the caller decides). */
 export function parseAmount(text: string, decimalSeparator: DecimalSeparator): AmountResult {
+  const result = readAmount(text, decimalSeparator);
+  if (!result.ok) return result;
+  const value = result.amount.value;
+  const point = value.indexOf(".");
+  const digits = (point < 0 ? value.length : point) - (value.charCodeAt(0) === 45 /* - */ ? 1 : 0);
+  if (digits <= MAX_AMOUNT_DIGITS) return result;
+  return { ok: false, reason: `"${text.trim()}", ${digits} digits before the decimal point (an amount has at most ${MAX_AMOUNT_DIGITS}; is this an account number?)` };
+}
+
+function readAmount(text: string, decimalSeparator: DecimalSeparator): AmountResult {
   const trimmed = text.trim();
   if (trimmed === "") return { ok: false, reason: "an empty cell" };
   if (decimalSeparator === "." && isCanonicalDotDecimal(trimmed)) return { ok: true, amount: { value: trimmed } };
