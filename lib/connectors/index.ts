@@ -5,6 +5,7 @@
  */
 import { AppError } from "@/lib/http/errors";
 import { sheetsConnector } from "./google-sheets";
+import { mpesaConnector } from "./mpesa-daraja";
 import { plaidConnector } from "./plaid";
 import { quickbooksConnector } from "./quickbooks";
 import { sftpConnector } from "./sftp";
@@ -15,6 +16,7 @@ import { register, type RegisteredConnector } from "./types";
 
 const CONNECTORS: readonly RegisteredConnector[] = [register(sftpConnector), register(plaidConnector), register(stripeConnector), register(sqlConnector), register(quickbooksConnector),
   register(sheetsConnector),
+  register(mpesaConnector),
   register(superopsConnector),
 ];
 

@@ -1,0 +1,10 @@
+import { receiveValidation } from "@/lib/connectors/mpesa-daraja/callback";
+
+export const dynamic = "force-dynamic";
+
+/** Daraja's C2B validation callback: authenticated by the token in the path, never by a session. */
+export async function POST(_request: Request, { params }: { params: Promise<{ token: string }> }): Promise<Response> {
+  const { token } = await params;
+  const answer = await receiveValidation(token);
+  return Response.json(answer.body, { status: answer.status });
+}
