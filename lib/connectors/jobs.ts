@@ -24,7 +24,7 @@ import { getConnection } from "@/lib/db/queries/connections";
 import { withService } from "@/lib/db/service";
 import { withUser } from "@/lib/db/with-user";
 import { AppError, notFound } from "@/lib/http/errors";
-import { jobQueue } from "@/lib/ingest/jobs";
+import { jobQueue, jobSchema } from "@/lib/ingest/jobs";
 import { NOTIFY_AFTER, notifyIfFailing, type NotifyOutcome } from "./notify";
 import { nextAttemptAt } from "./schedule";
 import { loadConnection, toView, type ConnectionView } from "./service";
@@ -77,7 +77,7 @@ export async function syncJobState(connectionId: string): Promise<SyncJobState> 
   await connectionQueue();
   const { rows } = await withService((db) =>
     db.query<{ state: string }>(
-      `select state::text from pgboss.job where name = $1 and singleton_key = $2 and state in ('created', 'retry', 'active')
+      `select state::text from ${jobSchema()}.job where name = $1 and singleton_key = $2 and state in ('created', 'retry', 'active')
         order by case state when 'active' then 0 else 1 end limit 1`,
       [CONNECTION_QUEUES.sync, connectionId],
     ),
@@ -213,7 +213,7 @@ export async function enqueueDueSyncs(now: Date = new Date()): Promise<number> {
          ) runner on true
         where c.status <> 'paused' and c.next_sync_at <= $1
           and (c.next_allowed_sync_at is null or c.next_allowed_sync_at <= $1)
-          and not exists (select 1 from pgboss.job j where j.name = $2 and j.singleton_key = c.id::text and j.state in ('created', 'retry', 'active'))
+          and not exists (select 1 from ${jobSchema()}.job j where j.name = $2 and j.singleton_key = c.id::text and j.state in ('created', 'retry', 'active'))
         order by c.next_sync_at
         limit 500`,
       [now, CONNECTION_QUEUES.sync],

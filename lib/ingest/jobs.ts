@@ -36,12 +36,35 @@ function maintenanceSeconds(): { maintenanceIntervalSeconds?: number } {
   return Number.isFinite(configured) && configured >= 1 ? { maintenanceIntervalSeconds: configured } : {};
 }
 
+/**
+ * The Postgres schema holding pg-boss's tables: "pgboss" unless INFLOW_JOB_SCHEMA names another. Workers
+ * see only the jobs of their own schema, so a test that kills its worker processes gives them a schema of
+ * their own and never kills a job another test file queued.
+ */
+export function jobSchema(): string {
+  const configured = process.env.INFLOW_JOB_SCHEMA;
+  if (configured === undefined || configured === "") return "pgboss";
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(configured)) throw new Error(`INFLOW_JOB_SCHEMA must be a lower-case SQL identifier, not "${configured}"`);
+  return configured;
+}
+
+/**
+ * When a failed or expired job is retried: after 2 s, doubling with each retry, unless
+ * INFLOW_JOB_RETRY_DELAY_SECONDS says otherwise (0: at once and without backing off, for tests).
+ */
+function retryPolicy(): { retryDelay: number; retryBackoff: boolean } {
+  const configured = Number(process.env.INFLOW_JOB_RETRY_DELAY_SECONDS);
+  const retryDelay = process.env.INFLOW_JOB_RETRY_DELAY_SECONDS && Number.isFinite(configured) && configured >= 0 ? Math.floor(configured) : 2;
+  // pg-boss backs off from at least one second; a delay of 0 means no backing off at all.
+  return { retryDelay, retryBackoff: retryDelay > 0 };
+}
+
 async function startBoss(): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString: await databaseUrl(), max: 4, schema: "pgboss", ...maintenanceSeconds() });
+  const boss = new PgBoss({ connectionString: await databaseUrl(), max: 4, schema: jobSchema(), ...maintenanceSeconds() });
   boss.on("error", (error: Error) => console.error(`job queue error: ${error.message}`));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
-    await boss.createQueue(name, { name, retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: expireSeconds() });
+    await boss.createQueue(name, { name, retryLimit: 5, ...retryPolicy(), expireInSeconds: expireSeconds() });
   }
   return boss;
 }
@@ -62,8 +85,8 @@ export async function stopJobQueue(): Promise<void> {
 
 export async function enqueue(queue: keyof typeof QUEUES, job: ImportJob): Promise<void> {
   // One job per import and step at a time: a second request while one is queued is the same job.
-  // The expiry goes on each job: a queue keeps the options it was first created with.
-  await (await jobQueue()).send(QUEUES[queue], job, { singletonKey: job.importId, expireInSeconds: expireSeconds() });
+  // The expiry and retry delay go on each job: a queue keeps the options it was first created with.
+  await (await jobQueue()).send(QUEUES[queue], job, { singletonKey: job.importId, expireInSeconds: expireSeconds(), ...retryPolicy() });
 }
 
 export async function runParseJob(job: ImportJob): Promise<void> {
@@ -83,15 +106,22 @@ export async function runCommitJob(job: ImportJob): Promise<void> {
   }
 }
 
+/** One line per job run, so an operator (and the concurrency test) can tell which worker ran which job. */
+async function logged(queue: string, jobId: string, job: ImportJob, run: (job: ImportJob) => Promise<void>): Promise<void> {
+  const started = Date.now();
+  await run(job);
+  console.log(`${queue} job ${jobId} for import ${job.importId} done in ${Date.now() - started} ms`);
+}
+
 /** Registers the handlers; returns once the worker is polling. */
 export async function startWorker(): Promise<void> {
   const boss = await jobQueue();
   const options = { pollingIntervalSeconds: 0.5, batchSize: 1 };
   await boss.work<ImportJob>(QUEUES.parse, options, async ([job]) => {
-    if (job) await runParseJob(importJob.parse(job.data));
+    if (job) await logged(QUEUES.parse, job.id, importJob.parse(job.data), runParseJob);
   });
   await boss.work<ImportJob>(QUEUES.commit, options, async ([job]) => {
-    if (job) await runCommitJob(importJob.parse(job.data));
+    if (job) await logged(QUEUES.commit, job.id, importJob.parse(job.data), runCommitJob);
   });
   // Connection syncs and their schedule; loaded lazily because the connectors import this module.
   const { startConnectionWorker } = await import("@/lib/connectors/jobs");
