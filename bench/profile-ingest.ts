@@ -3,8 +3,7 @@
  * HTTP server, for profiling (`node --cpu-prof --import tsx bench/profile-ingest.ts` for the Node side).
  * Stages and commits an N-row bank CSV (bench/generate/bank-rows.ts) as the demo admin, under RLS, the
  * way the worker does (runParseJob, the commit request's dry run, then commitImport), and
- * prints each phase's wall time and the K costliest statements from pg_stat_statements. With --explain,
- * the commit is run once first under EXPLAIN (ANALYZE, BUFFERS) and rolled back, and its plan printed.
+ * prints each phase's wall time and the K costliest statements from pg_stat_statements.
  *
  * Its own embedded Postgres: PROFILE_DATA_DIR (default .data/profile-ingest) and PROFILE_PG_PORT
  * (default 55998), reset at the start; pg_stat_statements is preloaded there (the cluster is restarted
@@ -17,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { bankRow, writeBankCsv } from "./generate/bank-rows";
 
-const { values: cli } = parseArgs({ options: { rows: { type: "string", default: "100000" }, top: { type: "string", default: "12" }, explain: { type: "boolean", default: false } } });
+const { values: cli } = parseArgs({ options: { rows: { type: "string", default: "100000" }, top: { type: "string", default: "12" } } });
 const ROWS = Number(cli.rows);
 const TOP = Number(cli.top);
 delete process.env.DATABASE_URL;
@@ -74,17 +73,6 @@ async function main(): Promise<void> {
   const { importId } = await time("create import", () => createImportFromStoredFile(ctx, { fileName: "bank.csv", stored, fields: { accountId: account }, source: "upload" }, { enqueueParse: false }));
   await time("parse + stage + classify (job)", () => runParseJob({ ...ctx, importId }));
   await time("commit request (dry run)", () => withUser(claims, (db) => dryRun(db, { tenantId: tenant, importId })));
-  if (cli.explain) {
-    const { commitInsertSql } = await import("../lib/ingest/commit");
-    const rollback = new Error("rollback");
-    await withUser(claims, async (db) => {
-      const { rows } = await db.query<{ "QUERY PLAN": string }>(`explain (analyze, buffers) ${commitInsertSql}`, [tenant, importId, "upload:csv"]);
-      console.log(rows.map((r) => r["QUERY PLAN"]).join("\n"));
-      throw rollback;
-    }).catch((error: unknown) => {
-      if (error !== rollback) throw error;
-    });
-  }
   const result = await time("commit (job)", () => withUser(claims, (db) => commitImport(db, { tenantId: tenant, importId, userId: user.id })));
   const totalMs = performance.now() - total0;
   if (result.imported !== ROWS) throw new Error(`imported ${result.imported} of ${ROWS}`);

@@ -29,19 +29,6 @@ export interface CommitResult {
   alreadyCommitted: boolean;
 }
 
-/** The ledger insert of a commit ($1 tenant, $2 import, $3 source); exported for bench/profile-ingest.ts. */
-export const commitInsertSql = `insert into public.transactions
-       (tenant_id, account_id, booking_date, value_date, amount, currency, description, counterparty, external_id,
-        bank_reference, customer_reference, type_code, details, raw, line, dedup_key, source, import_id)
-     select s.tenant_id, s.account_id, (s.record ->> 'bookingDate')::date, (s.record ->> 'valueDate')::date,
-            (s.record ->> 'amount')::numeric, coalesce(s.record ->> 'currency', a.currency), coalesce(s.record ->> 'description', ''),
-            s.record ->> 'counterpartyName', s.record ->> 'externalId', s.record ->> 'bankReference', s.record ->> 'customerReference',
-            s.record ->> 'typeCode', s.record -> 'details', s.record ->> 'raw', s.line, s.dedup_key, $3, s.import_id
-       from public.staged_rows s join public.accounts a on a.tenant_id = s.tenant_id and a.id = s.account_id
-      where s.tenant_id = $1 and s.import_id = $2 and s.kind = 'transaction' and s.status = 'new'
-      order by s.row_no
-     on conflict (tenant_id, account_id, dedup_key) do nothing`;
-
 export async function commitImport(db: Db, params: { tenantId: string; importId: string; userId: string; startedAt?: number }): Promise<CommitResult> {
   const { tenantId, importId } = params;
   const started = params.startedAt ?? Date.now();
@@ -57,7 +44,14 @@ export async function commitImport(db: Db, params: { tenantId: string; importId:
   const counts = await dryRun(db, { tenantId, importId });
   if (counts.blocked > 0) throw new CommitBlockedError(counts);
 
-  const transactions = await db.query(commitInsertSql, [tenantId, importId, `${imp.source}:${imp.format ?? "unknown"}`]);
+  // The ledger insert checks role, import and accounts once (supabase/migrations/*_commit_ledger_rows.sql)
+  // instead of per-row RLS and three foreign-key triggers per row, ~45% of its time before.
+  const { rows: insertedRows } = await db.query<{ n: string }>("select private.insert_import_transactions($1, $2, $3) as n", [
+    tenantId,
+    importId,
+    `${imp.source}:${imp.format ?? "unknown"}`,
+  ]);
+  const insertedTransactions = Number(insertedRows[0]?.n ?? 0);
   const held = await db.query(
     `insert into public.duplicate_candidates (tenant_id, import_id, row_no, matched_transaction_id, score, reason)
      select s.tenant_id, s.import_id, s.row_no, s.match_transaction_id, s.match_score,
@@ -112,7 +106,7 @@ export async function commitImport(db: Db, params: { tenantId: string; importId:
     [tenantId, importId],
   );
 
-  const imported = (transactions.rowCount ?? 0) + (sales.rowCount ?? 0) + (gl.rowCount ?? 0) + (appointments.rowCount ?? 0);
+  const imported = insertedTransactions + (sales.rowCount ?? 0) + (gl.rowCount ?? 0) + (appointments.rowCount ?? 0);
   const metrics = {
     imported,
     // Rows classified new that the unique index turned away were committed meanwhile by someone else.
