@@ -18,7 +18,7 @@ export interface ConnectionJson {
   createdAt: string;
 }
 
-export const CONNECTOR_LABELS: Record<string, string> = { sftp: "SFTP drop folder", plaid: "Plaid", stripe: "Stripe", sql: "SQL database", quickbooks: "QuickBooks Online", superops: "SuperOps" };
+export const CONNECTOR_LABELS: Record<string, string> = { sftp: "SFTP drop folder", plaid: "Plaid", stripe: "Stripe", sql: "SQL database", quickbooks: "QuickBooks Online", superops: "SuperOps", "google-sheets": "Google Sheets", "mpesa-daraja": "M-Pesa (Daraja)" };
 
 export const connectionsQueryKey = ["connections"] as const;
 export const historyQueryKey = (id: string) => ["connections", id, "history"] as const;

@@ -35,6 +35,11 @@ const LABELS: Record<string, string> = {
   dataCenter: "Data centre",
   apiToken: "API token",
   lookbackDays: "Look back (days)",
+  spreadsheetId: "Spreadsheet (address or id)",
+  sheet: "Tab name",
+  clientEmail: "Service account email (client_email)",
+  shortCode: "Paybill or till number",
+  publicUrl: "Inflow's public address (for Daraja's callbacks)",
 };
 
 function labelOf(name: string): string {
