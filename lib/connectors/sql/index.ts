@@ -51,8 +51,37 @@ export const sqlConfig = z
   .refine((c) => (c.table === undefined) !== (c.query === undefined), { message: "Give either a table or a query", path: ["table"] });
 export type SqlConfig = z.infer<typeof sqlConfig>;
 
+/**
+ * pg reads these query parameters as paths on the machine Inflow runs on (TLS files, a Unix socket
+ * directory): a tenant's connection must reach the tenant's database over the network, never make
+ * Inflow open its own files or its own local sockets.
+ */
+const LOCAL_PATH_PARAMS = ["sslcert", "sslkey", "sslrootcert"];
+
+function connectionStringProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Never echo the value: it holds the password.
+    return "The connection string could not be read: check the port, and write special characters in the password as %XX (e.g. %40 for @)";
+  }
+  const host = decodeURIComponent(url.hostname);
+  if (!host || host.startsWith("/") || url.searchParams.get("host")?.startsWith("/")) return "Name the database server's host: Inflow connects over the network, not through a local socket";
+  const local = LOCAL_PATH_PARAMS.find((p) => url.searchParams.has(p));
+  if (local) return `Remove ${local}=…: it names a file on Inflow's own server, which a connection may not read`;
+  return undefined;
+}
+
 export const sqlSecrets = z.object({
-  connectionString: z.string().trim().regex(/^postgres(ql)?:\/\/\S+$/, "Enter a connection string such as postgres://user:password@host:5432/database"),
+  connectionString: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\/\S+$/, "Enter a connection string such as postgres://user:password@host:5432/database")
+    .superRefine((value, ctx) => {
+      const problem = connectionStringProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
 });
 export type SqlSecrets = z.infer<typeof sqlSecrets>;
 
