@@ -307,6 +307,26 @@ describe("connection secrets", () => {
     for (const answer of answers) expect(answer.text).not.toMatch(/s3cr3t/);
   });
 
+  it("a connection string Inflow cannot read, or that would open Inflow's own files or sockets, is a 422 that does not repeat it", async () => {
+    const admin: Caller = { name: "a-admin", user: a.tenant.members.admin };
+    const config = { table: "t", cursorColumn: "id", idColumn: "id", amountColumn: "amount", dateColumn: "booked_on", currency: "USD" };
+    const strings = [
+      "postgres://u:s3cr3t-port@127.0.0.1:99999999/db",
+      "postgres://u:s3cr3t-bracket@[::1/db",
+      "postgres://u:s3cr3t-cert@db.example:5432/db?sslmode=require&sslcert=/etc/ssl/certs/ca-certificates.crt",
+      "postgres://u:s3cr3t-root@db.example:5432/db?sslrootcert=/proc/self/environ",
+      "postgres://u:s3cr3t-socket@%2Fvar%2Frun%2Fpostgresql/db",
+      "postgres://u:s3cr3t-hostparam@db.example/db?host=/tmp",
+    ];
+    const got: string[] = [];
+    for (const [i, connectionString] of strings.entries()) {
+      const answer = await send("connections", "POST", jsonBody({ name: `quokka bad string ${i}`, type: "sql", config, secrets: { connectionString } }), admin);
+      const paths = answer.status === 422 ? (JSON.parse(answer.text) as { error: { issues?: { path: string }[] } }).error.issues?.map((x) => x.path) : answer.text.slice(0, 100);
+      got.push(`${i} ${answer.status} ${JSON.stringify(paths)}${/s3cr3t/.test(answer.text) ? " SECRET" : ""}`);
+    }
+    expect(got).toEqual(strings.map((_, i) => `${i} 422 ${JSON.stringify(["secrets.connectionString"])}`));
+  });
+
   it("are in nothing logged while every route above ran, nor in the failed sync's history", async () => {
     // The sync queued by A's admin ran on the worker and failed: wait for its history to say so.
     const admin: Caller = { name: "a-admin", user: a.tenant.members.admin };
