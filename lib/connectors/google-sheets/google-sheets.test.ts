@@ -12,7 +12,7 @@ import { asService, createTenant, type TestTenant } from "@/test/db";
 import { googleError, startGoogleServer, type GoogleTestServer } from "@/test/providers/google";
 import { createConnection } from "../service";
 import { sourceOf, syncConnection } from "../sync";
-import { forgetGoogleTokens, sheetsConfig, sheetsConnector, type SheetsConfig } from "./index";
+import { columnLetters, forgetGoogleTokens, sheetsConfig, sheetsConnector, type SheetsConfig } from "./index";
 
 let google: GoogleTestServer;
 let t: TestTenant;
@@ -90,6 +90,12 @@ describe("Google Sheets test connection", () => {
     } finally {
       google.notShared.clear();
     }
+  });
+});
+
+describe("column letters", () => {
+  it("names columns as the sheet does", () => {
+    expect([0, 25, 26, 51, 701, 702].map(columnLetters)).toEqual(["A", "Z", "AA", "AZ", "ZZ", "AAA"]);
   });
 });
 

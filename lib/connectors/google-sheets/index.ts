@@ -234,6 +234,13 @@ function letterIndex(letters: string): number {
   return n - 1;
 }
 
+/** A 0-based index to column letters (0 → A, 26 → AA). */
+export function columnLetters(index: number): string {
+  let out = "";
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
+  return out;
+}
+
 const normHeader = (text: string) => text.trim().toLowerCase().replace(/\s+/g, " ");
 
 function columnIndex(header: readonly string[], name: string, setting: string): number {
@@ -396,7 +403,7 @@ export const sheetsConnector: RecordConnector<SheetsConfig, SheetsSecrets, Sheet
       throw new RecordError(`Row ${row}: ${(error as Error).message}`);
     }
     const cell = (i: number | undefined) => (i === undefined ? "" : (cells[i] ?? "").trim());
-    const name = (i: number) => (header[i]?.trim() ? `"${header[i]!.trim()}"` : `column ${String.fromCharCode(65 + (i % 26))}`);
+    const name = (i: number) => (header[i]?.trim() ? `"${header[i]!.trim()}"` : columnLetters(i));
     const account: ExternalAccount = { id: cell(cols.account) || config.account || config.sheet };
     const description = cell(cols.description);
     const reference = cell(cols.reference);

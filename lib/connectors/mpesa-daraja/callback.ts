@@ -41,11 +41,25 @@ async function connectionFor(token: string): Promise<{ connectionId: string; ten
   return { connectionId, tenantId: found.tenantId, shortCode: found.config.shortCode };
 }
 
-/** A confirmation: stored once per TransID, then acknowledged. */
-export async function receiveConfirmation(token: string, raw: string): Promise<CallbackAnswer> {
+/** The body as text, read only up to `MAX_BODY` bytes (null beyond): an address is no place for uploads. */
+async function readLimited(request: Request): Promise<string | null> {
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A confirmation: stored once per TransID, then acknowledged. The token is checked before the body is read. */
+export async function receiveConfirmation(token: string, request: Request): Promise<CallbackAnswer> {
   const target = await connectionFor(token);
   if (!target) return rejected(404, "no such callback address.");
-  if (raw.length > MAX_BODY) return rejected(413, `the body is larger than ${MAX_BODY} bytes.`);
+  const raw = await readLimited(request);
+  if (raw === null) return rejected(413, `the body is larger than ${MAX_BODY} bytes.`);
   let body: unknown;
   try {
     body = JSON.parse(raw);

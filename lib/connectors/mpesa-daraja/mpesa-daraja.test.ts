@@ -129,6 +129,10 @@ describe("the confirmation callback", () => {
     expect((await post(confirm, token, JSON.stringify(confirmation({ TransID: "RKT0000003", TransAmount: "5.00", TransTime: "20251001120000", BusinessShortCode: "174379" })))).body.ResultDesc).toBe(
       "Rejected: BusinessShortCode 174379 is not this connection's shortcode.",
     );
+    expect(await post(confirm, token, JSON.stringify({ TransID: "RKT0000004", padding: "x".repeat(70_000) }))).toEqual({
+      status: 413,
+      body: { ResultCode: 1, ResultDesc: "Rejected: the body is larger than 65536 bytes." },
+    });
     expect(await post(validate, token, "{}")).toEqual({ status: 200, body: { ResultCode: "0", ResultDesc: "Accepted" } });
     expect(await stored(id)).toEqual([]);
   });
