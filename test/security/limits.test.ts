@@ -116,6 +116,19 @@ describe("content, not the file name", () => {
   });
 });
 
+describe("file names", () => {
+  it("a file name with a path in it is kept as its last part; the raw file is named by its hash only", async () => {
+    const response = await uploadAs("../../../etc/passwd.csv", new TextEncoder().encode("Date,Description,Amount,Currency\n2025-05-03,Path name,1.00,USD\n"), { accountId });
+    expect(response.status).toBe(202);
+    const { importId } = (await response.json()) as { importId: string };
+    const stored = await asService(async (db) => (await db.query<{ file_name: string; raw_key: string }>("select file_name, raw_key from public.imports where id = $1", [importId])).rows[0]!);
+    expect(stored.file_name).toBe("passwd.csv");
+    expect(stored.raw_key).toMatch(new RegExp(`^${tenant.id}/[0-9a-f]{64}$`));
+    expect(rawFiles().filter((f) => !/^[0-9a-f]{64}$/.test(f))).toEqual([]);
+    await settled(importId);
+  });
+});
+
 describe("sign-in", () => {
   const PASSWORD = "limits correct horse";
 
