@@ -51,6 +51,36 @@ function issue(severity: ParseIssue["severity"], code: string, message: string, 
   return { type: "issue", issue: field ? { severity, code, message, line, field } : { severity, code, message, line } };
 }
 
+/** A field's text, undefined when absent or empty. */
+function textOf(fields: ReadonlyMap<string, string>, field: string): string | undefined {
+  const value = fields.get(field);
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** Details taken from optional fields as written, after memo, userDate and postedAt, in this order. */
+const DETAIL_FIELDS: readonly (readonly [string, string])[] = [
+  ["extendedName", "EXTDNAME"],
+  ["sic", "SIC"],
+  ["payeeId", "PAYEEID"],
+  ["serverTransactionId", "SRVRTID"],
+  ["correctsFitId", "CORRECTFITID"],
+  ["correctAction", "CORRECTACTION"],
+  ["originalCurrency", "ORIGCURRENCY.CURSYM"],
+  ["originalCurrencyRate", "ORIGCURRENCY.CURRATE"],
+  ["currencyRate", "CURRENCY.CURRATE"],
+];
+
+/** An optional date field: its date, or undefined (with a warning when it was written but unreadable). */
+function optionalDate(fields: ReadonlyMap<string, string>, field: string, which: string, line: number, warnings: ParseEvent[]): string | undefined {
+  const text = fields.get(field);
+  if (text === undefined || text === "") return undefined;
+  const parsed = parseOfxDateTime(text);
+  if (!parsed) {
+    warnings.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${field}> of ${which}, found ${quoted(text)}; it was left out`, line, field));
+  }
+  return parsed?.date;
+}
+
 function quoted(value: string): string {
   return value === "" ? "nothing (empty)" : JSON.stringify(value.length > 60 ? value.slice(0, 60) + "…" : value);
 }
@@ -303,68 +333,55 @@ export class OfxStatementReader {
     } else if (amount === null) {
       errors.push(issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in <TRNAMT> of ${which}, found ${quoted(amountText)}`, record.line, "TRNAMT"));
     }
-    const optionalDate = (field: string): string | undefined => {
-      const text = fields.get(field);
-      if (text === undefined || text === "") return undefined;
-      const parsed = parseOfxDateTime(text);
-      if (!parsed) {
-        warnings.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${field}> of ${which}, found ${quoted(text)}; it was left out`, record.line, field));
-      }
-      return parsed?.date;
-    };
-    const userDate = optionalDate("DTUSER");
-    const availableDate = optionalDate("DTAVAIL");
+    // Functions and plain assignments rather than closures and spreads per transaction (they showed in
+    // profiles); the object gets the same fields in the same order as before.
+    const userDate = optionalDate(fields, "DTUSER", which, record.line, warnings);
+    const availableDate = optionalDate(fields, "DTAVAIL", which, record.line, warnings);
     if (!fitid) warnings.push(issue("warning", "ofx_missing_fitid", "Expected <FITID>, the bank's unique id of the transaction, found none", record.line, "FITID"));
 
-    this.out.push(...warnings);
+    for (const warning of warnings) this.out.push(warning);
     if (errors.length > 0 || !posted || amount === null) {
-      this.out.push(...errors);
+      for (const error of errors) this.out.push(error);
       this.out.push({ type: "rejected", rejected: { kind: "transaction", line: record.line, raw: this.rawOf(record), fields: this.rejectedFields(fields, posted?.date, amount) } });
       return;
     }
 
-    const text = (field: string): string | undefined => {
-      const value = fields.get(field);
-      return value === undefined || value === "" ? undefined : value;
-    };
-    const name = text("NAME") ?? text("PAYEE.NAME");
-    const memo = text("MEMO");
+    const name = textOf(fields, "NAME") ?? textOf(fields, "PAYEE.NAME");
+    const memo = textOf(fields, "MEMO");
     const details: Record<string, string> = {};
-    const detail = (key: string, value: string | undefined) => {
-      if (value !== undefined) details[key] = value;
-    };
-    detail("memo", memo);
-    detail("userDate", userDate);
-    detail("postedAt", posted.timestamp);
-    detail("extendedName", text("EXTDNAME"));
-    detail("sic", text("SIC"));
-    detail("payeeId", text("PAYEEID"));
-    detail("serverTransactionId", text("SRVRTID"));
-    detail("correctsFitId", text("CORRECTFITID"));
-    detail("correctAction", text("CORRECTACTION"));
-    detail("originalCurrency", text("ORIGCURRENCY.CURSYM"));
-    detail("originalCurrencyRate", text("ORIGCURRENCY.CURRATE"));
-    detail("currencyRate", text("CURRENCY.CURRATE"));
-    const currencyText = text("CURRENCY.CURSYM");
+    let hasDetails = false;
+    if (memo !== undefined) details.memo = memo;
+    if (userDate !== undefined) details.userDate = userDate;
+    if (posted.timestamp !== undefined) details.postedAt = posted.timestamp;
+    hasDetails = memo !== undefined || userDate !== undefined || posted.timestamp !== undefined;
+    for (const [key, field] of DETAIL_FIELDS) {
+      const value = textOf(fields, field);
+      if (value !== undefined) {
+        details[key] = value;
+        hasDetails = true;
+      }
+    }
+    const currencyText = textOf(fields, "CURRENCY.CURSYM");
     const currency = currencyText && /^[A-Za-z]{3}$/.test(currencyText) ? currencyText.toUpperCase() : this.statement?.currency;
-    const counterpartyAccount = text("BANKACCTTO.ACCTID") ?? text("CCACCTTO.ACCTID");
+    const counterpartyAccount = textOf(fields, "BANKACCTTO.ACCTID") ?? textOf(fields, "CCACCTTO.ACCTID");
 
-    const transaction: Transaction = {
-      bookingDate: posted.date,
-      ...(availableDate ? { valueDate: availableDate } : {}),
-      amount,
-      ...(currency ? { currency } : {}),
-      ...(fitid ? { externalId: fitid } : {}),
-      ...(text("REFNUM") ? { bankReference: text("REFNUM") } : {}),
-      ...(text("CHECKNUM") ? { customerReference: text("CHECKNUM") } : {}),
-      ...(text("TRNTYPE") ? { typeCode: text("TRNTYPE") } : {}),
-      description: memo ?? name ?? text("EXTDNAME") ?? "",
-      ...(name ? { counterpartyName: name } : {}),
-      ...(counterpartyAccount ? { counterpartyAccount } : {}),
-      ...(Object.keys(details).length > 0 ? { details } : {}),
-      raw: record.raw.join("").trim(),
-      line: record.line,
-    };
+    const transaction = { bookingDate: posted.date } as Transaction;
+    if (availableDate) transaction.valueDate = availableDate;
+    transaction.amount = amount;
+    if (currency) transaction.currency = currency;
+    if (fitid) transaction.externalId = fitid;
+    const refnum = textOf(fields, "REFNUM");
+    if (refnum) transaction.bankReference = refnum;
+    const checknum = textOf(fields, "CHECKNUM");
+    if (checknum) transaction.customerReference = checknum;
+    const trntype = textOf(fields, "TRNTYPE");
+    if (trntype) transaction.typeCode = trntype;
+    transaction.description = memo ?? name ?? textOf(fields, "EXTDNAME") ?? "";
+    if (name) transaction.counterpartyName = name;
+    if (counterpartyAccount) transaction.counterpartyAccount = counterpartyAccount;
+    if (hasDetails) transaction.details = details;
+    transaction.raw = record.raw.join("").trim();
+    transaction.line = record.line;
     this.transactions++;
     this.out.push({ type: "transaction", transaction });
   }

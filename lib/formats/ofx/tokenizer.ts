@@ -83,6 +83,26 @@ export class OfxTokenizer {
     return { raw, line };
   }
 
+  /**
+   * `<NAME>` or `</NAME>` with nothing but name characters between the brackets: the usual tag, read
+   * on character codes (no regex, no line count: it holds no line break). Null for anything else,
+   * which the general path reads.
+   */
+  private plainTag(start: number, nameAt: number, end: number): OfxToken | null {
+    const buf = this.buffer;
+    for (let i = nameAt; i < end; i++) {
+      const c = buf.charCodeAt(i);
+      const nameChar = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 58 || c === 45;
+      if (!nameChar) return null;
+    }
+    if (end - nameAt > 64) return null;
+    const raw = buf.slice(start, end + 1);
+    const line = this.currentLine;
+    this.position = end + 1;
+    const name = buf.slice(nameAt, end).toUpperCase();
+    return nameAt === start + 2 ? { kind: "close", name, line, raw } : { kind: "open", name, selfClosing: false, line, raw };
+  }
+
   private waitOrFail(final: boolean, what: string): "wait" {
     if (final) throw new FormatError("ofx_truncated", `Expected the end of ${what}, found the end of the file`, this.currentLine);
     if (this.buffer.length - this.position > MAX_TOKEN_CHARS) {
@@ -118,6 +138,20 @@ export class OfxTokenizer {
   private markupAt(start: number, final: boolean): OfxToken | null | "wait" {
     const buf = this.buffer;
     const available = buf.length - start;
+    // The usual case first: "<" then a letter or "/letter", found and closed in this chunk.
+    const second = buf.charCodeAt(start + 1);
+    if (available >= 3 && second !== 33 /* ! */ && second !== 63 /* ? */) {
+      const nameAt = second === 47 /* / */ ? start + 2 : start + 1;
+      const c = buf.charCodeAt(nameAt);
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
+        const end = buf.indexOf(">", nameAt);
+        const nextLt = buf.indexOf("<", nameAt);
+        if (end !== -1 && (nextLt === -1 || end < nextLt)) {
+          const token = this.plainTag(start, nameAt, end);
+          if (token) return token;
+        }
+      }
+    }
     if (available < 9 && !final && ("<![CDATA[".startsWith(buf.slice(start)) || "<!--".startsWith(buf.slice(start)) || available < 3)) {
       return this.waitOrFail(false, "a tag");
     }

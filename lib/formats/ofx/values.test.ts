@@ -50,3 +50,15 @@ describe("parseOfxDateTime", () => {
     },
   );
 });
+
+describe("parseOfxDateTime reuse of the last answer", () => {
+  it("answers a repeated text the same, with objects the caller may change", () => {
+    const first = parseOfxDateTime("20250102120000[-5:EST]");
+    expect(first).toEqual({ date: "2025-01-02", timestamp: "2025-01-02T12:00:00-05:00" });
+    first!.date = "changed";
+    expect(parseOfxDateTime("20250102120000[-5:EST]")).toEqual({ date: "2025-01-02", timestamp: "2025-01-02T12:00:00-05:00" });
+    expect(parseOfxDateTime("20250230")).toBeNull();
+    expect(parseOfxDateTime("20250230")).toBeNull();
+    expect(parseOfxDateTime("20250228")).toEqual({ date: "2025-02-28" });
+  });
+});

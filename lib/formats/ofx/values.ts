@@ -28,6 +28,16 @@ const DATETIME =
 
 /** YYYYMMDD, YYYYMMDDHHMM, YYYYMMDDHHMMSS, YYYYMMDDHHMMSS.XXX, each optionally followed by [±H(.MM):TZ]. */
 export function parseOfxDateTime(text: string): OfxDateTime | null {
+  // Transactions of a day share their date text: the last answer is reused (as a copy) for the same text.
+  if (lastDateTime && lastDateTime.text === text) return lastDateTime.result && { ...lastDateTime.result };
+  const result = readOfxDateTime(text);
+  lastDateTime = { text, result };
+  return result && { ...result };
+}
+
+let lastDateTime: { text: string; result: Readonly<OfxDateTime> | null } | undefined;
+
+function readOfxDateTime(text: string): OfxDateTime | null {
   const match = DATETIME.exec(text.trim());
   if (!match) return null;
   const [, y = "", mo = "", d = "", hh, mm, ss, fraction, sign, offsetHours, offsetFraction] = match;

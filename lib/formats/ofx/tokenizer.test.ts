@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { OfxTokenizer, type OfxToken } from "./tokenizer";
+
+function tokens(chunks: string[]): OfxToken[] {
+  const out: OfxToken[] = [];
+  const tokenizer = new OfxTokenizer();
+  for (const chunk of chunks) tokenizer.feed(chunk, (t) => out.push(t));
+  tokenizer.end((t) => out.push(t));
+  return out;
+}
+
+describe("OfxTokenizer tags", () => {
+  it("reads plain open and close tags with their names upper-cased, raw text and lines", () => {
+    expect(tokens(["<stmttrn>\n<A.B:c-D_1>x</A.B:c-D_1>\n</STMTTRN>"])).toEqual([
+      { kind: "open", name: "STMTTRN", selfClosing: false, line: 1, raw: "<stmttrn>" },
+      { kind: "text", text: "\n", cdata: false, line: 1, raw: "\n" },
+      { kind: "open", name: "A.B:C-D_1", selfClosing: false, line: 2, raw: "<A.B:c-D_1>" },
+      { kind: "text", text: "x", cdata: false, line: 2, raw: "x" },
+      { kind: "close", name: "A.B:C-D_1", line: 2, raw: "</A.B:c-D_1>" },
+      { kind: "text", text: "\n", cdata: false, line: 2, raw: "\n" },
+      { kind: "close", name: "STMTTRN", line: 3, raw: "</STMTTRN>" },
+    ]);
+  });
+
+  it("gives the same tokens however the text is cut into chunks", () => {
+    const text = '<OFX>\n<NAME>A &amp; B</NAME><MEMO attr="1">m<BR/></OFX>\r\n';
+    const whole = tokens([text]);
+    for (let cut = 1; cut < text.length; cut++) expect(tokens([text.slice(0, cut), text.slice(cut)])).toEqual(whole);
+    expect(whole.find((t) => t.kind === "open" && t.name === "MEMO")).toEqual({ kind: "open", name: "MEMO", selfClosing: false, line: 2, raw: '<MEMO attr="1">' });
+    expect(whole.find((t) => t.kind === "open" && t.name === "BR")).toMatchObject({ selfClosing: true });
+  });
+
+  it("still refuses over-long names and tags broken by another <", () => {
+    expect(() => tokens([`<${"A".repeat(65)}>`])).toThrow(/at most 64 characters/);
+    expect(() => tokens(["<NAME<OTHER>"])).toThrow(/Expected ">" to close the tag/);
+  });
+});
