@@ -28,6 +28,8 @@ import * as duplicatesDecide from "@/app/api/duplicates/decide/route";
 import * as duplicates from "@/app/api/duplicates/route";
 import * as duplicatesUndo from "@/app/api/duplicates/undo/route";
 import * as health from "@/app/api/health/route";
+import * as mpesaConfirmation from "@/app/api/hooks/mpesa/[token]/confirmation/route";
+import * as mpesaValidation from "@/app/api/hooks/mpesa/[token]/validation/route";
 import * as importAccount from "@/app/api/imports/[id]/account/route";
 import * as importCommit from "@/app/api/imports/[id]/commit/route";
 import * as importIssues from "@/app/api/imports/[id]/issues/route";
@@ -60,6 +62,8 @@ export const MODULES: Record<string, RouteModule> = {
   "connections/[id]/resume": connectionResume,
   "connections/[id]/sync": connectionSync,
   "connections/[id]/test": connectionTest,
+  "hooks/mpesa/[token]/confirmation": mpesaConfirmation,
+  "hooks/mpesa/[token]/validation": mpesaValidation,
   "connections/notifications": connectionNotifications,
   connections,
   "duplicates/decide": duplicatesDecide,
@@ -176,6 +180,10 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   // A wrong password for an email of A: the one message for any failed sign-in, nothing about A.
   { route: "auth/login", method: "POST", status: 401, call: (w) => jsonBody({ email: w.tenant.members.admin.email, password: "wrong password" }), crossOrigin: "refused" },
   { route: "auth/logout", method: "POST", status: 200, call: () => ({}), crossOrigin: "refused" },
+  // Daraja's callbacks: a token Inflow did not issue is an address that does not exist — A's own
+  // connection id included (the token is derived from it, never equal to it).
+  { route: "hooks/mpesa/[token]/confirmation", method: "POST", status: 404, call: (w) => ({ params: { token: w.sftpConnectionId }, body: { TransID: "RKTQDM7W6S" } }), crossOrigin: "not-checked" },
+  { route: "hooks/mpesa/[token]/validation", method: "POST", status: 404, call: (w) => ({ params: { token: w.sftpConnectionId }, body: { TransID: "RKTQDM7W6S" } }), crossOrigin: "not-checked" },
 ];
 
 // ---- calling the handlers ----
