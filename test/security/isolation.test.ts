@@ -266,7 +266,9 @@ describe("raw files", () => {
 
   it("ids with traversal or garbage in them are 404 (or a 422 naming the id), never a 500 or a file", async () => {
     const tricks = [`../${a.tenant.id}`, `..%2F..%2F${a.rawKeys[0]}`, `${a.committedImportId}/../${a.stagedImportId}`, a.rawKeys[0]!, `../../../../etc/passwd`, "%00", "' or 1=1 --"];
-    const idRoutes = ROUTES.filter((r) => r.route.includes("[id]") || r.route.includes("[userId]"));
+    // Every route with a path parameter, the public ones (a callback token) included.
+    const idRoutes = [...ROUTES, ...PUBLIC_ROUTES].filter((r) => Object.keys(r.call(a).params ?? {}).length > 0);
+    expect(idRoutes.length).toBeGreaterThan(10);
     const got: string[] = [];
     for (const who of [{ name: "a-admin", user: a.tenant.members.admin }, { name: "b-admin", user: b.tenant.members.admin }] as Caller[]) {
       for (const r of idRoutes) {
