@@ -3,7 +3,7 @@
  * A reversal flag (RvslInd) does not flip the sign: the indicator already states the direction.
  */
 import type { ParseIssue } from "@/lib/schemas/canonical";
-import { negateDecimal } from "@/lib/money/decimal";
+import { negateCanonical } from "../shared/decimal";
 import { scaleToCurrency } from "./currency";
 
 const UNSIGNED_AMOUNT = /^\d{1,30}(\.\d{1,30})?$/;
@@ -41,5 +41,6 @@ export function signedAmount(
       field: `${where.element}/Amt`,
     });
   }
-  return { amount: direction === "DBIT" ? negateDecimal(scaled.amount) : scaled.amount, issues };
+  // scaled.amount is canonical (or the checked unsigned text): negated on the string, no BigInt per entry.
+  return { amount: direction === "DBIT" ? negateCanonical(scaled.amount) : scaled.amount, issues };
 }

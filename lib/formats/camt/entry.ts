@@ -141,14 +141,15 @@ function checkSingleDetail(entry: Scope, detail: Scope, entryAmount: string, cur
 }
 
 /** Everything but the amount: references, parties, codes and text, from the entry and its detail(s). */
-function describe(entry: Scope, details: readonly Scope[], direction: string | undefined, context: EntryContext, index: number | undefined) {
+function describe(entry: Scope, details: readonly Scope[], direction: string | undefined, context: EntryContext, index: number | undefined): Described {
+  // Helper functions (pickFrom, putIfSet), not closures and rest arrays per entry: each closure costs
+  // a __name call under the bench's keepNames build, and this runs for every entry.
   const detail = details.length === 1 ? details[0] : undefined;
-  const pick = (...paths: string[]): string | undefined => clean(detail?.first(...paths));
-  const endToEnd = pick("Refs/EndToEndId");
+  const endToEnd = pickFrom(detail, "Refs/EndToEndId");
   const endToEndId = endToEnd && endToEnd !== NOT_PROVIDED ? endToEnd : undefined;
-  const instructionId = pick("Refs/InstrId");
+  const instructionId = pickFrom(detail, "Refs/InstrId");
   const entryRef = clean(entry.first("AcctSvcrRef"));
-  const detailRef = pick("Refs/AcctSvcrRef");
+  const detailRef = pickFrom(detail, "Refs/AcctSvcrRef");
   const externalId =
     index === undefined ? entryRef ?? detailRef ?? endToEndId : detailRef ?? endToEndId ?? (entryRef ? `${entryRef}/${index + 1}` : undefined);
   const bankReference = detailRef ?? entryRef;
@@ -156,60 +157,94 @@ function describe(entry: Scope, details: readonly Scope[], direction: string | u
   const typeCode = bankTransactionCode(detail) ?? bankTransactionCode(entry);
 
   const counterpartySide = direction === "DBIT" ? "Cdtr" : "Dbtr";
-  const counterpartyName = pick(`RltdPties/${counterpartySide}/Nm`, `RltdPties/${counterpartySide}/Pty/Nm`);
-  const counterpartyAccount = pick(`RltdPties/${counterpartySide}Acct/Id/IBAN`, `RltdPties/${counterpartySide}Acct/Id/Othr/Id`);
+  const counterpartyName = pickFrom(detail, `RltdPties/${counterpartySide}/Nm`, `RltdPties/${counterpartySide}/Pty/Nm`);
+  const counterpartyAccount = pickFrom(detail, `RltdPties/${counterpartySide}Acct/Id/IBAN`, `RltdPties/${counterpartySide}Acct/Id/Othr/Id`);
 
-  const remittance = details.map((d) => d.all("RmtInf/Ustrd").map((u) => u.trim()).filter(Boolean).join(" ")).filter(Boolean);
-  const entryInformation = entry.all("AddtlNtryInf").map((t) => t.trim()).filter(Boolean).join(" ");
-  const transactionInformation = pick("AddtlTxInf");
+  const remittance: string[] = [];
+  for (const d of details) {
+    const text = joinTrimmed(d.all("RmtInf/Ustrd"));
+    if (text) remittance.push(text);
+  }
+  const entryInformation = joinTrimmed(entry.all("AddtlNtryInf"));
+  const transactionInformation = pickFrom(detail, "AddtlTxInf");
   const description = (details.length > 1 ? entryInformation || remittance.join("; ") : remittance[0] || entryInformation || transactionInformation || "").replace(/\s+/g, " ");
 
   const extras: Record<string, string> = {};
-  const put = (key: string, value: string | undefined): void => {
-    if (value) extras[key] = value;
-  };
-  put("endToEndId", endToEnd);
-  put("instructionId", instructionId);
-  put("messageId", pick("Refs/MsgId"));
-  put("paymentInformationId", pick("Refs/PmtInfId") ?? clean(entry.first("NtryDtls/Btch/PmtInfId")));
-  put("transactionId", pick("Refs/TxId"));
-  put("mandateId", pick("Refs/MndtId"));
-  put("chequeNumber", pick("Refs/ChqNb"));
-  put("statementMessageId", context.messageId);
-  put("entryReference", clean(entry.first("NtryRef")));
-  put("entryAccountServicerReference", entryRef);
-  put("status", clean(entry.first("Sts", "Sts/Cd", "Sts/Prtry")));
-  put("creditDebit", direction);
+  putIfSet(extras, "endToEndId", endToEnd);
+  putIfSet(extras, "instructionId", instructionId);
+  putIfSet(extras, "messageId", pickFrom(detail, "Refs/MsgId"));
+  putIfSet(extras, "paymentInformationId", pickFrom(detail, "Refs/PmtInfId") ?? clean(entry.first("NtryDtls/Btch/PmtInfId")));
+  putIfSet(extras, "transactionId", pickFrom(detail, "Refs/TxId"));
+  putIfSet(extras, "mandateId", pickFrom(detail, "Refs/MndtId"));
+  putIfSet(extras, "chequeNumber", pickFrom(detail, "Refs/ChqNb"));
+  putIfSet(extras, "statementMessageId", context.messageId);
+  putIfSet(extras, "entryReference", clean(entry.first("NtryRef")));
+  putIfSet(extras, "entryAccountServicerReference", entryRef);
+  putIfSet(extras, "status", clean(entry.first("Sts", "Sts/Cd", "Sts/Prtry")));
+  putIfSet(extras, "creditDebit", direction);
   if (clean(entry.first("RvslInd"))?.toLowerCase() === "true") extras.reversal = "true";
-  put("batchTransactionCount", clean(entry.first("NtryDtls/Btch/NbOfTxs")));
+  putIfSet(extras, "batchTransactionCount", clean(entry.first("NtryDtls/Btch/NbOfTxs")));
   if (details.length > 1) extras.detailCount = String(details.length);
-  put("instructedAmount", pick("AmtDtls/InstdAmt/Amt") ?? clean(entry.first("AmtDtls/InstdAmt/Amt")));
-  put("instructedCurrency", pick("AmtDtls/InstdAmt/Amt@Ccy") ?? clean(entry.first("AmtDtls/InstdAmt/Amt@Ccy")));
-  put("exchangeRate", pick("AmtDtls/InstdAmt/CcyXchg/XchgRate", "AmtDtls/TxAmt/CcyXchg/XchgRate", "AmtDtls/CntrValAmt/CcyXchg/XchgRate"));
-  const detailAmountText = pick("Amt", "AmtDtls/TxAmt/Amt");
-  const detailCurrency = pick("Amt@Ccy", "AmtDtls/TxAmt/Amt@Ccy");
+  putIfSet(extras, "instructedAmount", pickFrom(detail, "AmtDtls/InstdAmt/Amt") ?? clean(entry.first("AmtDtls/InstdAmt/Amt")));
+  putIfSet(extras, "instructedCurrency", pickFrom(detail, "AmtDtls/InstdAmt/Amt@Ccy") ?? clean(entry.first("AmtDtls/InstdAmt/Amt@Ccy")));
+  putIfSet(extras, "exchangeRate", pickFrom(detail, "AmtDtls/InstdAmt/CcyXchg/XchgRate", "AmtDtls/TxAmt/CcyXchg/XchgRate", "AmtDtls/CntrValAmt/CcyXchg/XchgRate"));
+  const detailAmountText = pickFrom(detail, "Amt", "AmtDtls/TxAmt/Amt");
+  const detailCurrency = pickFrom(detail, "Amt@Ccy", "AmtDtls/TxAmt/Amt@Ccy");
   if (detailAmountText && detailCurrency && detailCurrency !== clean(entry.first("Amt@Ccy"))) {
-    put("transactionAmount", detailAmountText);
-    put("transactionCurrency", detailCurrency);
+    putIfSet(extras, "transactionAmount", detailAmountText);
+    putIfSet(extras, "transactionCurrency", detailCurrency);
   }
-  put("creditorReference", pick("RmtInf/Strd/CdtrRefInf/Ref"));
-  put("ultimateDebtor", pick("RltdPties/UltmtDbtr/Nm", "RltdPties/UltmtDbtr/Pty/Nm"));
-  put("ultimateCreditor", pick("RltdPties/UltmtCdtr/Nm", "RltdPties/UltmtCdtr/Pty/Nm"));
+  putIfSet(extras, "creditorReference", pickFrom(detail, "RmtInf/Strd/CdtrRefInf/Ref"));
+  putIfSet(extras, "ultimateDebtor", pickFrom(detail, "RltdPties/UltmtDbtr/Nm", "RltdPties/UltmtDbtr/Pty/Nm"));
+  putIfSet(extras, "ultimateCreditor", pickFrom(detail, "RltdPties/UltmtCdtr/Nm", "RltdPties/UltmtCdtr/Pty/Nm"));
   const agent = direction === "DBIT" ? "CdtrAgt" : "DbtrAgt";
-  put("counterpartyBic", pick(`RltdAgts/${agent}/FinInstnId/BIC`, `RltdAgts/${agent}/FinInstnId/BICFI`));
-  if (description !== entryInformation) put("additionalEntryInformation", entryInformation);
-  put("additionalTransactionInformation", transactionInformation);
+  putIfSet(extras, "counterpartyBic", pickFrom(detail, `RltdAgts/${agent}/FinInstnId/BIC`, `RltdAgts/${agent}/FinInstnId/BICFI`));
+  if (description !== entryInformation) putIfSet(extras, "additionalEntryInformation", entryInformation);
+  putIfSet(extras, "additionalTransactionInformation", transactionInformation);
 
-  return {
-    ...(externalId ? { externalId } : {}),
-    ...(bankReference ? { bankReference } : {}),
-    ...(customerReference ? { customerReference } : {}),
-    ...(typeCode ? { typeCode } : {}),
-    description: description.trim(),
-    ...(counterpartyName ? { counterpartyName } : {}),
-    ...(counterpartyAccount ? { counterpartyAccount } : {}),
-    details: extras,
-  };
+  // Assignments in the order the spreads had, without a temporary object per optional field.
+  const described: Described = {} as Described;
+  if (externalId) described.externalId = externalId;
+  if (bankReference) described.bankReference = bankReference;
+  if (customerReference) described.customerReference = customerReference;
+  if (typeCode) described.typeCode = typeCode;
+  described.description = description.trim();
+  if (counterpartyName) described.counterpartyName = counterpartyName;
+  if (counterpartyAccount) described.counterpartyAccount = counterpartyAccount;
+  described.details = extras;
+  return described;
+}
+
+interface Described {
+  externalId?: string;
+  bankReference?: string;
+  customerReference?: string;
+  typeCode?: string;
+  description: string;
+  counterpartyName?: string;
+  counterpartyAccount?: string;
+  details: Record<string, string>;
+}
+
+/** clean(scope?.first(a, b, c)): the first value found among up to three paths, trimmed, or undefined. */
+function pickFrom(scope: Scope | undefined, a: string, b?: string, c?: string): string | undefined {
+  if (!scope) return undefined;
+  const value = scope.first(a) ?? (b === undefined ? undefined : scope.first(b)) ?? (c === undefined ? undefined : scope.first(c));
+  return clean(value);
+}
+
+function putIfSet(into: Record<string, string>, key: string, value: string | undefined): void {
+  if (value) into[key] = value;
+}
+
+/** The texts trimmed, empty ones left out, joined with spaces (loops: this runs for every entry). */
+function joinTrimmed(texts: readonly string[]): string {
+  let joined = "";
+  for (const text of texts) {
+    const trimmed = text.trim();
+    if (trimmed) joined = joined ? joined + " " + trimmed : trimmed;
+  }
+  return joined;
 }
 
 /** ISO domain/family/sub-family ("PMNT/RCDT/DMCT") when given, else the proprietary code. */

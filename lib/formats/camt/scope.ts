@@ -47,12 +47,15 @@ export class Scope {
   }
 
   writeOpen(name: string, attributes: Readonly<Record<string, string>>): void {
-    const attrs = Object.entries(attributes).map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join("");
-    this.append(`<${name}${attrs}>`);
+    // A loop, not entries/map/join: this runs for every element of every entry.
+    let attrs = "";
+    for (const key in attributes) attrs += ` ${key}="${escapeXml(attributes[key]!)}"`;
+    this.append("<" + name + attrs + ">");
   }
 
   writeText(text: string): void {
-    if (text.trim() !== "") this.append(escapeXml(text.trim()));
+    const trimmed = text.trim();
+    if (trimmed !== "") this.append(escapeXml(trimmed));
   }
 
   writeClose(name: string): void {
@@ -72,6 +75,9 @@ export class Scope {
   }
 }
 
+const NEEDS_ESCAPE = /[&<>"]/;
+
 function escapeXml(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -38,7 +38,10 @@ export async function* xmlEvents(text: AsyncIterable<string>, lines: { count: nu
     depth++;
     leafText = "";
     const attributes: Record<string, string> = {};
-    for (const attribute of Object.values(tag.attributes)) attributes[attribute.local] = attribute.value;
+    for (const key in tag.attributes) {
+      const attribute = tag.attributes[key]!;
+      attributes[attribute.local] = attribute.value;
+    }
     batch.push({ kind: "open", name: tag.local, uri: tag.uri, attributes, line: startLine, depth });
   });
   parser.on("text", (chunk) => {

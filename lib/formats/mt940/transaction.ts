@@ -1,6 +1,7 @@
 /** One ":61:" with the ":86:" fields that follow it, made into a canonical transaction. */
 import type { ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { negateDecimal } from "@/lib/money/decimal";
+import { negateCanonical } from "../shared/decimal";
 import { scaleToCurrency } from "../camt/currency";
 import type { RejectedRow } from "../types";
 import type { SwiftField } from "./fields";
@@ -148,16 +149,6 @@ export function signedAmount(unsigned: string, currency: string | undefined, neg
     });
   }
   return { amount: negative ? negateCanonical(scaled.amount) : scaled.amount, issues };
-}
-
-/**
- * `negateDecimal` for a canonical decimal (what scaleToCurrency returns), on the string: "-x" → "x",
- * zero stays unsigned, "x" → "-x". Only the non-canonical fallback goes through BigInt.
- */
-function negateCanonical(value: string): string {
-  if (value.startsWith("-")) return value.slice(1);
-  if (!/^\d+(\.\d+)?$/.test(value)) return negateDecimal(value);
-  return /^0(\.0+)?$/.test(value) ? value : "-" + value;
 }
 
 /** Rabobank writes the counterparty IBAN as the ":61:" supplementary details. */

@@ -4,7 +4,7 @@
  * normalises one amount per record and keeps running totals over millions of records, and profiling
  * showed BigInt parsing and formatting of every amount and every running total among the top costs.
  */
-import { formatDecimal } from "@/lib/money/decimal";
+import { formatDecimal, negateDecimal } from "@/lib/money/decimal";
 
 const CANONICAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 const ALL_ZEROS = /^0*$/;
@@ -24,6 +24,16 @@ export function canonicalDecimal(text: string): string | null {
   const whole = firstSignificant === 0 ? digits : digits.slice(firstSignificant);
   const zero = whole === "0" && (fraction === undefined || ALL_ZEROS.test(fraction));
   return (minus && !zero ? "-" : "") + whole + (fraction === undefined ? "" : "." + fraction);
+}
+
+/**
+ * `negateDecimal` for a canonical decimal (what canonicalDecimal and scaleToCurrency return), on the
+ * string: "-x" → "x", zero stays unsigned, "x" → "-x". Anything else goes through negateDecimal.
+ */
+export function negateCanonical(value: string): string {
+  if (value.startsWith("-")) return value.slice(1);
+  if (!/^\d+(\.\d+)?$/.test(value)) return negateDecimal(value);
+  return /^0(\.0+)?$/.test(value) ? value : "-" + value;
 }
 
 /**
