@@ -17,6 +17,7 @@ stage() {
 
 stage "install chromium" test/ensure-chromium.sh
 stage "install sshd" test/ensure-sftp.sh
+stage "install mariadb" test/ensure-mariadb.sh
 stage "type check" npx tsc --noEmit -p .
 stage "unit and database tests" npx vitest run --reporter=default --reporter=json --outputFile.json=.reports/vitest.json
 stage "build" npx next build

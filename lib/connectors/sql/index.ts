@@ -1,5 +1,5 @@
 /**
- * Another SQL database (Postgres): a table or a query read incrementally on a cursor column, in the
+ * Another SQL database (Postgres, or MySQL / MariaDB through ./mysql.ts): a table or a query read incrementally on a cursor column, in the
  * Fivetran style — rows whose (cursor, id) come after the last committed row's, in that order, a
  * batch at a time. With an `updated_at`-like cursor column a changed row comes again and updates its
  * ledger row (same id → same external id); deleted rows cannot be seen this way and stay.
@@ -14,6 +14,7 @@ import pg from "pg";
 import { z } from "zod";
 import { normalizeDecimal } from "@/lib/money/decimal";
 import { redact } from "../http";
+import { isMysql, mysqlRows, mysqlWhere } from "./mysql";
 import { ProviderError, RecordError, type CanonicalRecord, type FetchBatch, type ProviderRecord, type RecordConnector } from "../types";
 
 const column = z.string().trim().min(1, "Name the column").max(63, "Postgres names are at most 63 characters");
@@ -68,6 +69,9 @@ function connectionStringProblem(value: string): string | undefined {
   }
   const host = decodeURIComponent(url.hostname);
   if (!host || host.startsWith("/") || url.searchParams.get("host")?.startsWith("/")) return "Name the database server's host: Inflow connects over the network, not through a local socket";
+  // mysql2 would take any query parameter as a driver option: only ssl is read (./mysql.ts).
+  const other = /^(mysql|mariadb):$/i.test(url.protocol) ? [...url.searchParams.keys()].find((p) => p !== "ssl") : undefined;
+  if (other) return `Remove ${other}=…: a MySQL connection string may carry only ssl=true`;
   const local = LOCAL_PATH_PARAMS.find((p) => url.searchParams.has(p));
   if (local) return `Remove ${local}=…: it names a file on Inflow's own server, which a connection may not read`;
   return undefined;
@@ -77,7 +81,7 @@ export const sqlSecrets = z.object({
   connectionString: z
     .string()
     .trim()
-    .regex(/^postgres(ql)?:\/\/\S+$/, "Enter a connection string such as postgres://user:password@host:5432/database")
+    .regex(/^(postgres(ql)?|mysql|mariadb):\/\/\S+$/, "Enter a connection string such as postgres://user:password@host:5432/database or mysql://user:password@host:3306/database")
     .superRefine((value, ctx) => {
       const problem = connectionStringProblem(value);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -216,7 +220,9 @@ export const sqlConnector: RecordConnector<SqlConfig, SqlSecrets, SqlCursor> = {
 
   async test(config, secrets) {
     try {
-      const where = await readOnly(secrets, async (client) => {
+      const where = isMysql(secrets)
+        ? await mysqlWhere(config, secrets)
+        : await readOnly(secrets, async (client) => {
         const query = batchQuery({ ...config, batchSize: 1 }, null);
         await client.query(query.text, query.values);
         const { rows } = await client.query<{ db: string; usr: string }>("select current_database() as db, current_user as usr");
@@ -230,10 +236,12 @@ export const sqlConnector: RecordConnector<SqlConfig, SqlSecrets, SqlCursor> = {
   },
 
   async fetchNext(config, secrets, cursor): Promise<FetchBatch<SqlCursor>> {
-    const rows = await readOnly(secrets, async (client) => {
-      const query = batchQuery(config, cursor);
-      return (await client.query<SqlRow>(query.text, query.values)).rows;
-    });
+    const rows: SqlRow[] = isMysql(secrets)
+      ? await mysqlRows(config, secrets, cursor)
+      : await readOnly(secrets, async (client) => {
+          const query = batchQuery(config, cursor);
+          return (await client.query<SqlRow>(query.text, query.values)).rows;
+        });
     const last = rows.at(-1);
     if (last && (last.cursor === null || last.id === null)) {
       throw new ProviderError(`A row has no value in the cursor column (${config.cursorColumn}) or the id column (${config.idColumn}); such rows cannot be synced in order. Fill them in or leave them out of the query.`);
