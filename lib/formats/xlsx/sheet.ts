@@ -18,6 +18,8 @@ export interface SheetRows {
 }
 
 const MAX_COLUMNS = 16_384;
+/** The same bound as a delimited row (tabular/delimited.ts). */
+export const MAX_CELL_CHARS = 1 << 20;
 
 function local(name: string): string {
   const i = name.indexOf(":");
@@ -88,7 +90,21 @@ export function openFirstSheet(zip: Uint8Array): SheetRows {
         if (cells.some((c) => c.trim() !== "")) ready.push({ fields: cells, line: rowNumber, raw: Papa.unparse([cells]) });
       }
     });
+    // Characters since the last "<": a cell's text, or a run of anything but markup. saxes holds such a
+    // run whole until the next tag, so a ZIP bomb of one endless cell is refused here, not in memory.
+    let run = 0;
     const write = (text: string): void => {
+      // indexOf from "<" to "<": one inflated piece can hold a whole bomb, so runs inside it count too.
+      let from = 0;
+      for (let lt = text.indexOf("<"); lt >= 0; lt = text.indexOf("<", from)) {
+        if (run + lt - from > MAX_CELL_CHARS) break;
+        run = 0;
+        from = lt + 1;
+      }
+      run += text.length - from;
+      if (run > MAX_CELL_CHARS) {
+        throw new FormatError("xlsx_cell_too_long", `Expected cells shorter than ${MAX_CELL_CHARS} characters, found a longer run of text after row ${rowNumber || 1}`, rowNumber || 1);
+      }
       try {
         parser.write(text);
       } catch (error) {

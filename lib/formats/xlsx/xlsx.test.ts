@@ -5,6 +5,9 @@ import { checkArbitraryBytes, checkChunking, checkMutatedSamples, expectWellForm
 import { columnIndex, excelNumberText, serialToDate } from "./cells";
 import { xlsxFormat } from "./index";
 import { makeXlsx } from "./make-xlsx";
+import { MAX_CELL_CHARS } from "./sheet";
+import { readCentralDirectory, readEntryText } from "./zip";
+import { FormatError } from "../types";
 
 const parse = async (b: Uint8Array, options = {}) => collect(xlsxFormat.parse([b], options));
 
@@ -120,5 +123,34 @@ describe("xlsx rejected rows", () => {
     ]);
     expect(r.rejected[0]!.fields).toMatchObject({ bookingDate: "2025-10-31", valueDate: "2025-10-31", currency: "EUR", counterpartyName: "Bank" });
     expect(r.rejected[1]!.raw).not.toBe("");
+  });
+});
+
+describe("xlsx ZIP bombs", () => {
+  const sheetXml = (cellText: string) =>
+    `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Date</t></is></c><c r="B1" t="inlineStr"><is><t>Amount</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>${cellText}</t></is></c></row></sheetData></worksheet>`;
+  const workbook = (sheet: string, shared?: string) =>
+    zipSync(
+      {
+        "xl/workbook.xml": strToU8('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="S" sheetId="1"/></sheets></workbook>'),
+        "xl/worksheets/sheet1.xml": strToU8(sheet),
+        ...(shared ? { "xl/sharedStrings.xml": strToU8(shared) } : {}),
+      },
+      { level: 9 },
+    );
+
+  it("one endless cell is refused as soon as it passes the cell limit, not buffered", async () => {
+    const bomb = workbook(sheetXml("a".repeat(MAX_CELL_CHARS + 10)));
+    expect(bomb.length).toBeLessThan(20_000);
+    const error = await parse(bomb).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FormatError);
+    expect(error).toMatchObject({ code: "xlsx_cell_too_long" });
+  });
+
+  it("a part that inflates past its limit is refused with its name", () => {
+    const zip = workbook(sheetXml("x"), `<sst><si><t>${"b".repeat(300_000)}</t></si></sst>`);
+    const entry = readCentralDirectory(zip).get("xl/sharedStrings.xml")!;
+    expect(readEntryText(zip, entry).length).toBeGreaterThan(300_000);
+    expect(() => readEntryText(zip, entry, 100_000)).toThrow(expect.objectContaining({ code: "xlsx_part_too_large", message: expect.stringContaining("xl/sharedStrings.xml to unpack to under") }));
   });
 });

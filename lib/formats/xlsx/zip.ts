@@ -96,9 +96,27 @@ export function* inflateEntry(zip: Uint8Array, entry: ZipEntry, onText: (text: s
   }
 }
 
+/**
+ * Most characters a part read whole may inflate to. A ZIP bomb (a few kilobytes that inflate to
+ * gigabytes) would otherwise grow one string until memory or V8's string limit gave out, the latter
+ * surfacing as a misleading "corrupt bytes". Real shared-strings parts stay far below this.
+ */
+export const MAX_PART_CHARS = 128 * 1024 * 1024;
+
 /** A whole (small) entry as text: shared strings, styles, workbook, relationships. */
-export function readEntryText(zip: Uint8Array, entry: ZipEntry): string {
-  let text = "";
-  for (const _ of inflateEntry(zip, entry, (t) => (text += t))) void _;
-  return text;
+export function readEntryText(zip: Uint8Array, entry: ZipEntry, limit = MAX_PART_CHARS): string {
+  const parts: string[] = [];
+  let length = 0;
+  const tooLarge = new FormatError(
+    "xlsx_part_too_large",
+    `Expected ${entry.name} to unpack to under ${Math.round(limit / 1024 / 1024)} MiB of text, found more (a ZIP bomb, or a workbook too large to read: save the sheet as CSV)`,
+    1,
+  );
+  const inflated = inflateEntry(zip, entry, (t) => {
+    length += t.length;
+    if (length > limit) throw tooLarge;
+    parts.push(t);
+  });
+  for (const _ of inflated) void _;
+  return parts.join("");
 }
