@@ -103,3 +103,77 @@ describe("the commit's ledger insert", () => {
     expect(await ledgerRows(a.id)).toBe(before + expected);
   });
 });
+
+describe("staging a batch (private.insert_staged_rows)", () => {
+  let a: TestTenant;
+  let b: TestTenant;
+  let account: string;
+  let importId: string;
+
+  const stageAs = (user: TestUser, tenantId: string, forImport: string, rowNo: number, externalAccount = "EXT-1") =>
+    asUser(user, (db) =>
+      db.query("select private.insert_staged_rows($1, $2, 'bank', $3::int[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[])", [
+        tenantId,
+        forImport,
+        [rowNo],
+        [rowNo + 1],
+        ["transaction"],
+        [0],
+        [externalAccount],
+        [JSON.stringify({ bookingDate: "2025-01-02", amount: "-1.00", currency: "USD", description: `row ${rowNo}`, line: rowNo + 1, raw: "" })],
+        [false],
+        [null],
+        [`fingerprint-${rowNo}`],
+      ]),
+    );
+  const staged = (rowNo: number) =>
+    asService(async (db) => (await db.query<{ account_id: string | null; dedup_key: string }>("select account_id, dedup_key from public.staged_rows where tenant_id = $1 and import_id = $2 and row_no = $3", [a.id, importId, rowNo])).rows[0]);
+
+  beforeAll(async () => {
+    a = await createTenant("stage-bulk-a");
+    b = await createTenant("stage-bulk-b");
+    account = await createAccount(a, "A mapped");
+    importId = await asService(async (db) => {
+      await db.query("insert into public.account_mappings (tenant_id, source, external_id, account_id, created_by) values ($1, 'bank', 'EXT-1', $2, $3)", [a.id, account, a.members.admin.id]);
+      return (await db.query<{ id: string }>("insert into public.imports (tenant_id, file_name, status, created_by) values ($1, 'bulk.csv', 'parsing', $2) returning id", [a.id, a.members.uploader.id])).rows[0]!.id;
+    });
+  });
+
+  it("refuses viewers and reviewers of the tenant, and members of another tenant, as the insert policy does", async () => {
+    for (const user of [a.members.viewer, a.members.reviewer, b.members.admin, b.members.uploader]) {
+      await expect(stageAs(user, a.id, importId, 1)).rejects.toMatchObject({ code: "42501" });
+    }
+    await expect(stageAs(b.members.uploader, b.id, importId, 1)).rejects.toMatchObject({ code: "23503" });
+    expect(await staged(1)).toBeUndefined();
+  });
+
+  it("gives a row the tenant's mapping of its external account and its first-occurrence key, or no account", async () => {
+    await stageAs(a.members.uploader, a.id, importId, 2);
+    expect(await staged(2)).toEqual({ account_id: account, dedup_key: "fp:fingerprint-2:1" });
+    await stageAs(a.members.uploader, a.id, importId, 3, "EXT-UNMAPPED");
+    expect(await staged(3)).toEqual({ account_id: null, dedup_key: "fp:fingerprint-3:1" });
+  });
+
+  it("holds the mapped account until the staging transaction ends, so it cannot be deleted under it", async () => {
+    let attempted: unknown;
+    // A fresh account, referenced by no committed row: only the staging transaction's lock protects it.
+    const other = await createAccount(a, "A mapped later");
+    await asService((db) => db.query("update public.account_mappings set account_id = $3 where tenant_id = $1 and external_id = $2", [a.id, "EXT-1", other]));
+    await asUser(a.members.uploader, async (db) => {
+      await db.query("select private.insert_staged_rows($1, $2, 'bank', '{5}'::int[], '{6}'::int[], '{transaction}'::text[], '{0}'::int[], '{EXT-1}'::text[], $3::text[], '{f}'::boolean[], '{NULL}'::text[], '{fingerprint-5}'::text[])", [
+        a.id,
+        importId,
+        [JSON.stringify({ bookingDate: "2025-01-02", amount: "-5.00", currency: "USD", description: "row 5", line: 6, raw: "" })],
+      ]);
+      attempted = await asService(async (service) => {
+        await service.query("set local lock_timeout = '300ms'");
+        await service.query("delete from public.accounts where tenant_id = $1 and id = $2", [a.id, other]);
+      }).then(
+        () => "deleted",
+        (error: unknown) => error,
+      );
+    });
+    expect(attempted).toMatchObject({ code: "55P03" }); // waited on the staging lock, and gave up
+    expect(await staged(5)).toEqual({ account_id: other, dedup_key: "fp:fingerprint-5:1" });
+  });
+});

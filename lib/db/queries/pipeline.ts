@@ -128,40 +128,32 @@ export interface StagedRowInput {
 }
 
 /**
- * One multi-row insert per batch (arrays unnested server-side), never row by row. Each row gets its
- * account and dedup key here, as classification would give them (the account chosen for the import,
- * else the tenant's mapping of its external account; a fingerprinted row its first occurrence, `:1`),
- * so classification after staging rewrites only the rows where that guess is wrong (repeated rows of
- * the file) instead of every row twice. `mappingSource` names the namespace of account mappings.
+ * One multi-row insert per batch (arrays unnested server-side), never row by row, through
+ * private.insert_staged_rows (supabase/migrations/*_stage_rows_in_bulk.sql), which checks the caller's
+ * role, the import and the accounts once per batch instead of per-row RLS and foreign-key triggers.
+ * Each row gets its account and dedup key there, as classification would give them (the account chosen
+ * for the import, else the tenant's mapping of its external account; a fingerprinted row its first
+ * occurrence, `:1`), so classification after staging rewrites only the rows where that guess is wrong
+ * (repeated rows of the file) instead of every row twice. `mappingSource` names the namespace of
+ * account mappings.
  */
 export async function insertStagedRows(db: Db, params: { tenantId: string; importId: string; mappingSource: string; rows: StagedRowInput[] }): Promise<void> {
   if (params.rows.length === 0) return;
   const col = <K extends keyof StagedRowInput>(k: K) => params.rows.map((r) => r[k]);
-  await db.query(
-    `insert into public.staged_rows (tenant_id, import_id, row_no, line, kind, statement_no, external_account, record, has_error, dedup_key, fingerprint, account_id)
-     select $1, $2, u.row_no, u.line, u.kind, u.statement_no, u.external_account, u.record::jsonb, u.has_error,
-            coalesce(u.dedup_key, 'fp:' || u.fingerprint || ':1'), u.fingerprint,
-            case when u.kind in ('transaction', 'sales_line') then
-              coalesce((select i.account_id from public.imports i where i.tenant_id = $1 and i.id = $2),
-                       (select m.account_id from public.account_mappings m where m.tenant_id = $1 and m.source = $12 and m.external_id = u.external_account))
-            end
-       from unnest($3::int[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[])
-         as u(row_no, line, kind, statement_no, external_account, record, has_error, dedup_key, fingerprint)`,
-    [
-      params.tenantId,
-      params.importId,
-      col("rowNo"),
-      col("line"),
-      col("kind"),
-      col("statementNo"),
-      col("externalAccount"),
-      params.rows.map((r) => JSON.stringify(r.record)),
-      col("hasError"),
-      col("dedupKey"),
-      col("fingerprint"),
-      params.mappingSource,
-    ],
-  );
+  await db.query("select private.insert_staged_rows($1, $2, $3, $4::int[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[])", [
+    params.tenantId,
+    params.importId,
+    params.mappingSource,
+    col("rowNo"),
+    col("line"),
+    col("kind"),
+    col("statementNo"),
+    col("externalAccount"),
+    params.rows.map((r) => JSON.stringify(r.record)),
+    col("hasError"),
+    col("dedupKey"),
+    col("fingerprint"),
+  ]);
 }
 
 export interface IssueInput {
