@@ -5,15 +5,24 @@
 import path from "node:path";
 import { z } from "zod";
 
+export const DEFAULT_DEMO_PASSWORD = "inflow-demo";
+
 const schema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   /** Root of local state: embedded Postgres, raw files, generated secrets. */
   INFLOW_DATA_DIR: z.string().min(1).default(".data"),
   INFLOW_EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
   INFLOW_JWT_SECRET: z.string().min(32).optional(),
+  /**
+   * "1" drops the Secure attribute of the session and workspace cookies in production. Browsers keep
+   * Secure cookies on https and on http://localhost only, so a production build served over plain
+   * HTTP on another address (`npx inflow start` on an office server without TLS) could never keep
+   * anyone signed in without it. Never set it behind https.
+   */
+  INFLOW_INSECURE_COOKIES: z.enum(["0", "1"]).optional(),
   /** Key for connection credentials at rest: base64 of 32 random bytes. Unset: generated once under the data directory. */
   INFLOW_SECRETS_KEY: z.string().min(1).optional(),
-  INFLOW_DEMO_PASSWORD: z.string().min(1).default("inflow-demo"),
+  INFLOW_DEMO_PASSWORD: z.string().min(1).default(DEFAULT_DEMO_PASSWORD),
   NEXT_PUBLIC_SUPABASE_URL: z.string().url().optional(),
   NEXT_PUBLIC_SUPABASE_ANON_KEY: z.string().min(1).optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
@@ -22,6 +31,9 @@ const schema = z.object({
 });
 
 export type Env = z.infer<typeof schema>;
+
+/** The names of every setting above (each documented in README). */
+export const SETTINGS = Object.keys(schema.shape) as (keyof Env)[];
 
 let cached: Env | undefined;
 

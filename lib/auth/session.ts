@@ -25,7 +25,8 @@ export interface CookieOptions {
 }
 
 export function sessionCookieOptions(maxAge: number): CookieOptions {
-  return { httpOnly: true, sameSite: "lax", secure: env().NODE_ENV === "production" && process.env.INFLOW_INSECURE_COOKIES !== "1", path: "/", maxAge };
+  const e = env();
+  return { httpOnly: true, sameSite: "lax", secure: e.NODE_ENV === "production" && e.INFLOW_INSECURE_COOKIES !== "1", path: "/", maxAge };
 }
 
 /** Loaded only when Supabase is configured, so the local default never loads its client. */

@@ -3,7 +3,7 @@
  * reset, each on its own connection as the owner (the service path).
  */
 import pg from "pg";
-import { env } from "@/lib/env";
+import { DEFAULT_DEMO_PASSWORD, env } from "@/lib/env";
 import { databaseKind, getPool } from "./pool";
 import { migrate, resetDatabase } from "./migrate";
 import { seedDemo } from "./seed";
@@ -40,7 +40,8 @@ export async function runSeed(options: { allowExternal?: boolean; log?: (line: s
       throw error;
     }
   });
-  const fromEnv = process.env.INFLOW_DEMO_PASSWORD !== undefined;
+  // Print the password only when it is the well-known default; one set on purpose stays off the screen.
+  const fromEnv = password !== DEFAULT_DEMO_PASSWORD;
   log("");
   log("  ┌────────────────────────────────────────────────────────────────────┐");
   log("  │  DEMO SIGN-INS (tenant 'demo') — for local use only                │");

@@ -13,7 +13,7 @@ import { GET as getImport } from "@/app/api/imports/[id]/route";
 import { SESSION_COOKIE } from "@/lib/auth/local-session";
 import { hashPassword } from "@/lib/auth/password";
 import { MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_EMAIL, recordFailedLogin } from "@/lib/auth/rate-limit";
-import { dataDir, resetEnvCache } from "@/lib/env";
+import { SETTINGS, dataDir, resetEnvCache } from "@/lib/env";
 import { startWorker, stopJobQueue } from "@/lib/ingest/jobs";
 import { asService, createTenant, type TestTenant } from "@/test/db";
 import { addAccount, count, jsonRequest, multipartRequest, waitFor } from "@/test/pipeline/helpers";
@@ -176,9 +176,10 @@ describe("sign-in", () => {
 
   it("in production sets the session and workspace cookies httpOnly, SameSite=Lax and Secure (and not Secure in development)", async () => {
     const saved = { node: process.env.NODE_ENV, insecure: process.env.INFLOW_INSECURE_COOKIES };
-    const setCookies = async (mode: "production" | "development") => {
+    const setCookies = async (mode: "production" | "development", insecure?: "1") => {
       (process.env as Record<string, string>).NODE_ENV = mode;
-      delete process.env.INFLOW_INSECURE_COOKIES;
+      if (insecure) process.env.INFLOW_INSECURE_COOKIES = insecure;
+      else delete process.env.INFLOW_INSECURE_COOKIES;
       resetEnvCache();
       const signedIn = await loginRequest(tenant.members.admin.email, PASSWORD, `cookies-${mode}-${Date.now()}`);
       expect(signedIn.status).toBe(200);
@@ -204,11 +205,39 @@ describe("sign-in", () => {
         expect(attributes).toEqual(expect.arrayContaining(["httponly", "samesite=lax"]));
         expect(attributes).not.toContain("secure");
       }
+      // The documented way to serve a production build over plain HTTP on an address other than localhost.
+      for (const cookie of await setCookies("production", "1")) {
+        const attributes = cookie.split(";").map((p) => p.trim().toLowerCase());
+        expect(attributes).toEqual(expect.arrayContaining(["httponly", "samesite=lax"]));
+        expect(attributes).not.toContain("secure");
+      }
     } finally {
       (process.env as Record<string, string | undefined>).NODE_ENV = saved.node;
       if (saved.insecure !== undefined) process.env.INFLOW_INSECURE_COOKIES = saved.insecure;
       resetEnvCache();
     }
+  });
+});
+
+describe("settings", () => {
+  it("every INFLOW_ setting lib/env.ts declares is read only through env() (validated, one place) and documented in README", () => {
+    const declared = SETTINGS.filter((name) => name.startsWith("INFLOW_"));
+    expect(declared).toContain("INFLOW_INSECURE_COOKIES");
+    const readAround: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(full);
+        else if (/\.(ts|tsx|mjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) && full !== "lib/env.ts") {
+          const text = fs.readFileSync(full, "utf8");
+          for (const name of declared) if (new RegExp(`process\\.env(\\.${name}\\b|\\[["']${name}["']\\])`).test(text)) readAround.push(`${full}: ${name}`);
+        }
+      }
+    };
+    for (const dir of ["lib", "app"]) walk(dir);
+    expect(readAround).toEqual([]);
+    const readme = fs.readFileSync("README.md", "utf8");
+    expect(declared.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 });
 
