@@ -67,11 +67,11 @@ export function entryTransactions(
     ...(currency && /^[A-Z]{3}$/.test(currency) ? { currency } : {}),
     line: entry.line,
   };
-  const rawFor = rawBuilder(entry.raw);
   const entryDirection = entry.first("CdtDbtInd")?.trim();
 
   const split = details.length > 1 ? splitAmounts(entry, details, signed.amount, currency, entryDirection, issues) : null;
   if (split) {
+    const rawFor = rawBuilder(entry.raw);
     const transactions = details.map((detail, i) => ({
       ...base,
       ...describe(entry, [detail], detail.first("CdtDbtInd")?.trim() || entryDirection, context, i),
@@ -81,7 +81,11 @@ export function entryTransactions(
     return { transactions, issues };
   }
   if (details.length === 1) checkSingleDetail(entry, details[0]!, signed.amount, currency, entryDirection, issues);
-  return { transactions: [{ ...base, ...describe(entry, details, entryDirection, context, undefined), amount: signed.amount, raw: rawFor("all") }], issues };
+  // One transaction (the usual case): base, describe(), amount and raw in that order, with
+  // Object.assign rather than object spreads, and the raw text without building every detail's raw.
+  const transaction: Transaction = Object.assign({ ...base }, describe(entry, details, entryDirection, context, undefined), { amount: signed.amount, raw: "" });
+  transaction.raw = entry.raw.includes(DETAIL_MARK) ? entry.raw.split(DETAIL_MARK).join("") : entry.raw;
+  return { transactions: [transaction], issues };
 }
 
 /** Signed amount of a detail in the entry's currency, or undefined when it has none comparable. */
