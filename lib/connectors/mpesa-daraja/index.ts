@@ -7,7 +7,8 @@
  * - the connection's callback address is Inflow's public address + /api/hooks/mpesa/<token>/confirmation,
  *   the token unguessable and per connection (../hooks.ts); the first sync registers it (and again if
  *   it ever changes — the cursor remembers what was registered). In production Safaricom lets a
- *   shortcode's URLs be registered once; change them on the Daraja portal if Daraja refuses;
+ *   shortcode's URLs be registered once: a refusal stops the sync only while no confirmation has
+ *   arrived at the address yet;
  * - the callback route stores each confirmation durably, once per receipt number (TransID), and
  *   answers Daraja at once; the sync then reads the stored confirmations after its cursor
  *   (FetchContext.pushed) into the import pipeline, a batch at a time.
@@ -183,17 +184,24 @@ export const mpesaConnector: RecordConnector<MpesaConfig, MpesaSecrets, MpesaCur
     let registeredUrl = cursor?.registeredUrl ?? null;
     const urls = callbackUrls(config, pushed.hookToken);
     if (registeredUrl !== urls.confirmation) {
-      const answer = registerResponse.safeParse(
-        await darajaPost(config, secrets, "/mpesa/c2b/v1/registerurl", {
-          ShortCode: config.shortCode,
-          ResponseType: config.responseType,
-          ConfirmationURL: urls.confirmation,
-          ValidationURL: urls.validation,
-        }),
-      );
-      if (!answer.success || String(answer.data.ResponseCode) !== "0") {
-        const said = answer.success ? answer.data.ResponseDescription : undefined;
-        throw new ProviderError(`Daraja did not register the callback address for shortcode ${config.shortCode}${said ? ` (Daraja: ${said})` : ""}.`);
+      try {
+        const answer = registerResponse.safeParse(
+          await darajaPost(config, secrets, "/mpesa/c2b/v1/registerurl", {
+            ShortCode: config.shortCode,
+            ResponseType: config.responseType,
+            ConfirmationURL: urls.confirmation,
+            ValidationURL: urls.validation,
+          }),
+        );
+        if (!answer.success || String(answer.data.ResponseCode) !== "0") {
+          const said = answer.success ? answer.data.ResponseDescription : undefined;
+          throw new ProviderError(`Daraja did not register the callback address for shortcode ${config.shortCode}${said ? ` (Daraja: ${said})` : ""}.`);
+        }
+      } catch (error) {
+        // Production shortcodes take one registration (later ones are refused). Confirmations already
+        // arriving at this address prove it is registered, so they are imported all the same.
+        // (The address is never put in a message: its token lets anyone post confirmations.)
+        if (!(error instanceof ProviderError) || (await pushed.after(null, 1)).length === 0) throw error;
       }
       registeredUrl = urls.confirmation;
     }

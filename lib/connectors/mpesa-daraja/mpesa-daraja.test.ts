@@ -255,6 +255,23 @@ describe("the Daraja token", () => {
     expect(batch.cursor).toEqual({ position: null, registeredUrl: callbackUrls(config, hookToken(id)).confirmation });
   });
 
+  it("a refused registration stops the sync only while no confirmation has arrived at the address", async () => {
+    const config = mpesaConfig.parse({ baseUrl: daraja.url, shortCode: daraja.shortCode, publicUrl: PUBLIC });
+    const stored = [{ position: "1:1", id: "RKTREG0001", data: {} }];
+    const context = (arrived: typeof stored) => ({
+      storeFile: () => Promise.reject(new Error("unused")),
+      alreadySeen: () => Promise.resolve(false),
+      pushed: { hookToken: hookToken(id), after: () => Promise.resolve(arrived) },
+    });
+    const refusal = darajaError(400, "500.003.1001", "Urls are already registered");
+    daraja.failNext("/mpesa/c2b/v1/registerurl", refusal);
+    await expect(mpesaConnector.fetchNext(config, secretsOf(), null, context([]))).rejects.toThrow("Daraja: Urls are already registered (500.003.1001)");
+    daraja.failNext("/mpesa/c2b/v1/registerurl", refusal);
+    const batch = await mpesaConnector.fetchNext(config, secretsOf(), null, context(stored));
+    expect(batch.items.map((i) => i.kind === "record" && i.id)).toEqual(["RKTREG0001"]);
+    expect(batch.cursor).toEqual({ position: "1:1", registeredUrl: callbackUrls(config, hookToken(id)).confirmation });
+  });
+
   it("reads TransTime as Kenyan time", () => {
     expect(darajaTime("20251231235959")).toEqual({ date: "2025-12-31", at: "2025-12-31T23:59:59+03:00" });
     expect(darajaTime("20251231245959")).toBeNull();
