@@ -29,15 +29,24 @@ export function startLogical(record: PhysicalRecord & { code: Exclude<RecordCode
 
 /** Whether the next field of a physical record being read is free text running to the end of the record. */
 export function isTextField(current: LogicalRecord | undefined, code: RecordCode, fieldsSoFar: readonly string[]): boolean {
+  // Asked before every field of a 16 and its 88s. The text field is never before index 5 (type code,
+  // amount, funds type, then the two references), so earlier fields need no funds lookup, and an 88
+  // reads the 16's fields in place instead of concatenating them per field.
   if (code === "16") {
+    if (fieldsSoFar.length < MIN_TEXT_INDEX) return false;
     const textIndex = detailTextIndex(fieldsSoFar);
     return textIndex !== undefined && fieldsSoFar.length >= textIndex;
   }
   if (code !== "88" || current?.code !== "16") return false;
-  const all = current.fields.concat(fieldsSoFar);
+  const length = current.fields.length + fieldsSoFar.length;
+  if (length < MIN_TEXT_INDEX) return false;
+  const all = current.fields.length >= 4 ? current.fields : current.fields.concat(fieldsSoFar);
   const textIndex = detailTextIndex(all);
-  return textIndex !== undefined && all.length >= textIndex;
+  return textIndex !== undefined && length >= textIndex;
 }
+
+/** 3 + no funds extras + 2 references: the smallest index a 16's text field can have. */
+const MIN_TEXT_INDEX = 5;
 
 export function continueLogical(current: LogicalRecord, continuation: PhysicalRecord): void {
   current.fields.push(...continuation.fields);
