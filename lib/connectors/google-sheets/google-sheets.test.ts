@@ -12,7 +12,7 @@ import { asService, createTenant, type TestTenant } from "@/test/db";
 import { googleError, startGoogleServer, type GoogleTestServer } from "@/test/providers/google";
 import { createConnection } from "../service";
 import { sourceOf, syncConnection } from "../sync";
-import { columnLetters, forgetGoogleTokens, sheetsConfig, sheetsConnector, type SheetsConfig } from "./index";
+import { columnLetters, forgetGoogleTokens, sheetsConfig, sheetsConnector, sheetsSecrets, type SheetsConfig } from "./index";
 
 let google: GoogleTestServer;
 let t: TestTenant;
@@ -93,9 +93,18 @@ describe("Google Sheets test connection", () => {
   });
 });
 
-describe("column letters", () => {
+describe("settings and credentials", () => {
   it("names columns as the sheet does", () => {
     expect([0, 25, 26, 51, 701, 702].map(columnLetters)).toEqual(["A", "Z", "AA", "AZ", "ZZ", "AAA"]);
+  });
+
+  it("takes the private key as pasted, with escaped newlines, or from the whole JSON key file", () => {
+    const keyFile = JSON.stringify({ type: "service_account", client_email: google.clientEmail, private_key: google.privateKey });
+    expect(sheetsSecrets.parse({ clientEmail: google.clientEmail, privateKey: keyFile }).privateKey).toBe(google.privateKey.trim());
+    expect(sheetsSecrets.parse({ clientEmail: google.clientEmail, privateKey: google.privateKey.replace(/\n/g, "\\n") }).privateKey).toBe(google.privateKey.trim());
+    expect(sheetsSecrets.safeParse({ clientEmail: google.clientEmail, privateKey: "not a key" }).error?.issues[0]?.message).toBe(
+      "Paste the service account's private_key (-----BEGIN PRIVATE KEY----- …)",
+    );
   });
 });
 

@@ -82,12 +82,24 @@ export const sheetsConfig = z.object({
 });
 export type SheetsConfig = z.infer<typeof sheetsConfig>;
 
+/** The private_key of a pasted JSON key file, or the text as it is. */
+function keyFromKeyFile(value: string): string {
+  if (!value.trim().startsWith("{")) return value;
+  try {
+    const parsed = JSON.parse(value) as { private_key?: unknown };
+    return typeof parsed.private_key === "string" ? parsed.private_key : value;
+  } catch {
+    return value;
+  }
+}
+
 export const sheetsSecrets = z.object({
   clientEmail: z.string().trim().email("Enter the service account's client_email (…@….iam.gserviceaccount.com)"),
-  // The key file writes newlines as \n inside JSON; a pasted key may keep them escaped.
+  // The key file writes newlines as \n inside JSON; a pasted key may keep them escaped. The whole
+  // JSON key file pasted here is read for its private_key.
   privateKey: z
     .string()
-    .transform((value) => value.replace(/\\n/g, "\n").trim())
+    .transform((value) => keyFromKeyFile(value).replace(/\\n/g, "\n").trim())
     .refine((value) => /^-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----$/.test(value), "Paste the service account's private_key (-----BEGIN PRIVATE KEY----- …)"),
 });
 export type SheetsSecrets = z.infer<typeof sheetsSecrets>;
