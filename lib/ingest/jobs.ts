@@ -12,7 +12,7 @@ import { databaseUrl } from "@/lib/db/pool";
 import { withUser } from "@/lib/db/with-user";
 import { setImportState } from "@/lib/db/queries/pipeline";
 import { rawFileStore } from "@/lib/storage/raw-store";
-import { stageImport } from "./stage";
+import { StagingSupersededError, stageImport } from "./stage";
 import { CommitBlockedError, commitImport } from "./commit";
 
 export const QUEUES = { parse: "import-parse", commit: "import-commit" } as const;
@@ -90,7 +90,13 @@ export async function enqueue(queue: keyof typeof QUEUES, job: ImportJob): Promi
 }
 
 export async function runParseJob(job: ImportJob): Promise<void> {
-  await stageImport(job, await rawFileStore());
+  try {
+    await stageImport(job, await rawFileStore());
+  } catch (error) {
+    // A newer run of this job (it was retried after it expired) does the staging: nothing left to do here.
+    if (!(error instanceof StagingSupersededError)) throw error;
+    console.warn(error.message);
+  }
 }
 
 export async function runCommitJob(job: ImportJob): Promise<void> {
