@@ -11,6 +11,7 @@ import { ColumnEvidence, infer, inferenceToJson, lookaheadBatches, replayBatches
 import { autoMapColumns, mappingToHeaders, normalizeHeader, resolveMapping, type ColumnIndexMapping } from "./mapping";
 import { NumberEvidence, parseAmount, type DecimalSeparator } from "./numbers";
 import type { Table } from "./table";
+import { flattenBatches } from "../shared/batches";
 
 /** What a first pass over the whole file learned; small (O(columns)) and JSON-serialisable. */
 export interface TableProfile {
@@ -243,7 +244,12 @@ function transactionOf(row: TableRow, ctx: RowContext): { transaction?: Transact
  * given as a function opening it, so a parser can return this generator itself instead of delegating
  * to it with `yield*`, which costs an extra promise round trip per event.
  */
-export async function* bankTableEvents(source: Table | (() => Promise<Table>), format: FormatName, options: CsvParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+export function bankTableEvents(source: Table | (() => Promise<Table>), format: FormatName, options: CsvParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+  return flattenBatches(bankTableBatches(source, format, options));
+}
+
+/** The events of `bankTableEvents`, one array per batch of rows read (see flattenBatches). */
+async function* bankTableBatches(source: Table | (() => Promise<Table>), format: FormatName, options: CsvParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const table = typeof source === "function" ? await source() : source;
   const headers = table.header.fields;
   const profile = options.profile;
@@ -267,39 +273,43 @@ export async function* bankTableEvents(source: Table | (() => Promise<Table>), f
   const accountId = accountFromPreamble(table.preamble);
   const account: ExternalAccount = { id: accountId ?? format.toUpperCase() };
   if (options.defaultCurrency) account.currency = options.defaultCurrency;
-  yield { type: "statement", statement: { account, line: table.preamble[0]?.line ?? table.header.line } };
+  const head: ParseEvent[] = [{ type: "statement", statement: { account, line: table.preamble[0]?.line ?? table.header.line } }];
   if (inference.dateOrderCertainty === "ambiguous") {
-    yield {
+    head.push({
       type: "issue",
       issue: { severity: "warning", code: "date_order_ambiguous", message: `Expected dates whose day/month order is clear, found ${inference.dateOrderReason}; pass a date order to override`, line: table.header.line },
-    };
+    });
   }
   if (inference.numberFormatConflict) {
-    yield {
+    head.push({
       type: "issue",
       issue: { severity: "warning", code: "number_format_conflict", message: `Expected one decimal separator throughout, found values proving both "." and ","; using "${inference.decimalSeparator}"`, line: table.header.line },
-    };
+    });
   }
+  yield head;
   const ctx: RowContext = { headers, mapping, used: new Set(Object.values(mapping)), inference, defaultCurrency: options.defaultCurrency };
   let rowCount = 0;
   let transactions = 0;
   let rejected = 0;
   for await (const batch of batches) {
+    const out: ParseEvent[] = [];
     for (const row of batch) {
       rowCount++;
       const { transaction, issues, rejected: fields } = transactionOf(row, ctx);
-      for (const issue of issues) yield { type: "issue", issue };
+      for (const issue of issues) out.push({ type: "issue", issue });
       if (transaction) {
         transactions++;
-        yield { type: "transaction", transaction };
+        out.push({ type: "transaction", transaction });
       } else {
         rejected++;
-        if (fields) yield rejectedRow("transaction", row, fields);
+        if (fields) out.push(rejectedRow("transaction", row, fields));
       }
     }
+    yield out;
   }
+  const tail: ParseEvent[] = [];
   if (rowCount === 0) {
-    yield { type: "issue", issue: { severity: "warning", code: "no_rows", message: `Expected rows below the header on line ${table.header.line}, found no rows; there is nothing to import`, line: table.header.line } };
+    tail.push({ type: "issue", issue: { severity: "warning", code: "no_rows", message: `Expected rows below the header on line ${table.header.line}, found no rows; there is nothing to import`, line: table.header.line } });
   }
   const extra: Record<string, JsonValue> = {
     headerLine: table.header.line,
@@ -317,5 +327,6 @@ export async function* bankTableEvents(source: Table | (() => Promise<Table>), f
     extra.delimiter = table.dialect.delimiter;
     extra.quoteChar = table.dialect.quoteChar;
   }
-  yield { type: "meta", meta: { format, ...(table.encoding ? { encoding: table.encoding } : {}), lines: table.lines(), extra } };
+  tail.push({ type: "meta", meta: { format, ...(table.encoding ? { encoding: table.encoding } : {}), lines: table.lines(), extra } });
+  yield tail;
 }
