@@ -22,6 +22,7 @@
  * payment is money received, so positive; TransTime (YYYYMMDDHHmmss) is Kenyan time (Africa/Nairobi,
  * UTC+3 all year), so its date is the booking date and the time is kept with its offset.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { normalizeDecimal } from "@/lib/money/decimal";
 import type { ExternalAccount } from "@/lib/schemas/canonical";
@@ -56,8 +57,11 @@ export type MpesaSecrets = z.infer<typeof mpesaSecrets>;
 export const mpesaCursor = z.object({
   /** Where the stored confirmations were read up to (null: none yet). */
   position: z.string().nullable(),
-  /** The ConfirmationURL Daraja accepted for the shortcode. */
-  registeredUrl: z.string().nullable(),
+  /**
+   * A digest of the ConfirmationURL Daraja accepted (see registeredDigest): never the address itself,
+   * since cursors are stored where every member can read them and the address's token lets anyone post.
+   */
+  registered: z.string().nullable(),
 });
 export type MpesaCursor = z.infer<typeof mpesaCursor>;
 
@@ -112,11 +116,11 @@ async function accessToken(config: MpesaConfig, secrets: MpesaSecrets, fresh = f
 }
 
 /** A Daraja API POST with the app's token; a 401 gets a fresh token once and is tried again. */
-async function darajaPost(config: MpesaConfig, secrets: MpesaSecrets, path: string, body: unknown): Promise<unknown> {
+async function darajaPost(config: MpesaConfig, secrets: MpesaSecrets, path: string, body: unknown, hide: readonly string[] = []): Promise<unknown> {
   const call = (token: string) =>
     callJson(
       { method: "POST", url: `${base(config)}${path}`, headers: { authorization: `Bearer ${token}` }, body },
-      { provider: "Daraja", describeError: describeDarajaError, secrets: [token, secrets.consumerSecret], ...(mpesaHttp.policy ? { policy: mpesaHttp.policy } : {}) },
+      { provider: "Daraja", describeError: describeDarajaError, secrets: [token, secrets.consumerSecret, ...hide], ...(mpesaHttp.policy ? { policy: mpesaHttp.policy } : {}) },
     );
   try {
     return await call((await accessToken(config, secrets)).token);
@@ -131,6 +135,9 @@ export function callbackUrls(config: MpesaConfig, token: string): { confirmation
   const root = `${checkedBaseUrl(config.publicUrl)}/api/hooks/mpesa/${encodeURIComponent(token)}`;
   return { confirmation: `${root}/confirmation`, validation: `${root}/validation` };
 }
+
+/** What the cursor keeps of the registered address: enough to see it changed, nothing to post with. */
+export const registeredDigest = (url: string) => createHash("sha256").update(url).digest("base64url").slice(0, 22);
 
 /** The fields the sync reads from a confirmation; everything else is kept in the raw payload. */
 const confirmation = z.object({
@@ -181,9 +188,9 @@ export const mpesaConnector: RecordConnector<MpesaConfig, MpesaSecrets, MpesaCur
   async fetchNext(config, secrets, cursor, context): Promise<FetchBatch<MpesaCursor>> {
     const pushed = context.pushed;
     if (!pushed) throw new Error("the M-Pesa connector needs the stored confirmations (FetchContext.pushed)");
-    let registeredUrl = cursor?.registeredUrl ?? null;
+    let registered = cursor?.registered ?? null;
     const urls = callbackUrls(config, pushed.hookToken);
-    if (registeredUrl !== urls.confirmation) {
+    if (registered !== registeredDigest(urls.confirmation)) {
       try {
         const answer = registerResponse.safeParse(
           await darajaPost(config, secrets, "/mpesa/c2b/v1/registerurl", {
@@ -191,7 +198,7 @@ export const mpesaConnector: RecordConnector<MpesaConfig, MpesaSecrets, MpesaCur
             ResponseType: config.responseType,
             ConfirmationURL: urls.confirmation,
             ValidationURL: urls.validation,
-          }),
+          }, [pushed.hookToken]),
         );
         if (!answer.success || String(answer.data.ResponseCode) !== "0") {
           const said = answer.success ? answer.data.ResponseDescription : undefined;
@@ -203,13 +210,13 @@ export const mpesaConnector: RecordConnector<MpesaConfig, MpesaSecrets, MpesaCur
         // (The address is never put in a message: its token lets anyone post confirmations.)
         if (!(error instanceof ProviderError) || (await pushed.after(null, 1)).length === 0) throw error;
       }
-      registeredUrl = urls.confirmation;
+      registered = registeredDigest(urls.confirmation);
     }
     const stored = await pushed.after(cursor?.position ?? null, config.pageSize);
     const items: ProviderRecord[] = stored.map((c) => ({ kind: "record", id: c.id, data: c.data }));
     return {
       items,
-      cursor: { position: stored.at(-1)?.position ?? cursor?.position ?? null, registeredUrl },
+      cursor: { position: stored.at(-1)?.position ?? cursor?.position ?? null, registered },
       hasMore: stored.length === config.pageSize,
     };
   },

@@ -18,7 +18,7 @@ import { hookToken } from "../hooks";
 import { createConnection } from "../service";
 import { sourceOf, syncConnection } from "../sync";
 import { DEFAULT_RETRY } from "../http";
-import { callbackUrls, darajaTime, forgetDarajaTokens, mpesaConfig, mpesaConnector, mpesaHttp } from "./index";
+import { callbackUrls, darajaTime, forgetDarajaTokens, mpesaConfig, mpesaConnector, mpesaHttp, registeredDigest } from "./index";
 
 let daraja: DarajaTestServer;
 let t: TestTenant;
@@ -161,6 +161,10 @@ describe("an M-Pesa connection, synced", () => {
       { ShortCode: daraja.shortCode, ResponseType: "Completed", ConfirmationURL: `${PUBLIC}/api/hooks/mpesa/${encodeURIComponent(hookToken(id))}/confirmation`, ValidationURL: `${PUBLIC}/api/hooks/mpesa/${encodeURIComponent(hookToken(id))}/validation` },
     ]);
     expect(result.batches.map((b) => [b.records, b.outcome, b.imported])).toEqual([[3, "committed", 3]]);
+    // The callback's token is a credential: it is kept out of the cursor every member can read.
+    const cursorText = await asService(async (db) => (await db.query<{ c: string }>("select cursor::text as c from public.connections where id = $1", [id])).rows[0]!.c);
+    expect(cursorText).not.toContain(hookToken(id).split(".")[1]);
+    expect(JSON.parse(cursorText)).toMatchObject({ seq: 1, value: { registered: registeredDigest(callbackUrls(mpesaConfig.parse({ shortCode: daraja.shortCode, publicUrl: PUBLIC }), hookToken(id)).confirmation) } });
     expect((await ledger(id)).map((r) => [r.external_id, r.amount, r.booking_date, r.description, r.counterparty, r.details.transTime])).toEqual([
       ["RKTQDM7W6S", "1500.00", "2025-10-01", "Pay Bill ref INV-1001 from JOHN DOE", "JOHN DOE", "2025-10-01T06:38:45+03:00"],
       ["RKTQDM7W6T", "2500.10", "2025-10-01", "Pay Bill ref INV-1002 from Mary Wanjiru", "Mary Wanjiru", "2025-10-01T23:59:59+03:00"],
@@ -247,12 +251,12 @@ describe("the Daraja token", () => {
     };
     const before = daraja.tokenRequests();
     await mpesaConnector.fetchNext(config, secretsOf(), null, context);
-    await mpesaConnector.fetchNext(config, secretsOf(), { position: null, registeredUrl: "https://old.example/confirmation" }, context);
+    await mpesaConnector.fetchNext(config, secretsOf(), { position: null, registered: registeredDigest("https://old.example/confirmation") }, context);
     expect(daraja.tokenRequests() - before).toBe(1);
     daraja.expireTokens();
     const batch = await mpesaConnector.fetchNext(config, secretsOf(), null, context);
     expect(daraja.tokenRequests() - before).toBe(2);
-    expect(batch.cursor).toEqual({ position: null, registeredUrl: callbackUrls(config, hookToken(id)).confirmation });
+    expect(batch.cursor).toEqual({ position: null, registered: registeredDigest(callbackUrls(config, hookToken(id)).confirmation) });
   });
 
   it("a refused registration stops the sync only while no confirmation has arrived at the address", async () => {
@@ -266,10 +270,13 @@ describe("the Daraja token", () => {
     const refusal = darajaError(400, "500.003.1001", "Urls are already registered");
     daraja.failNext("/mpesa/c2b/v1/registerurl", refusal);
     await expect(mpesaConnector.fetchNext(config, secretsOf(), null, context([]))).rejects.toThrow("Daraja: Urls are already registered (500.003.1001)");
+    // Daraja echoing the address back: its token is blanked out of the message.
+    daraja.failNext("/mpesa/c2b/v1/registerurl", darajaError(400, "400.002.02", `Bad Request - Invalid ConfirmationURL ${callbackUrls(config, hookToken(id)).confirmation}`));
+    await expect(mpesaConnector.fetchNext(config, secretsOf(), null, context([]))).rejects.toThrow(`Daraja: Bad Request - Invalid ConfirmationURL ${PUBLIC}/api/hooks/mpesa/[hidden]/confirmation (400.002.02)`);
     daraja.failNext("/mpesa/c2b/v1/registerurl", refusal);
     const batch = await mpesaConnector.fetchNext(config, secretsOf(), null, context(stored));
     expect(batch.items.map((i) => i.kind === "record" && i.id)).toEqual(["RKTREG0001"]);
-    expect(batch.cursor).toEqual({ position: "1:1", registeredUrl: callbackUrls(config, hookToken(id)).confirmation });
+    expect(batch.cursor).toEqual({ position: "1:1", registered: registeredDigest(callbackUrls(config, hookToken(id)).confirmation) });
   });
 
   it("reads TransTime as Kenyan time", () => {
