@@ -11,6 +11,7 @@ import { writeAudit } from "@/lib/db/queries/audit";
 import { getImport, setImportState } from "@/lib/db/queries/pipeline";
 import { AppError } from "@/lib/http/errors";
 import { classifyImport, dryRun, type DryRun } from "./classify";
+import { lockCommitTarget } from "./commit-lock";
 
 export class CommitBlockedError extends AppError {
   constructor(readonly counts: DryRun) {
@@ -40,6 +41,7 @@ export async function commitImport(db: Db, params: { tenantId: string; importId:
   if (imp.status !== "staged" && imp.status !== "committing") {
     throw new AppError(409, "not_committable", `This import is ${imp.status}; only a staged import can be committed.`);
   }
+  await lockCommitTarget(db, { tenantId, accountId: imp.accountId });
   await classifyImport(db, { tenantId, importId });
   const counts = await dryRun(db, { tenantId, importId });
   if (counts.blocked > 0) throw new CommitBlockedError(counts);
