@@ -14,6 +14,10 @@ const USAGE = `Usage: inflow <command>
   db migrate                 apply pending migrations in supabase/migrations
   db seed [--allow-external] create the demo tenant and its four users
   db reset [--allow-external] drop everything and migrate + seed again
+  db dump --tenant SLUG [--out FILE]
+                             write one tenant's data and raw files to FILE (default <slug>-<time>.inflow.gz)
+  db restore FILE [--replace]
+                             put a dumped tenant back, in one transaction; --replace deletes its current data first
   import FILE --tenant SLUG --as EMAIL [--account NAME] [--format NAME] [--exclude-invalid] [--dry-run] [--json]
                              run a file through the import pipeline as that user
   worker                     run the job worker (parsing, commits) in this process
@@ -38,6 +42,11 @@ async function db(args: string[]): Promise<number> {
       await runMigrations();
       await runSeed({ allowExternal });
       return 0;
+    case "dump":
+    case "restore": {
+      const { runBackup } = await import("./backup");
+      return runBackup(args);
+    }
     default:
       process.stderr.write(USAGE);
       return 2;
