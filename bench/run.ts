@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,memory,parsing,dedup,review,concurrency]`
+ * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,memory,parsing,dedup,review,concurrency] [-- --worker-process]`
  *
  * A benchmark, not a test. Runs the six scenarios of docs/performance.md against the built app
  * (`inflow start --no-build`, HTTP through a real server, the worker inside it) on the benchmark's own
@@ -7,7 +7,9 @@
  * override), reset at the start. Each scenario measures its own baseline in the same run, runs a
  * warm-up and then `--runs` timed runs (3 by default), and prints medians, min–max, ratios, targets
  * and whether each was met, with the machine it ran on; bench/results/latest.json gets the same.
- * `--quick` runs every scenario at one tenth of its size.
+ * `--quick` runs every scenario at one tenth of its size. `--worker-process` starts the app with
+ * INFLOW_WORKER=off and the job worker as its own process (`inflow worker`); the memory scenario then
+ * reports both processes.
  *
  * Exits 0 whatever the timings. Exits 1 only when a scenario could not run or its results are wrong
  * (an imported count off, a planted duplicate missed, anything else flagged).
@@ -21,7 +23,7 @@ import { parseArgs } from "node:util";
 import type pg from "pg";
 import { bankRow, writeBankCsv, type BankRowOptions } from "./generate/bank-rows";
 import { InflowClient, type ImportState } from "./lib/http";
-import { memorySampler, rssBytes, startApp, type RunningApp } from "./lib/app";
+import { memorySampler, rssBytes, startApp, startWorkerProcess, type RunningApp } from "./lib/app";
 import { auto, fmt, percentile, summarize, table, type Summary } from "./lib/stats";
 
 // ---------------------------------------------------------------------------------------------------
@@ -33,9 +35,11 @@ const { values: cli } = parseArgs({
     runs: { type: "string" },
     only: { type: "string" },
     "keep-app": { type: "boolean", default: false },
+    "worker-process": { type: "boolean", default: false },
   },
 });
 const QUICK = cli.quick ?? false;
+const WORKER_PROCESS = cli["worker-process"] ?? false;
 const SCALE = QUICK ? 0.1 : 1;
 const RUNS = cli.runs ? Number(cli.runs) : 3;
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs must be a positive integer, got ${cli.runs}`);
@@ -116,6 +120,8 @@ type Lib = {
 let lib: Lib;
 let pool: pg.Pool;
 let app: RunningApp;
+/** The worker's own process with --worker-process; otherwise the worker runs in the app's. */
+let worker: { pid: number; stop: () => Promise<void> } | undefined;
 let client: InflowClient;
 
 async function owner<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<T>> {
@@ -287,23 +293,29 @@ async function scenarioMemory(result: ScenarioResult): Promise<void> {
   const { ensureFile, TARGETS } = await import("./formats");
   const csvTarget = TARGETS.find((t) => t.name === "csv")!;
   const idle = rssBytes(app.serverPid);
-  const peaks: { bytes: number; peak: number; records: number; seconds: number }[] = [];
+  const idleWorker = worker ? rssBytes(worker.pid) : undefined;
+  const peaks: { bytes: number; peak: number; workerPeak?: number; records: number; seconds: number }[] = [];
   for (const bytes of SIZES.memoryBytes) {
     const file = ensureFile(csvTarget, bytes, SEED);
     const tenant = await createTenant(`bench-memory-${bytes}`);
     log(`  ${fmt(mb(file.bytes))} MB (${fmt(file.records)} rows)…`);
     const sampler = memorySampler(app.serverPid);
+    const workerSampler = worker ? memorySampler(worker.pid) : undefined;
     const done = await ingest(file.path, tenant, tenant.accounts[0]!, { commit: true });
     const { peakRss, peakHwm } = sampler.stop();
+    const workerPeak = workerSampler?.stop().peakRss;
     expect(metric(done.final, "imported") === file.records, `memory ${fmt(mb(bytes))} MB: imported ${metric(done.final, "imported")} of ${file.records} rows`);
-    peaks.push({ bytes: file.bytes, peak: peakRss, records: file.records, seconds: done.totalMs / 1000 });
-    log(`    peak RSS ${fmt(mb(peakRss))} MB${peakHwm === null ? " (polled; VmHWM could not be reset)" : ""}, ${(done.totalMs / 1000).toFixed(1)} s`);
+    peaks.push({ bytes: file.bytes, peak: peakRss, records: file.records, seconds: done.totalMs / 1000, ...(workerPeak === undefined ? {} : { workerPeak }) });
+    log(`    peak RSS ${fmt(mb(peakRss))} MB${peakHwm === null ? " (polled; VmHWM could not be reset)" : ""}${workerPeak === undefined ? "" : `, worker process ${fmt(mb(workerPeak))} MB`}, ${(done.totalMs / 1000).toFixed(1)} s`);
     await purge(tenant);
   }
   result.size = peaks.map((p) => `${fmt(mb(p.bytes))} MB`).join(" and ") + " bank CSV (bench/generate/csv.ts), upload→committed";
   const [small, large] = peaks;
   for (const p of peaks) {
-    result.measures.push({ name: `peak RSS while ingesting ${fmt(mb(p.bytes))} MB`, unit: "MB", summary: one(mb(p.peak)), target: { text: "≤ 300 MB", met: mb(p.peak) <= 300 } });
+    result.measures.push({ name: `peak RSS while ingesting ${fmt(mb(p.bytes))} MB${worker ? " (app)" : ""}`, unit: "MB", summary: one(mb(p.peak)), target: { text: "≤ 300 MB", met: mb(p.peak) <= 300 } });
+    if (p.workerPeak !== undefined) {
+      result.measures.push({ name: `  worker process, ${fmt(mb(p.bytes))} MB`, unit: "MB", summary: one(mb(p.workerPeak)), target: { text: "≤ 300 MB", met: mb(p.workerPeak) <= 300 } });
+    }
   }
   if (small && large) {
     const growth = large.peak / small.peak;
@@ -314,9 +326,18 @@ async function scenarioMemory(result: ScenarioResult): Promise<void> {
       target: { text: "≤ 1.25× (flat)", met: growth <= 1.25 },
     });
   }
+  if (small?.workerPeak !== undefined && large?.workerPeak !== undefined) {
+    const growth = large.workerPeak / small.workerPeak;
+    result.measures.push({ name: "  worker process, large / small", unit: "×", summary: one(growth), target: { text: "≤ 1.25× (flat)", met: growth <= 1.25 } });
+  }
   result.measures.push({ name: "idle RSS of the app before the files", unit: "MB", summary: one(mb(idle)) });
+  if (idleWorker !== undefined) result.measures.push({ name: "idle RSS of the worker process", unit: "MB", summary: one(mb(idleWorker)) });
   result.verified.push("each file was imported in full (imported = rows generated)");
-  result.notes.push("Peak = max of VmRSS polled every 50 ms and VmHWM (reset through /proc/<pid>/clear_refs before each file) of the process that serves HTTP and runs the worker. One run per size.");
+  result.notes.push(
+    worker
+      ? "Peak = max of VmRSS polled every 50 ms and VmHWM (reset through /proc/<pid>/clear_refs before each file), for the process that serves HTTP (started with INFLOW_WORKER=off) and for the `inflow worker` process that parses, stages and commits. One run per size."
+      : "Peak = max of VmRSS polled every 50 ms and VmHWM (reset through /proc/<pid>/clear_refs before each file) of the process that serves HTTP and runs the worker. One run per size.",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -690,6 +711,7 @@ function report(results: ScenarioResult[], info: ReturnType<typeof machine>): st
   }
   const lines = [
     `Inflow benchmark${QUICK ? " (--quick: one tenth of every size)" : ""}, ${RUNS} timed run(s) after a warm-up`,
+    `Worker: ${WORKER_PROCESS ? "its own process (inflow worker; the app runs with INFLOW_WORKER=off)" : "inside the app's server process"}`,
     `Machine: ${info.cpu}, ${info.cores} cores, ${info.ramGb} GB RAM, Node ${info.node}, ${info.postgres}, ${info.os}; commit ${info.commit}; load average at start ${info.loadAverageAtStart.join(" ")}`,
     "",
     table(["scenario", "measure", "median", "min–max", "unit", "ratio", "target", "met"], rows),
@@ -724,7 +746,12 @@ async function main(): Promise<number> {
     if (buildIsStale()) log("WARNING: the Next.js build (.next) is older than the sources: the app measured is the last build. Run `npm run build` first to measure the current code.");
 
     log(`Starting the app on port ${APP_PORT} (inflow start --no-build) …`);
-    app = await startApp({ port: APP_PORT, env: { ...process.env, NODE_ENV: "production" }, log });
+    const appEnv = { ...process.env, NODE_ENV: "production" as const, ...(WORKER_PROCESS ? { INFLOW_WORKER: "off" } : {}) };
+    app = await startApp({ port: APP_PORT, env: appEnv, log });
+    if (WORKER_PROCESS) {
+      worker = await startWorkerProcess({ env: { ...process.env, NODE_ENV: "production" }, log });
+      log(`Worker process ${worker.pid} (the app runs with INFLOW_WORKER=off).`);
+    }
     client = new InflowClient(app.baseUrl);
     await client.signIn(EMAIL, PASSWORD);
     log(`App serving on ${app.baseUrl}, server process ${app.serverPid}.`);
@@ -751,11 +778,12 @@ async function main(): Promise<number> {
     mkdirSync("bench/results", { recursive: true });
     writeFileSync(
       "bench/results/latest.json",
-      JSON.stringify({ quick: QUICK, runs: RUNS, finishedAt: new Date().toISOString(), machine: { ...info, loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) }, scenarios: results }, null, 2) + "\n",
+      JSON.stringify({ quick: QUICK, runs: RUNS, workerProcess: WORKER_PROCESS, finishedAt: new Date().toISOString(), machine: { ...info, loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) }, scenarios: results }, null, 2) + "\n",
     );
     log("Wrote bench/results/latest.json");
   } finally {
     client?.close();
+    if (worker && !cli["keep-app"]) await worker.stop();
     if (app && !cli["keep-app"]) await app.stop();
     await lib.closePool();
   }

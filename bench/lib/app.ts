@@ -147,6 +147,47 @@ export async function startApp(options: { port: number; env: NodeJS.ProcessEnv; 
   return { baseUrl, launcher, serverPid, stop };
 }
 
+/**
+ * `node bin/inflow.mjs worker`: the job worker as a process of its own, for an app started with
+ * INFLOW_WORKER=off. Ready once it says it is processing jobs.
+ */
+export async function startWorkerProcess(options: { env: NodeJS.ProcessEnv; log: (line: string) => void; timeoutMs?: number }): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ["bin/inflow.mjs", "worker"], { env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+  let exited: number | null = null;
+  child.on("exit", (code) => {
+    exited = code ?? 1;
+  });
+  const output: string[] = [];
+  let ready = false;
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (!line.trim()) continue;
+      output.push(line);
+      if (output.length > 200) output.shift();
+      if (line.includes("processing jobs")) ready = true;
+      if (/error|failed/i.test(line)) options.log(`  [worker] ${line}`);
+    }
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  while (!ready) {
+    if (exited !== null) throw new Error(`inflow worker exited with ${exited}:\n${output.slice(-30).join("\n")}`);
+    if (Date.now() > deadline) throw new Error(`inflow worker did not start:\n${output.slice(-30).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pid = child.pid!;
+  const stop = async () => {
+    if (exited !== null) return;
+    const done = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    await done;
+    clearTimeout(timer);
+  };
+  return { pid, stop };
+}
+
 function statusField(pid: number, field: string): number {
   const text = readFileSync(`/proc/${pid}/status`, "utf8");
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
