@@ -11,6 +11,8 @@ export const jwtClaims = z.object({
   aud: z.string().default("authenticated"),
   iat: z.number().int().optional(),
   exp: z.number().int().optional(),
+  /** One per sign-in (Supabase's access tokens carry it too): what signing out revokes (public.revoked_sessions). */
+  session_id: z.string().uuid().optional(),
 });
 
 export type JwtClaims = z.infer<typeof jwtClaims>;

@@ -9,6 +9,7 @@ import type { Role } from "./permissions";
 import { getClaims, type CookieReader } from "./session";
 import { withUser } from "@/lib/db/with-user";
 import { listMembershipsOfUser, type TenantMembership } from "@/lib/db/queries/memberships";
+import { isSessionRevoked } from "@/lib/db/queries/sessions";
 import { notFound, unauthorized } from "@/lib/http/errors";
 
 export const TENANT_COOKIE = "inflow-tenant";
@@ -26,7 +27,12 @@ export interface TenantContext {
 export async function resolveTenantContext(jar: CookieReader, requestedSlug?: string | null): Promise<TenantContext> {
   const claims = await getClaims(jar);
   if (!claims) throw unauthorized();
-  const memberships = await withUser(claims, (db) => listMembershipsOfUser(db, { userId: claims.sub }));
+  // A signed-out session's token is still validly signed until it expires: ask in the same transaction.
+  const memberships = await withUser(claims, async (db) => {
+    if (claims.session_id && (await isSessionRevoked(db, { userId: claims.sub, sessionId: claims.session_id }))) return null;
+    return listMembershipsOfUser(db, { userId: claims.sub });
+  });
+  if (!memberships) throw unauthorized();
   const slug = requestedSlug ?? jar.getAll().find((c) => c.name === TENANT_COOKIE)?.value;
   const chosen = slug ? memberships.find((m) => m.slug === slug) : memberships[0];
   // An explicit header naming a tenant you are not in is a 404; a stale cookie falls back to your first tenant.

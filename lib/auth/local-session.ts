@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT, jwtVerify } from "jose";
 import { dataDir, env } from "@/lib/env";
 import { jwtClaims, type JwtClaims } from "./claims";
@@ -34,20 +34,25 @@ function signingKey(): Uint8Array {
   return key;
 }
 
+/** Each token gets a session id of its own, so signing out can revoke exactly it. */
 export async function createSessionToken(claims: JwtClaims): Promise<string> {
-  return new SignJWT({ ...claims })
+  return new SignJWT({ ...claims, session_id: claims.session_id ?? randomUUID() })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuedAt()
     .setExpirationTime(`${SESSION_SECONDS}s`)
     .sign(signingKey());
 }
 
-/** The claims of a valid, unexpired token, or null for anything else. */
+/**
+ * The claims of a valid, unexpired token, or null for anything else — a token without a session id
+ * too, since signing out could not revoke it. Whether the session was signed out is asked of the
+ * database by the caller (lib/auth/context.ts), in the transaction it opens anyway.
+ */
 export async function verifySessionToken(token: string): Promise<JwtClaims | null> {
   try {
     const { payload } = await jwtVerify(token, signingKey(), { algorithms: ["HS256"] });
     const parsed = jwtClaims.safeParse(payload);
-    return parsed.success ? parsed.data : null;
+    return parsed.success && parsed.data.session_id ? parsed.data : null;
   } catch {
     return null;
   }

@@ -1,5 +1,9 @@
 /** Local sessions: the signed JWT cookie, reading it back, and signing out. */
+import fs from "node:fs";
+import { SignJWT } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { dataDir, env } from "@/lib/env";
+import { createUser } from "@/test/db";
 import { claimsFor } from "./claims";
 import { SESSION_COOKIE, SESSION_SECONDS, createSessionToken, verifySessionToken } from "./local-session";
 import { getClaims, signOut, startLocalSession, type CookieJar, type CookieOptions } from "./session";
@@ -9,6 +13,11 @@ const USER = "3f2c5a8e-2b1d-4c7e-9f00-0123456789ab";
 afterEach(() => {
   vi.useRealTimers();
 });
+
+/** The key local sessions are signed with (after a token was made, so a generated one exists). */
+function signingKeyOnDisk(): Uint8Array {
+  return new TextEncoder().encode(env().INFLOW_JWT_SECRET ?? fs.readFileSync(dataDir("secrets", "jwt-secret"), "utf8").trim());
+}
 
 function jar(initial: Record<string, string> = {}): CookieJar & { set: ReturnType<typeof vi.fn<(name: string, value: string, options: CookieOptions) => void>> } {
   const values = new Map(Object.entries(initial));
@@ -24,6 +33,15 @@ describe("local session tokens", () => {
     const claims = await verifySessionToken(token);
     expect(claims).toMatchObject({ sub: USER, email: "someone@example.com", role: "authenticated", aud: "authenticated" });
     expect(claims!.exp! - claims!.iat!).toBe(SESSION_SECONDS);
+  });
+
+  it("gives every token a session id of its own, and rejects one without (signing out could not revoke it)", async () => {
+    const [one, two] = await Promise.all([createSessionToken(claimsFor(USER)), createSessionToken(claimsFor(USER))]);
+    const ids = [(await verifySessionToken(one))?.session_id, (await verifySessionToken(two))?.session_id];
+    expect(ids.every((id) => /^[0-9a-f-]{36}$/.test(id ?? ""))).toBe(true);
+    expect(ids[0]).not.toBe(ids[1]);
+    const withoutId = await new SignJWT({ ...claimsFor(USER) }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime("1h").sign(signingKeyOnDisk());
+    expect(await verifySessionToken(withoutId)).toBeNull();
   });
 
   it("rejects an expired token", async () => {
@@ -55,10 +73,11 @@ describe("session cookie", () => {
   });
 
   it("startLocalSession sets an httpOnly, lax cookie; signOut empties it with maxAge 0", async () => {
+    const user = await createUser("session-cookie"); // signing out records the session against the user
     const cookies = jar();
-    await startLocalSession(cookies, claimsFor(USER));
+    await startLocalSession(cookies, user.claims);
     expect(cookies.set).toHaveBeenCalledWith(SESSION_COOKIE, expect.any(String), expect.objectContaining({ httpOnly: true, sameSite: "lax", path: "/", maxAge: SESSION_SECONDS }));
-    expect(await getClaims(cookies)).toMatchObject({ sub: USER });
+    expect(await getClaims(cookies)).toMatchObject({ sub: user.id });
 
     await signOut(cookies);
     expect(cookies.set).toHaveBeenLastCalledWith(SESSION_COOKIE, "", expect.objectContaining({ httpOnly: true, maxAge: 0 }));

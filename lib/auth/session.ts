@@ -3,6 +3,8 @@
  * local JWT cookies otherwise. Nothing outside lib/auth knows which one is live.
  */
 import { env, supabaseConfigured } from "@/lib/env";
+import { withUser } from "@/lib/db/with-user";
+import { revokeSession } from "@/lib/db/queries/sessions";
 import { jwtClaims, type JwtClaims } from "./claims";
 import { SESSION_COOKIE, SESSION_SECONDS, createSessionToken, verifySessionToken } from "./local-session";
 
@@ -65,7 +67,21 @@ export async function supabaseSignIn(jar: CookieJar, email: string, password: st
   return error || !data.user ? { ok: false } : { ok: true, userId: data.user.id };
 }
 
+/**
+ * Ends the caller's session on the server, not only in the browser: its session id is recorded as
+ * revoked until the token would expire, so a copy of the cookie kept from before is refused
+ * (lib/auth/context.ts). With Supabase, its signOut also revokes the refresh token — scope "local",
+ * this browser's session only, as local sessions do (Supabase's default, "global", would sign the user
+ * out on every device) — while the access token it cannot revoke is listed here like a local one.
+ */
 export async function signOut(jar: CookieJar): Promise<void> {
-  if (supabaseConfigured()) await (await supabaseFor(jar)).auth.signOut();
+  const claims = await getClaims(jar);
+  if (supabaseConfigured()) await (await supabaseFor(jar)).auth.signOut({ scope: "local" });
+  if (claims?.session_id) {
+    const { sub: userId, session_id: sessionId } = claims;
+    // A token without exp (not one Inflow or Supabase issues) is remembered for the longest a local one lives.
+    const expiresAt = new Date(claims.exp ? claims.exp * 1000 : Date.now() + SESSION_SECONDS * 1000);
+    await withUser(claims, (db) => revokeSession(db, { userId, sessionId, expiresAt }));
+  }
   jar.set(SESSION_COOKIE, "", sessionCookieOptions(0));
 }

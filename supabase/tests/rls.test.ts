@@ -36,6 +36,7 @@ const TABLES = [
   "connections",
   "connection_files",
   "mpesa_confirmations",
+  "revoked_sessions",
 ] as const;
 type Table = (typeof TABLES)[number];
 /** Views in public; each must be security_invoker so the caller's RLS on the underlying table applies. */
@@ -88,6 +89,8 @@ const A = {
   connections: 1,
   connection_files: 1,
   mpesa_confirmations: 1,
+  /** Per user: each member sees the one signed-out session of their own. */
+  revoked_sessions: 1,
 } as const satisfies Record<Table, number>;
 const B = {
   tenants: 1,
@@ -108,6 +111,7 @@ const B = {
   connections: 1,
   connection_files: 1,
   mpesa_confirmations: 1,
+  revoked_sessions: 1,
 } as const satisfies Record<Table, number>;
 /** The views: the same trial-balance line and appointment re-imported later count once. */
 const A_VIEWS = { gl_balances_current: 2, appointments_current: 2 } as const satisfies Record<View, number>;
@@ -246,6 +250,10 @@ beforeAll(async () => {
         `insert into public.mpesa_confirmations (tenant_id, connection_id, trans_id, payload, raw) values ($1, $2, 'RKTQDM7W6S', '{"TransID": "RKTQDM7W6S"}', '{"TransID": "RKTQDM7W6S"}')`,
         [tenant.id, connectionId],
       );
+      // Every member signed out of one session, whose token has since expired.
+      for (const member of Object.values(tenant.members)) {
+        await db.query("insert into public.revoked_sessions (user_id, session_id, expires_at) values ($1, gen_random_uuid(), now() - interval '1 hour')", [member.id]);
+      }
       return { accountIds, importIds, transactionIds, connectionId };
     };
     const sa = await seedTenant(a, {
@@ -491,6 +499,15 @@ const STATEMENTS: Record<Table, Record<Command, (db: Db) => Promise<QueryResult>
     update: (db) => db.query("update public.mpesa_confirmations set payload = '{}' where tenant_id = $1", [fx.a.id]),
     delete: (db) => db.query("delete from public.mpesa_confirmations where tenant_id = $1", [fx.a.id]),
   },
+  // Per user, not per tenant: aimed at A's admin's own signed-out sessions.
+  revoked_sessions: {
+    select: (db) => db.query("select session_id from public.revoked_sessions where user_id = $1", [fx.a.members.admin.id]),
+    insert: (db) =>
+      db.query("insert into public.revoked_sessions (user_id, session_id, expires_at) values ($1, gen_random_uuid(), now() + interval '1 hour')", [fx.a.members.admin.id]),
+    update: (db) => db.query("update public.revoked_sessions set expires_at = now() where user_id = $1", [fx.a.members.admin.id]),
+    // The seeded revocation's token has expired: only then may its user forget it.
+    delete: (db) => db.query("delete from public.revoked_sessions where user_id = $1", [fx.a.members.admin.id]),
+  },
 };
 
 type Row = [Table, Command, Record<Actor, Outcome>];
@@ -580,6 +597,10 @@ const MATRIX: Row[] = [
   row("mpesa_confirmations",  "insert",  refused,                     refused,                     refused,                     refused,                     refused, refused), // only the callback (service role) stores
   row("mpesa_confirmations",  "update",  refused,                     refused,                     refused,                     refused,                     refused, refused), // not granted: kept as received
   row("mpesa_confirmations",  "delete",  refused,                     refused,                     refused,                     refused,                     refused, refused),
+  row("revoked_sessions",     "select",  rows(1),                     rows(0),                     rows(0),                     rows(0),                     rows(0), rows(0)), // each user their own
+  row("revoked_sessions",     "insert",  rows(1),                     refused,                     refused,                     refused,                     refused, refused), // signing out one's own session only
+  row("revoked_sessions",     "update",  refused,                     refused,                     refused,                     refused,                     refused, refused), // not granted: a sign-out stays as recorded
+  row("revoked_sessions",     "delete",  rows(1),                     rows(0),                     rows(0),                     rows(0),                     rows(0), rows(0)), // own, once the token expired
 ];
 
 const CASES = MATRIX.flatMap(([table, command, byActor]) => ACTORS.map((actor) => ({ table, command, actor, expected: byActor[actor] })));
@@ -1144,6 +1165,15 @@ describe("RLS: edge cases the matrix does not show", () => {
       actor: "uploader",
       statement: (db) => db.query("update public.imports set account_id = $2 where id = $1", [fx.aImportId, fx.bAccountId]),
       expected: foreignKey,
+    },
+    {
+      name: "admin taking back their own sign-out before the token expires",
+      actor: "admin",
+      statement: async (db, me) => {
+        await db.query("insert into public.revoked_sessions (user_id, session_id, expires_at) values ($1, gen_random_uuid(), now() + interval '1 hour')", [me!.id]);
+        return db.query("delete from public.revoked_sessions where user_id = $1 and expires_at > now()", [me!.id]);
+      },
+      expected: rows(0),
     },
     {
       name: "anon reading auth.users",

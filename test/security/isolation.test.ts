@@ -12,6 +12,7 @@ import path from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { TENANT_COOKIE, TENANT_HEADER } from "@/lib/auth/context";
+import { SESSION_COOKIE, createSessionToken } from "@/lib/auth/local-session";
 import { PERMISSIONS, ROLES, type Role } from "@/lib/auth/permissions";
 import { runParseJob, startWorker, stopJobQueue } from "@/lib/ingest/jobs";
 import { rawFileStore } from "@/lib/storage/raw-store";
@@ -219,7 +220,10 @@ describe("every route × every caller", () => {
 
   it.each(PUBLIC_ROUTES)("public $method $route answers $status to anyone, with nothing of A", async (r) => {
     const call = r.call(a);
-    for (const who of [{ name: "anon" }, { name: "b-admin", user: b.tenant.members.admin }, { name: "a-admin", user: a.tenant.members.admin }] as Caller[]) {
+    // Sessions of their own: signing out (auth/logout) revokes the session it is called with.
+    const session = async (user: TestUser) => ({ [SESSION_COOKIE]: await createSessionToken(user.claims) });
+    const callers: Caller[] = [{ name: "anon" }, { name: "b-admin", cookies: await session(b.tenant.members.admin) }, { name: "a-admin", cookies: await session(a.tenant.members.admin) }];
+    for (const who of callers) {
       const answer = await send(r.route, r.method, call, who, { "x-forwarded-for": `public-${who.name}` });
       expect(answer.status, `${who.name}`).toBe(r.status);
       if (who.name !== "a-admin") expect(leaksOfA(answer)).toEqual([]);

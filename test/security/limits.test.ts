@@ -4,21 +4,31 @@
  * cookie's attributes in production, and mutations refused from other origins on every mutating route.
  */
 import fs from "node:fs";
+import { randomUUID } from "node:crypto";
 import { NextRequest } from "next/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as login } from "@/app/api/auth/login/route";
+import { POST as logout } from "@/app/api/auth/logout/route";
 import { POST as switchTenant } from "@/app/api/auth/tenant/route";
-import { POST as upload } from "@/app/api/imports/route";
+import { GET as listImportsRoute, POST as upload } from "@/app/api/imports/route";
 import { GET as getImport } from "@/app/api/imports/[id]/route";
-import { SESSION_COOKIE } from "@/lib/auth/local-session";
+import { SESSION_COOKIE, SESSION_SECONDS } from "@/lib/auth/local-session";
+import { pageContext } from "@/lib/auth/page-context";
 import { hashPassword } from "@/lib/auth/password";
 import { MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_EMAIL, recordFailedLogin } from "@/lib/auth/rate-limit";
 import { SETTINGS, dataDir, resetEnvCache } from "@/lib/env";
 import { startWorker, stopJobQueue } from "@/lib/ingest/jobs";
-import { asService, createTenant, type TestTenant } from "@/test/db";
+import { asService, createTenant, createUser, type TestTenant, type TestUser } from "@/test/db";
 import { addAccount, count, jsonRequest, multipartRequest, waitFor } from "@/test/pipeline/helpers";
 import { PUBLIC_ROUTES, ROUTES, send, type Caller } from "./routes";
 import { seedWorld, type World } from "./world";
+
+// Pages read the request's cookies through next/headers; here they are the ones a test hands over.
+const pageCookies = vi.hoisted(() => ({ value: "" }));
+vi.mock("next/headers", async (original) => {
+  const { RequestCookies } = await import("next/dist/compiled/@edge-runtime/cookies");
+  return { ...(await original<object>()), cookies: async () => new RequestCookies(new Headers({ cookie: pageCookies.value })) };
+});
 
 let tenant: TestTenant;
 let accountId: string;
@@ -216,6 +226,64 @@ describe("sign-in", () => {
       if (saved.insecure !== undefined) process.env.INFLOW_INSECURE_COOKIES = saved.insecure;
       resetEnvCache();
     }
+  });
+});
+
+describe("sign-out", () => {
+  const PASSWORD = "sign-out correct horse";
+  let user: TestUser;
+
+  beforeAll(async () => {
+    user = await createUser("sign-out");
+    await asService(async (db) => {
+      await db.query("update auth.users set encrypted_password = $2 where id = $1", [user.id, await hashPassword(PASSWORD)]);
+      await db.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'viewer')", [tenant.id, user.id]);
+    });
+  });
+
+  const signIn = async (): Promise<string> => {
+    const response = await login(
+      new NextRequest("http://localhost/api/auth/login", {
+        method: "POST",
+        headers: { host: "localhost", "content-type": "application/json", "x-forwarded-for": `sign-out-${randomUUID()}` },
+        body: JSON.stringify({ email: user.email, password: PASSWORD }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
+    return cookie.split(";")[0]!;
+  };
+  const listImports = async (cookie: string) =>
+    (await listImportsRoute(new NextRequest("http://localhost/api/imports", { headers: { host: "localhost", cookie } }), { params: Promise.resolve({}) })).status;
+  /** Where a page sends the holder of this cookie: "rendered", or the redirect's target. */
+  const openPage = async (cookie: string): Promise<string> => {
+    pageCookies.value = cookie;
+    try {
+      await pageContext();
+      return "rendered";
+    } catch (error) {
+      const digest = (error as { digest?: string }).digest ?? String(error);
+      return digest.startsWith("NEXT_REDIRECT") ? `redirect ${digest.split(";")[2]}` : digest;
+    }
+  };
+
+  it("ends the session on the server: the old cookie replayed afterwards gets 401 from the API and is sent to sign-in by a page", async () => {
+    const cookie = await signIn();
+    const other = await signIn(); // the same user in another browser
+    expect([await listImports(cookie), await openPage(cookie)]).toEqual([200, "rendered"]);
+
+    const out = await logout(new NextRequest("http://localhost/api/auth/logout", { method: "POST", headers: { host: "localhost", cookie } }));
+    expect(out.status).toBe(200);
+    expect(out.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))).toMatch(/^inflow-session=;.*Max-Age=0/i);
+
+    // The browser forgot the cookie; a copy kept from before (another tab, a proxy log, a stolen one) is refused.
+    expect([await listImports(cookie), await openPage(cookie)]).toEqual([401, "redirect /sign-in"]);
+    // Only that session ended: the same user signed in elsewhere carries on.
+    expect([await listImports(other), await openPage(other)]).toEqual([200, "rendered"]);
+    // Recorded until the token's own expiry, no longer.
+    const [row] = await asService(async (db) => (await db.query<{ left: number }>("select extract(epoch from expires_at - now())::int as left from public.revoked_sessions where user_id = $1", [user.id])).rows);
+    expect(row!.left).toBeGreaterThan(SESSION_SECONDS - 120);
+    expect(row!.left).toBeLessThanOrEqual(SESSION_SECONDS);
   });
 });
 
