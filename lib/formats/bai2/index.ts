@@ -5,24 +5,45 @@
  */
 import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
 import { type ByteSource, type FormatModule, type FormatParser, type FormatSniffer, type ParseEvent, type ParseOptions } from "../types";
+import { flattenBatches } from "../shared/batches";
 import { LogicalAssembler } from "./logical";
 import { Bai2Reader } from "./reader";
 
-export async function* parseBai2(source: ByteSource, options?: ParseOptions): AsyncGenerator<ParseEvent, void, undefined> {
+export function parseBai2(source: ByteSource, options?: ParseOptions): AsyncGenerator<ParseEvent, void, undefined> {
+  return flattenBatches(bai2Batches(source, options));
+}
+
+/**
+ * The events, one array per decoded chunk (see flattenBatches: no async step per event). A failure
+ * part-way through a chunk still hands on the events of the records before it first.
+ */
+async function* bai2Batches(source: ByteSource, options?: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source, 4096);
   const encoding = options?.encoding ?? sniffEncoding(head);
   const reader = new Bai2Reader(options);
   const assembler = new LogicalAssembler();
-  // Plain loops over the event arrays: `yield*` of an array in an async generator goes through an
-  // async-from-sync iterator, an extra promise per event.
-  for await (const text of decodeText(replay, encoding)) {
-    assembler.push(text);
-    for (let item = assembler.next(); item; item = assembler.next()) for (const event of reader.accept(item)) yield event;
+  let out: ParseEvent[] = [];
+  const take = (): void => {
+    for (let item = assembler.next(); item; item = assembler.next()) for (const event of reader.accept(item)) out.push(event);
+  };
+  try {
+    for await (const text of decodeText(replay, encoding)) {
+      assembler.push(text);
+      take();
+      if (out.length > 0) {
+        yield out;
+        out = [];
+      }
+    }
+    assembler.end();
+    take();
+    reader.finish(Math.max(1, assembler.lines));
+  } catch (error) {
+    if (out.length > 0) yield out;
+    throw error;
   }
-  assembler.end();
-  for (let item = assembler.next(); item; item = assembler.next()) for (const event of reader.accept(item)) yield event;
-  reader.finish(Math.max(1, assembler.lines));
-  yield { type: "meta", meta: { format: "bai2", encoding, lines: assembler.lines, extra: reader.metaExtra() } };
+  out.push({ type: "meta", meta: { format: "bai2", encoding, lines: assembler.lines, extra: reader.metaExtra() } });
+  yield out;
 }
 
 /** A BAI2 file opens with its 01 file header: "01," then sender, receiver and a YYMMDD creation date. */

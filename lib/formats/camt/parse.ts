@@ -4,6 +4,7 @@
  */
 import type { FormatName, ParseIssue, StatementInfo, TextEncoding } from "@/lib/schemas/canonical";
 import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
+import { flattenBatches } from "../shared/batches";
 import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
 import { parseIsoDate } from "../shared/dates";
 import { xmlEvents, type XmlEvent } from "./xml";
@@ -20,20 +21,26 @@ const UNSUPPORTED_MESSAGES: Readonly<Record<string, string>> = {
   BkToCstmrDbtCdtNtfctn: "camt.054 (debit/credit notification)",
 };
 
-export async function* parseCamt(source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+export function parseCamt(source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+  return flattenBatches(camtBatches(source, options));
+}
+
+/**
+ * The events, one array per batch of XML events (see flattenBatches: no async step per event). A
+ * failure hands on the events drained before it, as the one-event-at-a-time generator did.
+ */
+async function* camtBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source);
   const encoding = options.encoding ?? xmlEncoding(head);
   const lines = { count: 1 };
   const builder = new CamtBuilder(options.integrity !== false);
-  // Plain loops over the drained arrays: `yield*` of a sync iterable in an async generator costs an
-  // extra promise per event.
   for await (const batch of xmlEvents(decodeText(replay, encoding), lines)) {
     for (const event of batch) builder.handle(event);
-    for (const event of builder.drain()) yield event;
+    yield builder.drain();
   }
   builder.finish();
-  for (const event of builder.drain()) yield event;
-  yield {
+  const last = builder.drain();
+  last.push({
     type: "meta",
     meta: {
       format: builder.format,
@@ -47,7 +54,8 @@ export async function* parseCamt(source: ByteSource, options: ParseOptions = {})
         transactions: builder.transactionCount,
       },
     },
-  };
+  });
+  yield last;
 }
 
 /** BOMs and UTF-8 validity decide, except that an XML declaration naming a Latin encoding is believed. */

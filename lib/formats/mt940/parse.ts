@@ -11,6 +11,7 @@ import type { Balance, ParseIssue, StatementInfo } from "@/lib/schemas/canonical
 import { addDecimals, compareDecimals } from "@/lib/money/decimal";
 import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
 import { DecimalTotal } from "../shared/decimal";
+import { flattenBatches } from "../shared/batches";
 import { lineBatchesOf, peekBytes, sniffEncoding } from "../shared/text";
 import { SwiftFieldReader, type FieldReaderState, type SwiftField, type SwiftToken } from "./fields";
 import { BALANCE_TAGS, parseBalanceField, parseControlTotal, type ControlTotal } from "./balance";
@@ -42,38 +43,52 @@ interface OpenStatement {
 
 const NO_EVENTS: ParseEvent[] = [];
 
-export async function* parseMt940(source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+export function parseMt940(source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+  return flattenBatches(mt940Batches(source, options));
+}
+
+/**
+ * The events, one array per batch of lines (see flattenBatches: no async step per event). Events are
+ * taken from the builder after every token, as before, so a failure hands on exactly the events of
+ * the tokens before it.
+ */
+async function* mt940Batches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source);
   const encoding = options.encoding ?? sniffEncoding(head);
   const reader: FieldReaderState = { headerLines: 0, envelopeOpen: false, envelopeLine: 1, lastLine: 0 };
   const parser = new Mt940Builder(options.integrity !== false);
   const fields = new SwiftFieldReader(reader);
-  const take = (token: SwiftToken): void => {
-    if (token.kind === "field") parser.field(token.field);
-    else if (token.kind === "end") parser.endStatement();
-    else parser.envelope(token.messageType);
-  };
-  // Whole batches of lines per async step; events are handed on after every token, as before, with
-  // plain loops: `yield*` of an array in an async generator costs an extra promise per event.
-  for await (const batch of lineBatchesOf(replay, encoding)) {
-    for (const token of fields.read(batch)) {
-      take(token);
-      for (const event of parser.drain()) yield event;
+  let out: ParseEvent[] = [];
+  const takeAll = (tokens: Iterable<SwiftToken>): void => {
+    for (const token of tokens) {
+      if (token.kind === "field") parser.field(token.field);
+      else if (token.kind === "end") parser.endStatement();
+      else parser.envelope(token.messageType);
+      for (const event of parser.drain()) out.push(event);
     }
+  };
+  try {
+    for await (const batch of lineBatchesOf(replay, encoding)) {
+      takeAll(fields.read(batch));
+      if (out.length > 0) {
+        yield out;
+        out = [];
+      }
+    }
+    takeAll(fields.end());
+    if (reader.envelopeOpen) {
+      throw new FormatError("truncated_message", 'Expected the SWIFT message opened with "{4:" to end with "-}", found the end of the file', reader.envelopeLine);
+    }
+    parser.endStatement();
+    for (const event of parser.drain()) out.push(event);
+    if (parser.fieldsSeen === 0) {
+      throw new FormatError("not_mt940", "Expected MT940 fields such as :20:, :25:, :60F: or :61: at the start of a line, found none", 1);
+    }
+  } catch (error) {
+    if (out.length > 0) yield out;
+    throw error;
   }
-  for (const token of fields.end()) {
-    take(token);
-    for (const event of parser.drain()) yield event;
-  }
-  if (reader.envelopeOpen) {
-    throw new FormatError("truncated_message", 'Expected the SWIFT message opened with "{4:" to end with "-}", found the end of the file', reader.envelopeLine);
-  }
-  parser.endStatement();
-  for (const event of parser.drain()) yield event;
-  if (parser.fieldsSeen === 0) {
-    throw new FormatError("not_mt940", "Expected MT940 fields such as :20:, :25:, :60F: or :61: at the start of a line, found none", 1);
-  }
-  yield {
+  out.push({
     type: "meta",
     meta: {
       format: parser.isMt942 ? "mt942" : "mt940",
@@ -86,7 +101,8 @@ export async function* parseMt940(source: ByteSource, options: ParseOptions = {}
         messageTypes: [...parser.messageTypes],
       },
     },
-  };
+  });
+  yield out;
 }
 
 class Mt940Builder {

@@ -3,12 +3,16 @@
  * stream (tokenizer → element events → canonical events); no document is ever built.
  */
 import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
-import type { FormatModule, FormatParser, FormatSniffer } from "../types";
+import { flattenBatches } from "../shared/batches";
+import type { ByteSource, FormatModule, FormatParser, FormatSniffer, ParseEvent, ParseOptions } from "../types";
 import { OfxStatementReader } from "./statement";
 import { OfxTokenizer, type OfxToken } from "./tokenizer";
 import { OfxTreeBuilder, type OfxNode } from "./tree";
 
-export const parseOfx: FormatParser = async function* (source, options = {}) {
+export const parseOfx: FormatParser = (source, options = {}) => flattenBatches(ofxBatches(source, options));
+
+/** The events, one array per decoded chunk (see flattenBatches: no async step per event). */
+async function* ofxBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source, 4096);
   const encoding = options.encoding ?? sniffEncoding(head);
   const tokenizer = new OfxTokenizer();
@@ -20,20 +24,20 @@ export const parseOfx: FormatParser = async function* (source, options = {}) {
   try {
     for await (const text of decodeText(replay, encoding)) {
       tokenizer.feed(text, onToken);
-      if (pending.length > 0) for (const event of pending.splice(0)) yield event;
+      if (pending.length > 0) yield pending.splice(0);
     }
     tokenizer.end(onToken);
     tree.end(tokenizer.line, onNode);
     reader.finish();
   } catch (error) {
     // Events found before a failure still reach the caller, in order, before the error does.
-    for (const event of pending.splice(0)) yield event;
+    if (pending.length > 0) yield pending.splice(0);
     throw error;
   }
-  // Plain loops: `yield*` of an array in an async generator costs an extra promise per event.
-  for (const event of pending.splice(0)) yield event;
-  yield { type: "meta", meta: { format: "ofx", encoding, lines: tokenizer.physicalLines, extra: reader.extra(leafStyle(tree)) } };
-};
+  const last = pending.splice(0);
+  last.push({ type: "meta", meta: { format: "ofx", encoding, lines: tokenizer.physicalLines, extra: reader.extra(leafStyle(tree)) } });
+  yield last;
+}
 
 function leafStyle(tree: OfxTreeBuilder): "closed" | "unclosed" | "mixed" | "none" {
   if (tree.closedLeaves > 0 && tree.unclosedLeaves > 0) return "mixed";
