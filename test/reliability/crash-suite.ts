@@ -23,7 +23,7 @@ export function crashSuite(lane: number): void {
     const random = rng(seed);
 
     beforeAll(async () => {
-      console.log(`crash test lane ${lane}: seed ${seed} (replay both lanes: INFLOW_CRASH_SEED=${seed - lane})`);
+      console.log(`crash test lane ${lane}: seed ${seed} (replay this lane: INFLOW_CRASH_SEED=${seed - lane})`);
       await harness.setUp();
     }, 180_000);
     afterAll(async () => {
