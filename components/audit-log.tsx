@@ -40,6 +40,8 @@ const ACTIONS: [string, string][] = [
   ["member.remove", "Member removed"],
   ["connection.create", "Connection created"],
   ["connection.sync", "Connection synced"],
+  ["connection.update", "Connection settings changed"],
+  ["connection.credentials_replaced", "Connection credentials replaced"],
 ];
 const ACTION_WORDS = new Map(ACTIONS);
 const ENTITIES: [string, string][] = [

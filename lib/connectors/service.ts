@@ -73,7 +73,7 @@ export const createConnectionInput = z.object({
   secrets: z.unknown(),
 });
 
-async function assertAccount(db: Db, tenantId: string, config: unknown): Promise<void> {
+export async function assertAccount(db: Db, tenantId: string, config: unknown): Promise<void> {
   const accountId = typeof config === "object" && config !== null && "accountId" in config ? config.accountId : undefined;
   if (typeof accountId !== "string") return;
   const found = await db.query("select 1 from public.accounts where tenant_id = $1 and id = $2", [tenantId, accountId]);

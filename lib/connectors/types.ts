@@ -122,6 +122,18 @@ interface ConnectorBase<Config, Secrets, Cursor> {
   fetchNext(config: Config, secrets: Secrets, cursor: Cursor | null, context: FetchContext): Promise<FetchBatch<Cursor>>;
   /** The upload options the connection's imports use (account, format, date order). */
   importOptions(config: Config): ImportOptions;
+  /**
+   * The addresses the provider pushes to for this connection (M-Pesa C2B), for its admins to register
+   * by hand when needed. Each carries the connection's hook token, which lets anyone post to it: shown
+   * to admins of the tenant only, never in a list or to another role.
+   */
+  callbackAddresses?(config: Config, hookToken: string): CallbackAddress[];
+}
+
+export interface CallbackAddress {
+  /** What the provider calls it (e.g. "Confirmation URL"). */
+  label: string;
+  url: string;
 }
 
 export interface FileConnector<Config, Secrets, Cursor> extends ConnectorBase<Config, Secrets, Cursor> {
@@ -181,6 +193,7 @@ export interface RegisteredConnector {
   fetchNext(config: unknown, secrets: unknown, cursor: unknown, context: FetchContext): Promise<FetchBatch<unknown>>;
   importOptions(config: unknown): ImportOptions;
   toCanonical?(record: ProviderRecord, config: unknown): CanonicalRecord | null;
+  callbackAddresses?(config: unknown, hookToken: string): CallbackAddress[];
 }
 
 export function register<Config, Secrets, Cursor>(connector: Connector<Config, Secrets, Cursor>): RegisteredConnector {
@@ -197,6 +210,7 @@ export function register<Config, Secrets, Cursor>(connector: Connector<Config, S
     fetchNext: (c, s, k, context) => connector.fetchNext(config(c), secrets(s), cursor(k), context),
     importOptions: (c) => connector.importOptions(config(c)),
     ...(connector.produces === "records" ? { toCanonical: (record: ProviderRecord, c: unknown) => connector.toCanonical(record, config(c)) } : {}),
+    ...(connector.callbackAddresses ? { callbackAddresses: (c: unknown, token: string) => connector.callbackAddresses?.(config(c), token) ?? [] } : {}),
   };
 }
 

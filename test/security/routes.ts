@@ -17,7 +17,9 @@ import * as audit from "@/app/api/audit/route";
 import * as authLogin from "@/app/api/auth/login/route";
 import * as authLogout from "@/app/api/auth/logout/route";
 import * as authTenant from "@/app/api/auth/tenant/route";
+import * as connectionCredentials from "@/app/api/connections/[id]/credentials/route";
 import * as connectionHistory from "@/app/api/connections/[id]/history/route";
+import * as connectionOne from "@/app/api/connections/[id]/route";
 import * as connectionPause from "@/app/api/connections/[id]/pause/route";
 import * as connectionResume from "@/app/api/connections/[id]/resume/route";
 import * as connectionSync from "@/app/api/connections/[id]/sync/route";
@@ -57,7 +59,9 @@ export const MODULES: Record<string, RouteModule> = {
   "auth/login": authLogin,
   "auth/logout": authLogout,
   "auth/tenant": authTenant,
+  "connections/[id]/credentials": connectionCredentials,
   "connections/[id]/history": connectionHistory,
+  "connections/[id]": connectionOne,
   "connections/[id]/pause": connectionPause,
   "connections/[id]/resume": connectionResume,
   "connections/[id]/sync": connectionSync,
@@ -125,6 +129,10 @@ export const ROUTES: RouteCase[] = [
   { route: "accounts", method: "GET", permission: "ledger.read", call: () => ({}), member: 200, crossTenant: 200 },
   { route: "accounts", method: "POST", permission: "accounts.manage", call: () => jsonBody({}), member: 422, crossTenant: 422 },
   { route: "audit", method: "GET", permission: "audit.read", call: (w) => ({ query: { entityId: w.committedImportId } }), member: 200, crossTenant: 200 },
+  // Secrets that fail the SQL connector's schema: a 422 naming the field, nothing replaced.
+  { route: "connections/[id]/credentials", method: "PUT", permission: "connections.manage", call: (w) => ({ params: { id: w.sqlConnectionId }, body: { secrets: {} } }), member: 422, crossTenant: 404 },
+  { route: "connections/[id]", method: "GET", permission: "connections.manage", call: (w) => ({ params: { id: w.sqlConnectionId } }), member: 200, crossTenant: 404 },
+  { route: "connections/[id]", method: "PATCH", permission: "connections.manage", call: (w) => ({ params: { id: w.sqlConnectionId }, body: { schedule: "every full moon" } }), member: 422, crossTenant: 404 },
   { route: "connections/[id]/history", method: "GET", permission: "connections.manage", call: (w) => ({ params: { id: w.sftpConnectionId } }), member: 200, crossTenant: 404 },
   { route: "connections/[id]/pause", method: "POST", permission: "connections.manage", call: (w) => ({ params: { id: w.sqlConnectionId } }), member: 200, crossTenant: 404 },
   { route: "connections/[id]/resume", method: "POST", permission: "connections.manage", call: (w) => ({ params: { id: w.sqlConnectionId } }), member: 200, crossTenant: 404 },

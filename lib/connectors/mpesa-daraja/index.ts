@@ -223,6 +223,14 @@ export const mpesaConnector: RecordConnector<MpesaConfig, MpesaSecrets, MpesaCur
 
   importOptions: (config) => (config.accountId ? { accountId: config.accountId } : {}),
 
+  callbackAddresses(config, token) {
+    const urls = callbackUrls(config, token);
+    return [
+      { label: "Confirmation URL", url: urls.confirmation },
+      { label: "Validation URL", url: urls.validation },
+    ];
+  },
+
   toCanonical(record): CanonicalRecord | null {
     const parsed = confirmation.safeParse(record.data);
     const shortCode = (record.data as { BusinessShortCode?: unknown } | null)?.BusinessShortCode;

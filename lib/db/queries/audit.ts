@@ -9,6 +9,8 @@ export type AuditAction =
   | "connection.webhook"
   | "connection.notify"
   | "connection.credentials_rotated"
+  | "connection.update"
+  | "connection.credentials_replaced"
   | "import.upload"
   | "import.correct"
   | "import.exclude"
