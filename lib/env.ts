@@ -20,6 +20,13 @@ const schema = z.object({
    * anyone signed in without it. Never set it behind https.
    */
   INFLOW_INSECURE_COOKIES: z.enum(["0", "1"]).optional(),
+  /**
+   * "1" lets connections reach loopback, private and link-local addresses, and provider base URLs use
+   * plain http to them, in production too (lib/connectors/address.ts). Off, a tenant's connection
+   * settings could make Inflow call its own database or internal services; set it only when the
+   * providers really are on the deployment's private network. Outside production these are allowed.
+   */
+  INFLOW_ALLOW_PRIVATE_PROVIDER_URLS: z.enum(["0", "1"]).optional(),
   /** Key for connection credentials at rest: base64 of 32 random bytes. Unset: generated once under the data directory. */
   INFLOW_SECRETS_KEY: z.string().min(1).optional(),
   INFLOW_DEMO_PASSWORD: z.string().min(1).default(DEFAULT_DEMO_PASSWORD),

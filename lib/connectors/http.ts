@@ -8,6 +8,7 @@
  * in plain words, with every credential value blanked out before they go anywhere.
  */
 import { z } from "zod";
+import { PRIVATE_HOST_MESSAGE, assertPublicHost, isPrivateHost, privateAddressesAllowed } from "./address";
 import { ProviderError } from "./types";
 
 export interface RetryPolicy {
@@ -109,6 +110,11 @@ export async function callJson(request: ProviderRequest, options: CallOptions): 
   const policy = options.policy ?? DEFAULT_RETRY;
   const sleep = options.sleep ?? defaultSleep;
   const hide = (text: string) => redact(text, options.secrets);
+  try {
+    await assertPublicHost(new URL(request.url).hostname);
+  } catch (error) {
+    throw new ProviderError((error as Error).message);
+  }
   for (let attempt = 0; ; attempt++) {
     const last = attempt >= policy.attempts - 1;
     let response: Response;
@@ -159,13 +165,20 @@ export async function callJson(request: ProviderRequest, options: CallOptions): 
 }
 
 /**
- * A provider base URL from a connection's settings: https, or plain http only to this machine (the
- * local test servers). Anything else would send the credentials in clear text.
+ * A provider base URL from a connection's settings: https (anything else would send the credentials
+ * in clear text) to an address on the internet. Where private addresses are allowed (outside
+ * production, or INFLOW_ALLOW_PRIVATE_PROVIDER_URLS=1) plain http to this machine is too: the local
+ * test servers. Throws an Error whose message is fit to show.
  */
 export function checkedBaseUrl(value: string): string {
   const url = new URL(value);
-  const local = url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) throw new Error("use an https:// address");
+  if (privateAddressesAllowed()) {
+    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) throw new Error("Use an https:// address");
+  } else {
+    if (url.protocol !== "https:") throw new Error("Use an https:// address");
+    if (isPrivateHost(url.hostname)) throw new Error(PRIVATE_HOST_MESSAGE);
+  }
   return url.toString().replace(/\/$/, "");
 }
 
@@ -174,11 +187,10 @@ export const providerBaseUrl = z
   .string()
   .trim()
   .url("Enter the address as https://…")
-  .refine((value) => {
+  .superRefine((value, ctx) => {
     try {
       checkedBaseUrl(value);
-      return true;
-    } catch {
-      return false;
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
     }
-  }, "Use an https:// address");
+  });

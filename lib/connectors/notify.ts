@@ -11,6 +11,7 @@ import type { JwtClaims } from "@/lib/auth/claims";
 import { writeAudit } from "@/lib/db/queries/audit";
 import { withUser } from "@/lib/db/with-user";
 import { AppError } from "@/lib/http/errors";
+import { PRIVATE_HOST_MESSAGE, assertPublicHost, hostProblem } from "./address";
 
 type Ctx = Pick<TenantContext, "claims" | "tenantId">;
 
@@ -26,7 +27,8 @@ export const webhookInput = z.object({
         .trim()
         .url("Enter a full web address, starting with https://")
         .max(2000)
-        .refine((url) => /^https?:\/\//i.test(url), "Enter a web address starting with https:// (or http://)"),
+        .refine((url) => /^https?:\/\//i.test(url), "Enter a web address starting with https:// (or http://)")
+        .refine((url) => !URL.canParse(url) || !hostProblem(new URL(url).hostname), PRIVATE_HOST_MESSAGE),
       z.literal("").transform(() => null),
       z.null(),
     ])
@@ -152,6 +154,8 @@ export async function notifyIfFailing(ctx: Ctx, connectionId: string): Promise<N
   };
   let outcome: NotifyOutcome;
   try {
+    // Not Inflow's own machine or network, by any address the name has (lib/connectors/address.ts).
+    await assertPublicHost(new URL(url).hostname);
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": "Inflow-Notifications/1" },

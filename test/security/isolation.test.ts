@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { TENANT_COOKIE, TENANT_HEADER } from "@/lib/auth/context";
 import { SESSION_COOKIE, createSessionToken } from "@/lib/auth/local-session";
 import { PERMISSIONS, ROLES, type Role } from "@/lib/auth/permissions";
+import { resetEnvCache } from "@/lib/env";
 import { runParseJob, startWorker, stopJobQueue } from "@/lib/ingest/jobs";
 import { rawFileStore } from "@/lib/storage/raw-store";
 import * as imports from "@/app/api/imports/route";
@@ -331,6 +332,76 @@ describe("connection secrets", () => {
       got.push(`${i} ${answer.status} ${JSON.stringify(paths)}${/s3cr3t/.test(answer.text) ? " SECRET" : ""}`);
     }
     expect(got).toEqual(strings.map((_, i) => `${i} 422 ${JSON.stringify(["secrets.connectionString"])}`));
+  });
+
+  it("in production, connection settings cannot point Inflow at its own machine or private network, nor send credentials over plain http", async () => {
+    const admin: Caller = { name: "a-admin", user: a.tenant.members.admin };
+    const stripe = (baseUrl: string) => jsonBody({ name: `quokka stripe ${baseUrl}`, type: "stripe", schedule: "manual", config: { baseUrl }, secrets: { secretKey: "sk_test_s3cr3tquokka" } });
+    const sql = (connectionString: string) =>
+      jsonBody({ name: `quokka sql ${connectionString.slice(0, 40)}`, type: "sql", schedule: "manual", config: { table: "t", cursorColumn: "id", idColumn: "id", amountColumn: "amount", dateColumn: "booked_on", currency: "USD" }, secrets: { connectionString } });
+    const sftp = (host: string) => jsonBody({ name: `quokka sftp ${host}`, type: "sftp", schedule: "manual", config: { host, username: "u" }, secrets: { password: "s3cr3t-sftp" } });
+    const refused: [string, ReturnType<typeof jsonBody>, string][] = [
+      ...[
+        "http://127.0.0.1:4010",
+        "http://api.stripe.example",
+        "https://127.0.0.1",
+        "https://localhost:8443",
+        "https://metadata.localhost",
+        "https://169.254.169.254",
+        "https://10.1.2.3",
+        "https://172.16.0.1",
+        "https://192.168.1.1",
+        "https://[::1]",
+        "https://[::ffff:127.0.0.1]",
+        "https://[fe80::1]",
+        "https://2130706433", // 127.0.0.1 as one number
+        "https://0.0.0.0",
+      ].map((url): [string, ReturnType<typeof jsonBody>, string] => [url, stripe(url), "config.baseUrl"]),
+      ...[
+        "postgres://u:s3cr3t@127.0.0.1:54329/postgres",
+        "postgres://u:s3cr3t@localhost/postgres",
+        "postgres://u:s3cr3t@db.example/postgres?host=10.0.0.5",
+        "mysql://u:s3cr3t@192.168.1.10:3306/db",
+      ].map((cs): [string, ReturnType<typeof jsonBody>, string] => [cs.replace(/s3cr3t/, "…"), sql(cs), "secrets.connectionString"]),
+      ["sftp 127.0.0.1", sftp("127.0.0.1"), "config.host"],
+      ["sftp localhost", sftp("localhost"), "config.host"],
+    ];
+    const allowed: [string, ReturnType<typeof jsonBody>][] = [
+      ["https://api.stripe.example", stripe("https://api.stripe.example")],
+      ["postgres://…@db.example", sql("postgres://u:s3cr3t@db.example:5432/ledger")],
+      ["sftp files.example", sftp("files.example")],
+    ];
+    const saved = { node: process.env.NODE_ENV, allow: process.env.INFLOW_ALLOW_PRIVATE_PROVIDER_URLS };
+    const setEnv = (allowPrivate: boolean) => {
+      (process.env as Record<string, string>).NODE_ENV = "production";
+      if (allowPrivate) process.env.INFLOW_ALLOW_PRIVATE_PROVIDER_URLS = "1";
+      else delete process.env.INFLOW_ALLOW_PRIVATE_PROVIDER_URLS;
+      resetEnvCache();
+    };
+    const issuePaths = (text: string) => (JSON.parse(text) as { error: { issues?: { path: string }[] } }).error.issues?.map((x) => x.path) ?? [];
+    try {
+      setEnv(false);
+      const got: string[] = [];
+      for (const [what, body] of refused) {
+        const answer = await send("connections", "POST", body, admin);
+        got.push(`${what} ${answer.status} ${answer.status === 422 ? issuePaths(answer.text).join() : answer.text.slice(0, 100)}${/s3cr3t/.test(answer.text) ? " SECRET" : ""}`);
+      }
+      expect(got).toEqual(refused.map(([what, , path]) => `${what} 422 ${path}`));
+      for (const [what, body] of allowed) expect((await send("connections", "POST", body, admin)).status, what).toBe(201);
+      const webhook = await send("connections/notifications", "PUT", jsonBody({ webhookUrl: "http://127.0.0.1:9/hook" }), admin);
+      expect([webhook.status, issuePaths(webhook.text)]).toEqual([422, ["webhookUrl"]]);
+
+      // A deployment whose providers are on its own network says so.
+      setEnv(true);
+      expect((await send("connections", "POST", stripe("http://127.0.0.1:4010"), admin)).status).toBe(201);
+    } finally {
+      (process.env as Record<string, string | undefined>).NODE_ENV = saved.node;
+      if (saved.allow === undefined) delete process.env.INFLOW_ALLOW_PRIVATE_PROVIDER_URLS;
+      else process.env.INFLOW_ALLOW_PRIVATE_PROVIDER_URLS = saved.allow;
+      resetEnvCache();
+    }
+    // Outside production (tests, the embedded dev default) the local provider servers stay reachable.
+    expect((await send("connections", "POST", stripe("http://127.0.0.1:4011"), admin)).status).toBe(201);
   });
 
   it("are in nothing logged while every route above ran, nor in the failed sync's history", async () => {

@@ -13,11 +13,19 @@ import { posix } from "node:path";
 import SftpClient from "ssh2-sftp-client";
 import { z } from "zod";
 import type { StoredFile } from "@/lib/storage/raw-store";
+import { assertPublicHost, hostProblem } from "../address";
 import { importOptions, ProviderError, type FetchContext, type FetchedFile, type FileConnector } from "../types";
 import { globToRegExp } from "./glob";
 
 export const sftpConfig = importOptions.extend({
-  host: z.string().trim().min(1, "Enter the server's host name or address"),
+  host: z
+    .string()
+    .trim()
+    .min(1, "Enter the server's host name or address")
+    .superRefine((host, ctx) => {
+      const problem = hostProblem(host);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   port: z.number().int().min(1).max(65535).default(22),
   username: z.string().min(1, "Enter the user name to sign in as"),
   /** The drop folder; relative paths start at the user's login folder. */
@@ -72,6 +80,10 @@ interface Session {
 }
 
 async function connect(config: SftpConfig, secrets: SftpSecrets): Promise<Session> {
+  // Not Inflow's own machine or network (lib/connectors/address.ts), by any address the name has.
+  await assertPublicHost(config.host).catch((error: Error) => {
+    throw new ProviderError(error.message);
+  });
   const client = new SftpClient("inflow");
   let offeredKey: string | undefined;
   const pinned = config.hostKeySha256?.replace(/=$/, "");

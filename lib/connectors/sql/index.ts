@@ -13,6 +13,7 @@
 import pg from "pg";
 import { z } from "zod";
 import { normalizeDecimal } from "@/lib/money/decimal";
+import { assertPublicHost, hostProblem } from "../address";
 import { redact } from "../http";
 import { isMysql, mysqlRows, mysqlWhere } from "./mysql";
 import { ProviderError, RecordError, type CanonicalRecord, type FetchBatch, type ProviderRecord, type RecordConnector } from "../types";
@@ -59,6 +60,20 @@ export type SqlConfig = z.infer<typeof sqlConfig>;
  */
 const LOCAL_PATH_PARAMS = ["sslcert", "sslkey", "sslrootcert"];
 
+/** The host pg connects to: a host=… query parameter wins over the URL's host. */
+function serverHost(url: URL): string {
+  return url.searchParams.get("host") ?? decodeURIComponent(url.hostname).replace(/^\[|\]$/g, "");
+}
+
+/** Just before connecting: the server's name must not lead to Inflow's own machine or network (lib/connectors/address.ts). */
+async function assertPublicDatabase(secrets: SqlSecrets): Promise<void> {
+  try {
+    await assertPublicHost(serverHost(new URL(secrets.connectionString)));
+  } catch (error) {
+    throw new ProviderError((error as Error).message);
+  }
+}
+
 function connectionStringProblem(value: string): string | undefined {
   let url: URL;
   try {
@@ -69,6 +84,8 @@ function connectionStringProblem(value: string): string | undefined {
   }
   const host = decodeURIComponent(url.hostname);
   if (!host || host.startsWith("/") || url.searchParams.get("host")?.startsWith("/")) return "Name the database server's host: Inflow connects over the network, not through a local socket";
+  const hostOnItsOwnServer = hostProblem(serverHost(url));
+  if (hostOnItsOwnServer) return `${hostOnItsOwnServer}: name the database server by a public address`;
   // mysql2 would take any query parameter as a driver option: only ssl is read (./mysql.ts).
   const other = /^(mysql|mariadb):$/i.test(url.protocol) ? [...url.searchParams.keys()].find((p) => p !== "ssl") : undefined;
   if (other) return `Remove ${other}=…: a MySQL connection string may carry only ssl=true`;
@@ -178,6 +195,7 @@ export function plainSqlError(error: unknown, secrets: SqlSecrets): ProviderErro
 
 /** One read-only transaction on the source database. */
 async function readOnly<T>(secrets: SqlSecrets, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  await assertPublicDatabase(secrets);
   const client = new pg.Client({ connectionString: secrets.connectionString, connectionTimeoutMillis: 10_000, application_name: "inflow-connector" });
   // Without a listener an error on an idle connection would crash the process.
   client.on("error", () => undefined);

@@ -9,6 +9,7 @@
  * (max_statement_time on MariaDB, max_execution_time on MySQL), so a connection never writes to the source.
  */
 import mysql from "mysql2/promise";
+import { assertPublicHost } from "../address";
 import { redact } from "../http";
 import { ProviderError } from "../types";
 import type { SqlConfig, SqlCursor, SqlSecrets } from "./index";
@@ -96,6 +97,10 @@ async function readOnly<T>(secrets: SqlSecrets, fn: (connection: mysql.Connectio
     // Only these parts of the string are used: mysql2 would read any query parameter as an option.
     const url = new URL(secrets.connectionString);
     const ssl = url.searchParams.get("ssl");
+    // Not Inflow's own machine or network (lib/connectors/address.ts), by any address the name has.
+    await assertPublicHost(decodeURIComponent(url.hostname)).catch((error: Error) => {
+      throw new ProviderError(error.message);
+    });
     connection = await mysql.createConnection({
       host: decodeURIComponent(url.hostname),
       port: url.port ? Number(url.port) : 3306,
