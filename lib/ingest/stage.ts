@@ -29,7 +29,7 @@ import { scanDelimited } from "@/lib/formats/csv/index";
 import { peekBytes } from "@/lib/formats/shared/text";
 import { FormatError, type JsonValue, type ParseEvent, type ParseOptions } from "@/lib/formats/types";
 import { formatName, type FormatName, type Transaction } from "@/lib/schemas/canonical";
-import type { RawFileStore } from "@/lib/storage/raw-store";
+import { RawKeyRefusedError, type RawFileStore } from "@/lib/storage/raw-store";
 import { salesLineDedupBasis, transactionDedupBasis } from "./dedup-key";
 import { ProfileBuilder } from "./profile";
 import { externalAccountKey, mappingSource } from "./sources";
@@ -246,7 +246,14 @@ export async function stageImport(target: StageTarget, store: RawFileStore): Pro
     const events = parseFile(profile ? await open() : firstRead, { ...options, ...(format ? { format } : {}), ...(profile ? { profile } : {}) });
     await stageEvents(target, events, { source: format ?? "csv", accountCurrency, started, attempt: imp.attempt });
   } catch (error) {
-    if (!(error instanceof FormatError)) throw error;
+    // A key the store refuses (not this tenant's) fails the same way on every retry: the import fails now, in words.
+    const failure =
+      error instanceof FormatError
+        ? { code: error.code, message: `${imp.fileName}, line ${error.line}: ${error.message}`, line: error.line }
+        : error instanceof RawKeyRefusedError
+          ? { code: "raw_file_refused", message: `${imp.fileName}: the import's stored file is not one of this workspace's files, so it was not read. Upload the file again.` }
+          : undefined;
+    if (!failure) throw error;
     await withUser(claims, async (db) => {
       await assertAttempt(db, { tenantId, importId, attempt: imp.attempt });
       await clearStaging(db, { tenantId, importId });
@@ -255,7 +262,7 @@ export async function stageImport(target: StageTarget, store: RawFileStore): Pro
         importId,
         status: "failed",
         progress: { phase: "failed" },
-        error: { code: error.code, message: `${imp.fileName}, line ${error.line}: ${error.message}`, line: error.line },
+        error: failure,
         metricsPatch: { failed: 1, parseMs: Date.now() - started },
       });
     });

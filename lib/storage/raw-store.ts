@@ -23,6 +23,14 @@ export interface RawFileStore {
   get(tenantId: string, key: string): Promise<Readable>;
 }
 
+/** A key that is not one of the calling tenant's: reading it again will never succeed. */
+export class RawKeyRefusedError extends Error {
+  constructor() {
+    super("raw file key does not belong to this tenant");
+    this.name = "RawKeyRefusedError";
+  }
+}
+
 /**
  * A key is exactly `<tenant id>/<sha256 in hex>`, as put() makes it. Anything else (another tenant's
  * key, `..`, a doubled slash that path.resolve would fold into a nested path) is refused before it
@@ -30,7 +38,7 @@ export interface RawFileStore {
  */
 function assertTenantKey(tenantId: string, key: string): void {
   const [owner, name, ...rest] = key.split("/");
-  if (owner !== tenantId || rest.length > 0 || !/^[0-9a-f]{64}$/.test(name ?? "")) throw new Error("raw file key does not belong to this tenant");
+  if (owner !== tenantId || rest.length > 0 || !/^[0-9a-f]{64}$/.test(name ?? "")) throw new RawKeyRefusedError();
 }
 
 function hashingCounter(): { transform: Transform; digest: () => { sha256: string; byteSize: number } } {

@@ -258,10 +258,16 @@ describe("raw files", () => {
     // Even a row written on the service path with A's key does not read A's file: the store refuses it.
     await asService((db) => db.query("update public.imports set raw_key = $3, status = 'uploaded' where tenant_id = $1 and id = $2", [b.tenant.id, b.unmappedImportId, a.rawKeys[0]]));
     const parse = await runParseJob({ claims: b.tenant.members.uploader.claims, tenantId: b.tenant.id, importId: b.unmappedImportId }).then(
-      () => "parsed",
+      () => "finished",
       (error: unknown) => String(error),
     );
-    expect(parse).toMatch(/does not belong to this tenant/);
+    // The job ends (a retry could never read it either) and the import says why, instead of staying "parsing".
+    expect(parse).toBe("finished");
+    const failed = await asService(async (db) => (await db.query<{ status: string; error: { code: string; message: string } }>("select status, error from public.imports where id = $1", [b.unmappedImportId])).rows[0]!);
+    expect(failed).toEqual({
+      status: "failed",
+      error: { code: "raw_file_refused", message: "wombat-unmapped.ofx: the import's stored file is not one of this workspace's files, so it was not read. Upload the file again." },
+    });
     const staged = await asService(async (db) =>
       (await db.query<{ t: string }>("select row_to_json(s)::text as t from public.staged_rows s where tenant_id = $1", [b.tenant.id])).rows.map((r) => r.t).join("\n"),
     );
