@@ -18,6 +18,10 @@ const { values } = parseArgs({
     rows: { type: "string", default: "10000" },
     seed: { type: "string" },
     minutes: { type: "string" },
+    // The suite's plan (test/reliability/crash.test.ts): every import killed twice, while parsing or
+    // staging (in turn) and while committing. And the summary as one JSON line at the end.
+    "suite-plan": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
   },
 });
 const iterations = Number(values.iterations);
@@ -41,12 +45,14 @@ try {
     iterations,
     seed,
     cleanUp: true,
+    ...(values["suite-plan"] ? { plan: (n: number) => [n % 2 ? ("parse" as const) : ("stage" as const), "commit" as const] } : {}),
     ...(minutes ? { deadline: Date.now() + minutes * 60_000 } : {}),
     log: (line) => console.log(line),
     onIteration: (r) =>
       console.log(`  #${r.kills[0]?.iteration}: ${r.kills.map((k) => `${k.target}@${k.fraction.toFixed(2)}→${k.landed} (ledger ${k.ledgerAfterKill})`).join(", ")}; ${r.retries} retries; ${(r.ms / 1000).toFixed(1)} s`),
   });
   console.log(formatSummary(summary));
+  if (values.json) console.log(JSON.stringify(summary));
   if (summary.iterations < iterations) console.log(`  stopped after ${summary.iterations} of ${iterations} iterations: the ${minutes}-minute limit was reached`);
 } catch (error) {
   console.error(`SOAK FAILED (seed ${seed}; replay with --seed ${seed} --rows ${rows}): ${error instanceof Error ? error.stack : String(error)}`);

@@ -458,7 +458,7 @@ export interface SoakSummary {
 }
 
 /** Runs `iterations` kills (or until `deadline`), throwing at the first violated guarantee. */
-export async function runSoak(options: SoakOptions & { deadline?: number; onIteration?: (r: IterationResult) => void }): Promise<SoakSummary> {
+export async function runSoak(options: SoakOptions & { deadline?: number; plan?: (n: number) => Phase[]; onIteration?: (r: IterationResult) => void }): Promise<SoakSummary> {
   const started = Date.now();
   const log = options.log ?? (() => undefined);
   log(`crash soak: seed ${options.seed} (replay with --seed ${options.seed}), ${options.iterations} iterations of ${options.rows} rows`);
@@ -482,7 +482,7 @@ export async function runSoak(options: SoakOptions & { deadline?: number; onIter
     const random = rng(options.seed);
     for (let n = 1; n <= options.iterations; n++) {
       if (options.deadline && Date.now() > options.deadline) break;
-      const result = await harness.iteration(n, random);
+      const result = await harness.iteration(n, random, options.plan?.(n));
       summary.iterations = n;
       for (const kill of result.kills) {
         summary.killCount++;
