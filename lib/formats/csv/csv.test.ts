@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { collect } from "../collect";
+import { parseFile } from "../index";
 import { checkArbitraryBytes, checkChunking, checkMutatedSamples, expectWellFormed, outcome } from "../tabular/property-helpers";
 import { csvFormat, scanDelimited } from "./index";
 import { mpesaFormat } from "../mpesa";
@@ -226,6 +227,17 @@ describe("csv edge cases that must be answered, not guessed", () => {
     const r = await parse(enc("Date,Description,Amount\n"));
     expect(r.statements[0]?.transactions).toEqual([]);
     expect(r.issues).toEqual([{ severity: "warning", code: "no_rows", line: 1, message: "Expected rows below the header on line 1, found no rows; there is nothing to import" }]);
+  });
+
+  it.each([
+    ["mpesa", "Receipt No.,Completion Time,Details,Transaction Status,Paid In,Withdrawn,Balance\n"],
+    ["pos", "Date,Item,Quantity,Price,Total,Payment Method\n"],
+    ["trial_balance", "account_code,account_name,balance,entity,period,bs_pl,status\n"],
+    ["salespro", "_id,_created_at,isSale,customer.nameFirst,salesrep.email,saleAmount\n"],
+  ])("%s with a header only says so too", async (format, text) => {
+    const r = await collect(parseFile([enc(text)]));
+    expect(r.meta?.format).toBe(format);
+    expect(r.issues).toEqual([expect.objectContaining({ severity: "warning", code: "no_rows", line: 1 })]);
   });
 
   it("a mapped header written twice is refused, naming it and both columns", async () => {

@@ -17,6 +17,7 @@ import { dateShape, parseTableDate, type DateOrder } from "../tabular/dates";
 import type { TableRow } from "../tabular/delimited";
 import { LOOKAHEAD_ROWS, replay } from "../tabular/evidence";
 import { parseAmount } from "../tabular/numbers";
+import { noRowsIssue } from "../tabular/records";
 import { headRows, openDelimitedTable } from "../tabular/table";
 import { categorize, parseCounterparty } from "./categories";
 
@@ -269,6 +270,7 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
   if (customer) extra.customerName = customer;
   if (period) extra.statementPeriod = period;
   if (table.dialect) extra.delimiter = table.dialect.delimiter;
+  if (rows === 0) yield noRowsIssue(table);
   yield { type: "meta", meta: { format: "mpesa", ...(table.encoding ? { encoding: table.encoding } : {}), lines: table.lines(), extra } };
 };
 

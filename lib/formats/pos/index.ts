@@ -9,7 +9,7 @@ import { cellAt, cellsByHeader, DATE_ORDER_LABEL, rejectedRow, rowIssue } from "
 import { headerHas, requireColumns } from "../tabular/columns";
 import { parseTableDate } from "../tabular/dates";
 import { inferFromWindow, inferenceToJson } from "../tabular/evidence";
-import { metaEvent, multiplyDecimals, requiredAmount } from "../tabular/records";
+import { metaEvent, multiplyDecimals, noRowsIssue, requiredAmount } from "../tabular/records";
 import { headRows, openDelimitedTable } from "../tabular/table";
 
 const HEADER = ["Date", "Item", "Quantity", "Price", "Total"];
@@ -76,6 +76,7 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
     records++;
     yield { type: "record", record };
   }
+  if (count === 0) yield noRowsIssue(table);
   yield metaEvent("pos", table, { rows: count, records, totalMismatches: mismatches, ...inferenceToJson(inference) });
 };
 

@@ -10,7 +10,7 @@ import { cellAt, cellsByHeader, rejectedRow, rowIssue } from "../tabular/cells";
 import { headerHas, requireColumns } from "../tabular/columns";
 import type { TableRow } from "../tabular/delimited";
 import { parseAmount } from "../tabular/numbers";
-import { metaEvent } from "../tabular/records";
+import { metaEvent, noRowsIssue } from "../tabular/records";
 import { headRows, openDelimitedTable } from "../tabular/table";
 
 const HEADER = ["_id", "_created_at"];
@@ -106,6 +106,7 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
     // A bad cell is left out of the typed fields (never guessed) and stays visible in `fields` and the issue.
     yield { type: "record", record };
   }
+  if (count === 0) yield noRowsIssue(table);
   yield metaEvent("salespro", table, { rows: count, records, upsertKey: "_id", orderKey: "_updated_at" });
 };
 

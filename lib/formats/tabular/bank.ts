@@ -10,6 +10,7 @@ import { emptyDateEvidence, mergeDateEvidence, parseTableDate, type DateEvidence
 import { ColumnEvidence, infer, inferenceToJson, lookaheadBatches, replayBatches, type Inference, type NumberEvidenceData } from "./evidence";
 import { autoMapColumns, mappingToHeaders, normalizeHeader, resolveMapping, type ColumnIndexMapping } from "./mapping";
 import { NumberEvidence, parseAmount, type DecimalSeparator } from "./numbers";
+import { noRowsIssue } from "./records";
 import type { Table } from "./table";
 import { flattenBatches } from "../shared/batches";
 
@@ -308,9 +309,7 @@ async function* bankTableBatches(source: Table | (() => Promise<Table>), format:
     yield out;
   }
   const tail: ParseEvent[] = [];
-  if (rowCount === 0) {
-    tail.push({ type: "issue", issue: { severity: "warning", code: "no_rows", message: `Expected rows below the header on line ${table.header.line}, found no rows; there is nothing to import`, line: table.header.line } });
-  }
+  if (rowCount === 0) tail.push(noRowsIssue(table));
   const extra: Record<string, JsonValue> = {
     headerLine: table.header.line,
     preambleLines: table.preamble.length,

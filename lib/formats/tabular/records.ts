@@ -30,6 +30,12 @@ export function requiredAmount(
   return { ok: true, value: parsed.amount.value };
 }
 
+/** For a table whose header has no rows below it: staged empty, but never without a word. */
+export function noRowsIssue(table: Table): ParseEvent {
+  const line = table.header.line;
+  return { type: "issue", issue: { severity: "warning", code: "no_rows", message: `Expected rows below the header on line ${line}, found no rows; there is nothing to import`, line } };
+}
+
 export function metaEvent(format: FormatName, table: Table, extra: Record<string, JsonValue>): ParseEvent {
   const base: Record<string, JsonValue> = { headerLine: table.header.line, preambleLines: table.preamble.length, headers: table.header.fields };
   if (table.dialect) base.delimiter = table.dialect.delimiter;

@@ -10,7 +10,7 @@ import { headerHas, requireColumns } from "../tabular/columns";
 import { dateShape } from "../tabular/dates";
 import { inferFromWindow } from "../tabular/evidence";
 import { parseAmount } from "../tabular/numbers";
-import { metaEvent } from "../tabular/records";
+import { metaEvent, noRowsIssue } from "../tabular/records";
 import type { TableRow } from "../tabular/delimited";
 import { headRows, openDelimitedTable } from "../tabular/table";
 
@@ -131,6 +131,7 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
     yield { type: "record", record };
   }
   const perEntityPeriod: JsonValue[] = [...groups.values()].map((g) => ({ ...g }));
+  if (count === 0) yield noRowsIssue(table);
   yield metaEvent("trial_balance", table, {
     rows: count,
     records,
