@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chunked } from "../collect";
-import { linesOf, sniffEncoding } from "./text";
+import { FormatError } from "../types";
+import { linesOf, MAX_LINE_CHARS, readLineBatches, sniffEncoding } from "./text";
 
 async function lines(bytes: Uint8Array, size = bytes.length || 1) {
   const out: [number, string][] = [];
@@ -85,5 +86,30 @@ describe("readLineBatches against a character-by-character reference", () => {
       }),
       { numRuns: 1500 },
     );
+  });
+});
+
+describe("line length bound", () => {
+  const lines = async (text: string, size: number) => {
+    async function* chunks() {
+      for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+    }
+    const out: string[] = [];
+    for await (const batch of readLineBatches(chunks())) for (const l of batch) out.push(l.text);
+    return out;
+  };
+
+  it("a line over MAX_LINE_CHARS is a FormatError on its line, whole or in pieces, ended or not", async () => {
+    for (const text of [`a\nb\n${"x".repeat(MAX_LINE_CHARS + 1)}\nc\n`, `a\nb\n${"x".repeat(MAX_LINE_CHARS + 1)}`, `a\r\nb\r${"x".repeat(MAX_LINE_CHARS + 1)}\r\n`]) {
+      for (const size of [text.length, 4096, 70_000]) {
+        const error = await lines(text, size).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(FormatError);
+        expect(error).toMatchObject({ code: "line_too_long", line: 3 });
+      }
+    }
+  });
+
+  it("a line of exactly MAX_LINE_CHARS is read", async () => {
+    expect((await lines(`${"x".repeat(MAX_LINE_CHARS)}\nb`, 65_536)).map((l) => l.length)).toEqual([MAX_LINE_CHARS, 1]);
   });
 });

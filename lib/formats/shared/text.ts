@@ -3,7 +3,7 @@
  * Line numbers are 1-based physical lines; CRLF, LF and lone CR all end a line.
  */
 import type { TextEncoding } from "@/lib/schemas/canonical";
-import type { ByteSource } from "../types";
+import { FormatError, type ByteSource } from "../types";
 
 /** Names the encoding from the first bytes: BOMs first, then UTF-16 without BOM, then UTF-8 validity. */
 export function sniffEncoding(bytes: Uint8Array): TextEncoding {
@@ -108,6 +108,13 @@ export async function* decodeText(source: ByteSource, encoding?: TextEncoding): 
   if (rest) yield rest;
 }
 
+/**
+ * No line of a line-based format (MT940, QIF) comes near this. Without a bound, a file with no line
+ * break grew one string until V8's string limit threw an untyped RangeError (past ~512 M characters,
+ * well within the upload limit).
+ */
+export const MAX_LINE_CHARS = 1 << 20;
+
 export interface PhysicalLine {
   /** The line's text without its terminator. */
   text: string;
@@ -124,6 +131,7 @@ export interface PhysicalLine {
  * one line per step made that overhead a visible share of line-based parsing (MT940, QIF).
  */
 export async function* readLineBatches(text: AsyncIterable<string>): AsyncGenerator<PhysicalLine[], void, undefined> {
+  const tooLong = () => new FormatError("line_too_long", `Expected lines shorter than ${MAX_LINE_CHARS} characters, found a longer one`, line);
   let pending = "";
   let line = 1;
   let skipLf = false;
@@ -144,10 +152,12 @@ export async function* readLineBatches(text: AsyncIterable<string>): AsyncGenera
           start = i + 1;
           continue;
         }
+        if (pending.length + i - start > MAX_LINE_CHARS) throw tooLong();
         batch.push({ text: pending + chunk.slice(start, i), line: line++ });
         skipLf = false;
       } else {
         cr = chunk.indexOf("\r", i + 1);
+        if (pending.length + i - start > MAX_LINE_CHARS) throw tooLong();
         batch.push({ text: pending + chunk.slice(start, i), line: line++ });
         skipLf = true;
       }
@@ -156,6 +166,7 @@ export async function* readLineBatches(text: AsyncIterable<string>): AsyncGenera
     }
     if (start < chunk.length) skipLf = false;
     pending += chunk.slice(start);
+    if (pending.length > MAX_LINE_CHARS) throw tooLong();
     if (batch.length > 0) yield batch;
   }
   if (pending !== "") yield [{ text: pending, line }];
