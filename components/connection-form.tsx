@@ -17,6 +17,8 @@ export interface FieldSpec {
   kind: "text" | "text-area" | "number" | "boolean" | "select" | "account" | "secret" | "secret-text";
   required: boolean;
   defaultValue?: string;
+  /** An example shown while the input is empty. */
+  placeholder?: string;
   options?: string[];
   min?: number;
   max?: number;
@@ -29,11 +31,11 @@ export interface ConnectorForm {
   secrets: FieldSpec[];
 }
 
-type Values = Record<string, string>;
+export type Values = Record<string, string>;
 
-const inputClass = "mt-1 w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-100";
+export const inputClass = "mt-1 w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-100";
 
-function defaults(fields: FieldSpec[]): Values {
+export function defaults(fields: FieldSpec[]): Values {
   return Object.fromEntries(fields.map((f) => [f.name, f.defaultValue ?? (f.kind === "boolean" ? "false" : "")]));
 }
 
@@ -46,7 +48,7 @@ function valueOf(field: FieldSpec, raw: string): unknown {
   return raw;
 }
 
-function collect(fields: FieldSpec[], values: Values): Record<string, unknown> {
+export function collect(fields: FieldSpec[], values: Values): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     const v = valueOf(f, values[f.name] ?? "");
@@ -55,10 +57,10 @@ function collect(fields: FieldSpec[], values: Values): Record<string, unknown> {
   return out;
 }
 
-function Field({ field, value, onChange, accounts, prefix, error }: { field: FieldSpec; value: string; onChange: (v: string) => void; accounts: { id: string; name: string; currency: string }[]; prefix: string; error?: string | undefined }) {
+export function Field({ field, value, onChange, accounts, prefix, error }: { field: FieldSpec; value: string; onChange: (v: string) => void; accounts: { id: string; name: string; currency: string }[]; prefix: string; error?: string | undefined }) {
   const id = `${prefix}-${field.name}`;
   const describedBy = error ? `${id}-error` : undefined;
-  const common = { id, name: field.name, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy, required: field.required };
+  const common = { id, name: field.name, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy, required: field.required, ...(field.placeholder ? { placeholder: field.placeholder } : {}) };
   let control: ReactNode;
   switch (field.kind) {
     case "boolean":
@@ -112,7 +114,7 @@ function Field({ field, value, onChange, accounts, prefix, error }: { field: Fie
   );
 }
 
-const SCHEDULES = [
+export const SCHEDULES = [
   ["manual", "Manual (Sync now only)"],
   ["hourly", "Every hour"],
   ["daily", "Every day"],
@@ -210,7 +212,7 @@ export function ConnectionForm({ connectors, accounts }: { connectors: Connector
 
         <fieldset className="space-y-4">
           <legend className="text-sm font-semibold text-slate-900">Credentials</legend>
-          <p className="text-xs text-slate-600">Encrypted when saved. Nobody, admins included, can see them again; to change them, create the connection again.</p>
+          <p className="text-xs text-slate-600">Encrypted when saved. Nobody, admins included, can see them again; to change them, use “Replace credentials” on the connection’s page.</p>
           {connector?.secrets.map((f) => (
             <Field key={`${type}-${f.name}`} field={f} prefix={`${prefix}-secret`} accounts={accounts} value={secrets[f.name] ?? ""} onChange={(v) => setSecrets((s) => ({ ...s, [f.name]: v }))} error={fieldError("secrets", f.name)} />
           ))}
