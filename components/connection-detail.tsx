@@ -33,7 +33,8 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-export function ConnectionDetail({ id, name }: { id: string; name: string }) {
+/** `children`: what the page adds below the health card (the callback addresses), rendered on the server's say. */
+export function ConnectionDetail({ id, name, children }: { id: string; name: string; children?: React.ReactNode }) {
   const client = useQueryClient();
   const history = useQuery({
     queryKey: historyQueryKey(id),
@@ -104,6 +105,7 @@ export function ConnectionDetail({ id, name }: { id: string; name: string }) {
           </dl>
         </Card>
       )}
+      {children}
 
       {history.data && (
         <section className="mt-6">
