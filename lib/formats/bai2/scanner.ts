@@ -41,15 +41,7 @@ interface Ending {
   resume: number;
 }
 
-export function isRecordCode(text: string): text is RecordCode {
-  return (RECORD_CODES as readonly string[]).includes(text);
-}
-
-function isInlineBlank(ch: string | undefined): boolean {
-  return ch === " " || ch === "\t" || ch === "\f" || ch === "\v" || ch === "\u0000";
-}
-
-/** `isInlineBlank` on a character code (NaN past the end is not blank). */
+/** A space, tab, form feed, vertical tab or NUL: blank inside a line (NaN past the end is not blank). */
 function isInlineBlankCode(c: number): boolean {
   return c === 32 || c === 9 || c === 12 || c === 11 || c === 0;
 }
