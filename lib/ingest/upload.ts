@@ -1,7 +1,8 @@
 /**
- * Step 1, upload: a multipart body streamed straight into the raw file store (hashed on the way, never
- * held in memory), refused with 413 past the size limit, recorded as an import, recognised when the
- * same bytes were imported before, and handed to the parse job.
+ * Step 1, upload: a multipart body streamed to a spooled file beside the raw file store (hashed on the
+ * way, never held in memory), refused with 413 past the size limit, moved into the store with the
+ * import row that records it (a refused upload leaves neither), recognised when the same bytes were
+ * imported before, and handed to the parse job.
  */
 import { Readable } from "node:stream";
 import busboy from "busboy";
@@ -12,7 +13,7 @@ import { findImportsBySha, insertImport } from "@/lib/db/queries/pipeline";
 import { writeAudit } from "@/lib/db/queries/audit";
 import { formatName } from "@/lib/schemas/canonical";
 import { AppError } from "@/lib/http/errors";
-import { rawFileStore, type StoredFile } from "@/lib/storage/raw-store";
+import { rawFileStore, type SpooledFile, type StoredFile } from "@/lib/storage/raw-store";
 import { enqueue } from "./jobs";
 
 export const DEFAULT_UPLOAD_LIMIT_BYTES = 1024 ** 3;
@@ -41,11 +42,12 @@ function formatBytes(n: number): string {
 
 interface ReceivedFile {
   fileName: string;
-  stored: StoredFile;
+  /** Not in the raw store yet: kept with the import row, discarded if the upload is refused. */
+  spooled: SpooledFile;
   fields: Record<string, string>;
 }
 
-/** Streams the first file of a multipart request into the raw store. */
+/** Streams the first file of a multipart request to a spooled file beside the raw store. */
 export async function receiveMultipart(request: Request, tenantId: string, limit: number): Promise<ReceivedFile> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.startsWith("multipart/form-data") || !request.body) {
@@ -58,7 +60,7 @@ export async function receiveMultipart(request: Request, tenantId: string, limit
   return new Promise<ReceivedFile>((resolve, reject) => {
     const body = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>);
     const fields: Record<string, string> = {};
-    let upload: Promise<{ fileName: string; stored: StoredFile }> | undefined;
+    let upload: Promise<{ fileName: string; spooled: SpooledFile }> | undefined;
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: { "content-type": contentType }, limits: { files: 1, fileSize: limit, fields: 20, fieldSize: 1024 } });
@@ -88,11 +90,15 @@ export async function receiveMultipart(request: Request, tenantId: string, limit
           () => reject(error),
         );
       });
-      upload = store.put(tenantId, file).then((stored) => ({ fileName: info.filename || "upload", stored }));
+      upload = store.spool(tenantId, file).then((spooled) => ({ fileName: info.filename || "upload", spooled }));
       // Settled below; keep an early failure from surfacing as an unhandled rejection.
       upload.catch(() => undefined);
     });
-    parser.on("error", () => reject(new AppError(400, "bad_multipart", "The upload was cut off or is not valid multipart/form-data.")));
+    parser.on("error", () => {
+      // The file may have been received in full before the body broke: it goes with the refusal.
+      void upload?.then(({ spooled }) => spooled.discard(), () => undefined);
+      reject(new AppError(400, "bad_multipart", "The upload was cut off or is not valid multipart/form-data."));
+    });
     parser.on("close", () => {
       if (!upload) {
         reject(new AppError(422, "validation", "file: attach a file in the field named \"file\"."));
@@ -115,7 +121,7 @@ export interface UploadResult {
 /** Records an uploaded file as an import and queues its parse. Shared by the HTTP API and the CLI. */
 export async function createImportFromStoredFile(
   ctx: Pick<TenantContext, "claims" | "tenantId">,
-  input: { fileName: string; stored: StoredFile; fields: UploadFields; source: string },
+  input: { fileName: string; stored: StoredFile | SpooledFile; fields: UploadFields; source: string },
   options: { enqueueParse: boolean },
 ): Promise<UploadResult> {
   const { fields } = input;
@@ -124,6 +130,10 @@ export async function createImportFromStoredFile(
       const found = await db.query("select 1 from public.accounts where tenant_id = $1 and id = $2", [ctx.tenantId, fields.accountId]);
       if (found.rowCount === 0) throw new AppError(422, "validation", "accountId: choose an account that exists in this workspace.");
     }
+    // A spooled file enters the raw store only now, once the upload is accepted, just before the row
+    // that references it. (Should this transaction still fail, the kept file has no import: the same
+    // bytes uploaded again reuse it.)
+    if ("keep" in input.stored) await input.stored.keep();
     const previousImports = await findImportsBySha(db, { tenantId: ctx.tenantId, sha256: input.stored.sha256 });
     const importId = await insertImport(db, {
       tenantId: ctx.tenantId,
@@ -155,8 +165,17 @@ export async function createImportFromStoredFile(
   return result;
 }
 
+/**
+ * A refused upload (a field that is not valid, an account of another workspace) leaves nothing: its
+ * spooled file is discarded, and a file with the same bytes that an earlier import references is
+ * never touched, since the spooled copy is not it.
+ */
 export async function receiveUpload(ctx: TenantContext, request: Request): Promise<UploadResult> {
   const received = await receiveMultipart(request, ctx.tenantId, uploadLimitBytes());
-  const fields = uploadFields.parse(received.fields);
-  return createImportFromStoredFile(ctx, { fileName: received.fileName, stored: received.stored, fields, source: "upload" }, { enqueueParse: true });
+  try {
+    const fields = uploadFields.parse(received.fields);
+    return await createImportFromStoredFile(ctx, { fileName: received.fileName, stored: received.spooled, fields, source: "upload" }, { enqueueParse: true });
+  } finally {
+    await received.spooled.discard(); // nothing left to remove once kept
+  }
 }

@@ -16,9 +16,19 @@ export interface StoredFile {
   byteSize: number;
 }
 
+/** A file received and hashed but not yet in the store: kept once what came with it is known to be valid, else discarded. */
+export interface SpooledFile extends StoredFile {
+  /** Moves it into the store under its key (the same bytes already there stay as they are). */
+  keep(): Promise<StoredFile>;
+  /** Removes the spooled copy; the store, and any earlier file with the same bytes, is untouched. */
+  discard(): Promise<void>;
+}
+
 export interface RawFileStore {
   /** Streams `body` into the store, hashing on the way; never holds the whole file in memory. */
   put(tenantId: string, body: ReadableStream<Uint8Array> | Readable): Promise<StoredFile>;
+  /** Like put, but the file only enters the store on keep(). */
+  spool(tenantId: string, body: ReadableStream<Uint8Array> | Readable): Promise<SpooledFile>;
   /** Streams a stored file back; the key must belong to the tenant. */
   get(tenantId: string, key: string): Promise<Readable>;
 }
@@ -60,6 +70,9 @@ function toNodeStream(body: ReadableStream<Uint8Array> | Readable): Readable {
 
 export const localRawStore: RawFileStore = {
   async put(tenantId, body) {
+    return (await localRawStore.spool(tenantId, body)).keep();
+  },
+  async spool(tenantId, body) {
     const dir = dataDir("raw", tenantId);
     await fs.promises.mkdir(dir, { recursive: true });
     const temporary = path.join(dir, `.upload-${randomUUID()}`);
@@ -71,10 +84,16 @@ export const localRawStore: RawFileStore = {
       throw error;
     }
     const { sha256, byteSize } = counter.digest();
-    const key = `${tenantId}/${sha256}`;
-    // Content-addressed: the same bytes land on the same name, so a re-upload stores nothing new.
-    await fs.promises.rename(temporary, dataDir("raw", key));
-    return { key, sha256, byteSize };
+    const stored = { key: `${tenantId}/${sha256}`, sha256, byteSize };
+    return {
+      ...stored,
+      async keep() {
+        // Content-addressed: the same bytes land on the same name, so a re-upload stores nothing new.
+        await fs.promises.rename(temporary, dataDir("raw", stored.key));
+        return stored;
+      },
+      discard: () => fs.promises.rm(temporary, { force: true }),
+    };
   },
   async get(tenantId, key) {
     assertTenantKey(tenantId, key);
@@ -89,18 +108,32 @@ async function supabaseStore(): Promise<RawFileStore> {
   if (!e.SUPABASE_SERVICE_ROLE_KEY) throw new Error("SUPABASE_SERVICE_ROLE_KEY is required for Supabase Storage");
   const client = createClient(e.NEXT_PUBLIC_SUPABASE_URL!, e.SUPABASE_SERVICE_ROLE_KEY, { auth: { persistSession: false } });
   const bucket = client.storage.from(e.SUPABASE_STORAGE_BUCKET);
-  return {
+  const store: RawFileStore = {
     async put(tenantId, body) {
+      return (await store.spool(tenantId, body)).keep();
+    },
+    async spool(tenantId, body) {
       // Spool to local disk first (hashing on the way): the object name is the hash, known only at the end.
-      const spooled = await localRawStore.put(tenantId, body);
-      const upload = await bucket.upload(spooled.key, fs.createReadStream(dataDir("raw", spooled.key)), {
-        upsert: true,
-        contentType: "application/octet-stream",
-        duplex: "half",
-      });
-      await fs.promises.rm(dataDir("raw", spooled.key), { force: true });
-      if (upload.error) throw new Error(`Supabase Storage upload failed: ${upload.error.message}`);
-      return spooled;
+      const local = await localRawStore.spool(tenantId, body);
+      const stored = { key: local.key, sha256: local.sha256, byteSize: local.byteSize };
+      return {
+        ...stored,
+        async keep() {
+          const file = await local.keep();
+          try {
+            const upload = await bucket.upload(file.key, fs.createReadStream(dataDir("raw", file.key)), {
+              upsert: true,
+              contentType: "application/octet-stream",
+              duplex: "half",
+            });
+            if (upload.error) throw new Error(`Supabase Storage upload failed: ${upload.error.message}`);
+          } finally {
+            await fs.promises.rm(dataDir("raw", file.key), { force: true });
+          }
+          return stored;
+        },
+        discard: () => local.discard(),
+      };
     },
     async get(tenantId, key) {
       assertTenantKey(tenantId, key);
@@ -109,6 +142,7 @@ async function supabaseStore(): Promise<RawFileStore> {
       return Readable.fromWeb(data.stream() as import("node:stream/web").ReadableStream<Uint8Array>);
     },
   };
+  return store;
 }
 
 export async function rawFileStore(): Promise<RawFileStore> {

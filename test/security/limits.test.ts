@@ -102,6 +102,37 @@ describe("upload size limit", () => {
   });
 });
 
+describe("refused uploads", () => {
+  it("an upload refused with 422 (another workspace's account, a field that is not valid) keeps no raw file, no temporary file and no import", async () => {
+    const other = await createTenant("limits-other");
+    const othersAccount = await addAccount(other, "Other's account", "USD");
+    const imports = () => count("select count(*) as n from public.imports where tenant_id = $1", [tenant.id]);
+    const importsBefore = await imports();
+    const filesBefore = rawFiles();
+    const bytes = new TextEncoder().encode(`Date,Description,Amount\n2025-06-01,Refused ${randomUUID()},1.00\n`);
+    const refusals = [
+      await uploadAs("refused.csv", bytes, { accountId: othersAccount }),
+      await uploadAs("refused.csv", bytes, { accountId, dateOrder: "sometimes" }),
+      await uploadAs("refused.csv", bytes, { accountId: "not-an-id" }),
+    ];
+    expect(await Promise.all(refusals.map(async (r) => `${r.status} ${((await r.json()) as { error: { code: string } }).error.code}`))).toEqual(Array(3).fill("422 validation"));
+    expect(rawFiles()).toEqual(filesBefore);
+    expect(tempFiles()).toEqual([]);
+    expect(await imports()).toBe(importsBefore);
+  });
+
+  it("refusing an upload of bytes an earlier import holds leaves that import's raw file in place", async () => {
+    const bytes = new TextEncoder().encode(`Date,Description,Amount,Currency\n2025-06-02,Kept ${randomUUID()},2.00,USD\n`);
+    const first = await uploadAs("kept.csv", bytes, { accountId });
+    expect(first.status).toBe(202);
+    const { importId } = (await first.json()) as { importId: string };
+    const withFile = rawFiles();
+    expect((await uploadAs("kept-again.csv", bytes, { accountId: "not-an-id" })).status).toBe(422);
+    expect(rawFiles()).toEqual(withFile);
+    expect((await settled(importId)).status).toBe("staged");
+  });
+});
+
 describe("content, not the file name", () => {
   it("reads a CSV named .ofx as the CSV it is", async () => {
     const csv = "Date,Description,Amount,Currency\n2025-05-01,Renamed statement line one,-12.34,USD\n2025-05-02,Renamed statement line two,56.78,USD\n";
