@@ -4,6 +4,7 @@
  */
 import { env, supabaseConfigured } from "@/lib/env";
 import { withUser } from "@/lib/db/with-user";
+import { serverRealtime } from "@/lib/supabase";
 import { revokeSession } from "@/lib/db/queries/sessions";
 import { jwtClaims, type JwtClaims } from "./claims";
 import { SESSION_COOKIE, SESSION_SECONDS, createSessionToken, verifySessionToken } from "./local-session";
@@ -36,6 +37,7 @@ async function supabaseFor(jar: CookieReader & Partial<CookieJar>) {
   const { createServerClient } = await import("@supabase/ssr");
   const e = env();
   return createServerClient(e.NEXT_PUBLIC_SUPABASE_URL!, e.NEXT_PUBLIC_SUPABASE_ANON_KEY!, {
+    realtime: serverRealtime,
     cookies: {
       getAll: () => jar.getAll(),
       setAll: (cookies) => {

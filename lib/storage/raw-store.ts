@@ -9,6 +9,7 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { dataDir, env, supabaseConfigured } from "@/lib/env";
+import { serverRealtime } from "@/lib/supabase";
 
 export interface StoredFile {
   key: string;
@@ -106,7 +107,7 @@ async function supabaseStore(): Promise<RawFileStore> {
   const { createClient } = await import("@supabase/supabase-js");
   const e = env();
   if (!e.SUPABASE_SERVICE_ROLE_KEY) throw new Error("SUPABASE_SERVICE_ROLE_KEY is required for Supabase Storage");
-  const client = createClient(e.NEXT_PUBLIC_SUPABASE_URL!, e.SUPABASE_SERVICE_ROLE_KEY, { auth: { persistSession: false } });
+  const client = createClient(e.NEXT_PUBLIC_SUPABASE_URL!, e.SUPABASE_SERVICE_ROLE_KEY, { auth: { persistSession: false }, realtime: serverRealtime });
   const bucket = client.storage.from(e.SUPABASE_STORAGE_BUCKET);
   const store: RawFileStore = {
     async put(tenantId, body) {
