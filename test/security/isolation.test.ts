@@ -330,6 +330,12 @@ describe("connection secrets", () => {
       "postgres://u:s3cr3t-root@db.example:5432/db?sslrootcert=/proc/self/environ",
       "postgres://u:s3cr3t-socket@%2Fvar%2Frun%2Fpostgresql/db",
       "postgres://u:s3cr3t-hostparam@db.example/db?host=/tmp",
+      // The same for MySQL / MariaDB: TLS files, a socket path or a socket host, any driver option but ssl.
+      "mysql://u:s3cr3t-mycert@db.example:3306/db?sslcert=/etc/ssl/private/inflow.key",
+      "mysql://u:s3cr3t-myca@db.example:3306/db?ssl=true&sslca=/proc/self/environ",
+      "mysql://u:s3cr3t-mysock@db.example/db?socketPath=/run/mysqld/mysqld.sock",
+      "mariadb://u:s3cr3t-myhost@%2Frun%2Fmysqld%2Fmysqld.sock/db",
+      "mysql://u:s3cr3t-myinfile@db.example/db?localInfile=true",
     ];
     const got: string[] = [];
     for (const [i, connectionString] of strings.entries()) {
