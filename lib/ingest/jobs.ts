@@ -10,7 +10,7 @@ import { z } from "zod";
 import { jwtClaims } from "@/lib/auth/claims";
 import { databaseUrl } from "@/lib/db/pool";
 import { withUser } from "@/lib/db/with-user";
-import { setImportState } from "@/lib/db/queries/pipeline";
+import { clearStaging, getImport, setImportState } from "@/lib/db/queries/pipeline";
 import { rawFileStore } from "@/lib/storage/raw-store";
 import { StagingSupersededError, stageImport } from "./stage";
 import { CommitBlockedError, commitImport } from "./commit";
@@ -119,16 +119,44 @@ async function logged(queue: string, jobId: string, job: ImportJob, run: (job: I
   console.log(`${queue} job ${jobId} for import ${job.importId} done in ${Date.now() - started} ms`);
 }
 
+/**
+ * The last attempt of a job failed: no retry will move the import on, so it must not stay "parsing"
+ * or "committing" forever (seen when a broken build failed every parse). Staging is cleared and the
+ * import failed; a commit goes back to staged, so it can be requested again. Both with the error.
+ */
+export async function giveUp(queue: keyof typeof QUEUES, job: ImportJob, attempts: number, error: unknown): Promise<void> {
+  const { tenantId, importId, claims } = job;
+  const reason = error instanceof Error ? error.message : String(error);
+  await withUser(claims, async (db) => {
+    const imp = await getImport(db, { tenantId, importId, forUpdate: true });
+    if (queue === "parse" && (imp?.status === "uploaded" || imp?.status === "parsing")) {
+      await clearStaging(db, { tenantId, importId });
+      const message = `${imp.fileName} could not be read into staging after ${attempts} attempts: ${reason}. Upload it again, or ask an admin to look at the worker's log.`;
+      await setImportState(db, { tenantId, importId, status: "failed", progress: { phase: "failed" }, error: { code: "job_failed", message }, metricsPatch: { failed: 1 } });
+    }
+    if (queue === "commit" && imp?.status === "committing") {
+      const message = `The commit failed after ${attempts} attempts and nothing was committed: ${reason}. Request the commit again.`;
+      await setImportState(db, { tenantId, importId, status: "staged", progress: { phase: "staged" }, error: { code: "job_failed", message } });
+    }
+  });
+}
+
 /** Registers the handlers; returns once the worker is polling. */
 export async function startWorker(): Promise<void> {
   const boss = await jobQueue();
-  const options = { pollingIntervalSeconds: 0.5, batchSize: 1 };
-  await boss.work<ImportJob>(QUEUES.parse, options, async ([job]) => {
-    if (job) await logged(QUEUES.parse, job.id, importJob.parse(job.data), runParseJob);
-  });
-  await boss.work<ImportJob>(QUEUES.commit, options, async ([job]) => {
-    if (job) await logged(QUEUES.commit, job.id, importJob.parse(job.data), runCommitJob);
-  });
+  const options = { pollingIntervalSeconds: 0.5, batchSize: 1, includeMetadata: true as const };
+  const handle = (queue: keyof typeof QUEUES, run: (job: ImportJob) => Promise<void>) => async ([job]: PgBoss.JobWithMetadata<ImportJob>[]) => {
+    if (!job) return;
+    const data = importJob.parse(job.data);
+    try {
+      await logged(QUEUES[queue], job.id, data, run);
+    } catch (error) {
+      if (job.retryCount >= job.retryLimit) await giveUp(queue, data, job.retryCount + 1, error);
+      throw error;
+    }
+  };
+  await boss.work<ImportJob>(QUEUES.parse, options, handle("parse", runParseJob));
+  await boss.work<ImportJob>(QUEUES.commit, options, handle("commit", runCommitJob));
   // Connection syncs and their schedule; loaded lazily because the connectors import this module.
   const { startConnectionWorker } = await import("@/lib/connectors/jobs");
   await startConnectionWorker();
