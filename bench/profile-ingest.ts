@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   const ctx = { claims, tenantId: tenant };
 
   await pool.query("select pg_stat_statements_reset()");
+  const rssBefore = process.memoryUsage().rss;
   const phases: [string, number][] = [];
   const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   const totalMs = performance.now() - total0;
   if (result.imported !== ROWS) throw new Error(`imported ${result.imported} of ${ROWS}`);
 
-  console.log(`${ROWS} rows, ${(totalMs / 1000).toFixed(2)} s, ${Math.round(ROWS / (totalMs / 1000))} rows/s; peak RSS of this process ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+  console.log(`${ROWS} rows, ${(totalMs / 1000).toFixed(2)} s, ${Math.round(ROWS / (totalMs / 1000))} rows/s; peak RSS of this process ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (${Math.round(rssBefore / 1e6)} MB before the import)`);
   for (const [name, ms] of phases) console.log(`  ${name.padEnd(40)} ${(ms / 1000).toFixed(2)} s`);
   const { rows } = await pool.query<{ ms: number; calls: string; q: string }>(
     `select round(total_exec_time)::int as ms, calls::text, regexp_replace(left(query, 150), '\\s+', ' ', 'g') as q
