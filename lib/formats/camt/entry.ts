@@ -11,8 +11,6 @@ import type { RejectedRow } from "../types";
 import { signedAmount } from "./amount";
 import type { Scope } from "./scope";
 
-/** Marks where each <TxDtls> sat inside the entry's raw text. */
-export const DETAIL_MARK = "\u0000";
 const NOT_PROVIDED = "NOTPROVIDED";
 
 export interface EntryContext {
@@ -57,35 +55,48 @@ export function entryTransactions(
     };
     if (valueText !== undefined) fields.valueDate = valueDate ?? valueText.trim();
     if (currency) fields.currency = currency;
-    const rejected: RejectedRow = { kind: "transaction", line: entry.line, raw: entry.raw.split(DETAIL_MARK).join(""), fields };
+    const rejected: RejectedRow = { kind: "transaction", line: entry.line, raw: entry.raw, fields };
     return { transactions: [], issues, rejected };
   }
 
-  const base = {
-    bookingDate,
-    ...(valueDate ? { valueDate } : {}),
-    ...(currency && /^[A-Z]{3}$/.test(currency) ? { currency } : {}),
-    line: entry.line,
-  };
+  const transactionCurrency = currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined;
   const entryDirection = entry.first("CdtDbtInd")?.trim();
 
   const split = details.length > 1 ? splitAmounts(entry, details, signed.amount, currency, entryDirection, issues) : null;
   if (split) {
-    const rawFor = rawBuilder(entry.raw);
-    const transactions = details.map((detail, i) => ({
-      ...base,
-      ...describe(entry, [detail], detail.first("CdtDbtInd")?.trim() || entryDirection, context, i),
-      amount: split[i]!,
-      raw: rawFor(i),
-    }));
+    const rawFor = rawBuilder(entry.raw, entry.detailOffsets);
+    const transactions = details.map((detail, i) =>
+      transactionOf(bookingDate, valueDate, transactionCurrency, entry.line, describe(entry, [detail], detail.first("CdtDbtInd")?.trim() || entryDirection, context, i), split[i]!, rawFor(i)),
+    );
     return { transactions, issues };
   }
   if (details.length === 1) checkSingleDetail(entry, details[0]!, signed.amount, currency, entryDirection, issues);
-  // One transaction (the usual case): base, describe(), amount and raw in that order, with
-  // Object.assign rather than object spreads, and the raw text without building every detail's raw.
-  const transaction: Transaction = Object.assign({ ...base }, describe(entry, details, entryDirection, context, undefined), { amount: signed.amount, raw: "" });
-  transaction.raw = entry.raw.includes(DETAIL_MARK) ? entry.raw.split(DETAIL_MARK).join("") : entry.raw;
+  // One transaction (the usual case), and the raw text without building every detail's raw.
+  const transaction = transactionOf(bookingDate, valueDate, transactionCurrency, entry.line, describe(entry, details, entryDirection, context, undefined), signed.amount, entry.raw);
   return { transactions: [transaction], issues };
+}
+
+/**
+ * The transaction with its keys in the order the object spreads used to give them (bookingDate,
+ * valueDate, currency, line, the described fields, details, amount, raw). Assigned one by one:
+ * Object.assign over spread copies of these objects cost more than everything else per entry.
+ */
+function transactionOf(bookingDate: string, valueDate: string | null, currency: string | undefined, line: number, described: Described, amount: string, raw: string): Transaction {
+  const transaction = { bookingDate } as Transaction;
+  if (valueDate) transaction.valueDate = valueDate;
+  if (currency) transaction.currency = currency;
+  transaction.line = line;
+  if (described.externalId !== undefined) transaction.externalId = described.externalId;
+  if (described.bankReference !== undefined) transaction.bankReference = described.bankReference;
+  if (described.customerReference !== undefined) transaction.customerReference = described.customerReference;
+  if (described.typeCode !== undefined) transaction.typeCode = described.typeCode;
+  transaction.description = described.description;
+  if (described.counterpartyName !== undefined) transaction.counterpartyName = described.counterpartyName;
+  if (described.counterpartyAccount !== undefined) transaction.counterpartyAccount = described.counterpartyAccount;
+  transaction.details = described.details;
+  transaction.amount = amount;
+  transaction.raw = raw;
+  return transaction;
 }
 
 /** Signed amount of a detail in the entry's currency, or undefined when it has none comparable. */
@@ -268,24 +279,24 @@ function clean(text: string | undefined): string | undefined {
 
 /**
  * Raw text for the entry's transactions: the whole entry, or the entry with only one of its details
- * in place. Precomputes the entry without details so a large batch costs linear, not quadratic, time.
+ * in place (`offsets`: where each <TxDtls> starts in `raw`). Precomputes the entry without details
+ * so a large batch costs linear, not quadratic, time.
  */
-function rawBuilder(raw: string): (index: number | "all") => string {
-  const parts = raw.split(DETAIL_MARK);
-  const whole = parts.join("");
+function rawBuilder(raw: string, offsets: readonly number[]): (index: number) => string {
   const detailTexts: string[] = [];
-  const offsets: number[] = [];
-  let skeleton = parts[0] ?? "";
-  for (const part of parts.slice(1)) {
-    const end = part.indexOf(DETAIL_END);
-    const cut = end < 0 ? part.length : end + DETAIL_END.length;
-    offsets.push(skeleton.length);
-    detailTexts.push(part.slice(0, cut));
-    skeleton += part.slice(cut);
+  const skeletonOffsets: number[] = [];
+  let skeleton = raw.slice(0, offsets[0] ?? raw.length);
+  for (let i = 0; i < offsets.length; i++) {
+    const start = offsets[i]!;
+    const next = offsets[i + 1] ?? raw.length;
+    const end = raw.indexOf(DETAIL_END, start);
+    const cut = end < 0 || end + DETAIL_END.length > next ? next : end + DETAIL_END.length;
+    skeletonOffsets.push(skeleton.length);
+    detailTexts.push(raw.slice(start, cut));
+    skeleton += raw.slice(cut, next);
   }
   return (index) => {
-    if (index === "all") return whole;
-    const offset = offsets[index] ?? skeleton.length;
+    const offset = skeletonOffsets[index] ?? skeleton.length;
     return skeleton.slice(0, offset) + (detailTexts[index] ?? "") + skeleton.slice(offset);
   };
 }

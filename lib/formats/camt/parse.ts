@@ -10,7 +10,7 @@ import { parseIsoDate } from "../shared/dates";
 import { xmlEvents, type XmlEvent } from "./xml";
 import { Scope } from "./scope";
 import { interpretBalance } from "./balance";
-import { DETAIL_MARK, entryTransactions, type EntryContext } from "./entry";
+import { entryTransactions, type EntryContext } from "./entry";
 import { StatementTotals } from "./totals";
 
 const MESSAGES: Readonly<Record<string, { format: FormatName; statement: string }>> = {
@@ -148,7 +148,7 @@ class CamtBuilder {
     const entry = this.entry;
     if (entry) {
       if (!this.detail && event.name === "TxDtls" && this.path[event.depth - 2] === "NtryDtls") {
-        entry.append(DETAIL_MARK);
+        entry.markDetail();
         this.detail = new Scope(event.depth, event.line, "a transaction detail");
       }
       entry.writeOpen(event.name, event.attributes);

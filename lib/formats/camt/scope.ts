@@ -17,6 +17,8 @@ export class Scope {
   private readonly values = new Map<string, string[]>();
   private chars = 0;
   raw = "";
+  /** Where each <TxDtls> starts in `raw` (entries only), so a detail's raw can be cut out. */
+  readonly detailOffsets: number[] = [];
 
   constructor(
     /** Depth of the subtree's root element (the document element is 1). */
@@ -60,6 +62,10 @@ export class Scope {
 
   writeClose(name: string): void {
     this.append(`</${name}>`);
+  }
+
+  markDetail(): void {
+    this.detailOffsets.push(this.raw.length);
   }
 
   append(text: string): void {
