@@ -67,6 +67,41 @@ function xmlEncoding(head: Uint8Array): TextEncoding {
   return declared && /^(iso-8859-1|iso-8859-15|latin-?1|windows-1252|cp1252)$/.test(declared) ? "windows-1252" : sniffed;
 }
 
+const MAX_PATH_NODES = 10_000;
+
+/** An element path (the names from the document element down), with its relative paths once built. */
+class PathNode {
+  children: Map<string, PathNode> | undefined;
+  /** relatives[d]: the path below the ancestor at depth d, "Acct/Id/IBAN"; "@Ccy" ones apart. */
+  private readonly relatives: (string | undefined)[] = [];
+  private readonly ccyRelatives: (string | undefined)[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly parent: PathNode | undefined,
+  ) {}
+
+  /** The names below depth `from` down to this node joined with "/", then `suffix` ("" or "@Ccy"). */
+  relative(from: number, suffix: "" | "@Ccy"): string {
+    const cache = suffix === "" ? this.relatives : this.ccyRelatives;
+    const known = cache[from];
+    if (known !== undefined) return known;
+    let path = this.name;
+    let depth = this.depth() - 1;
+    for (let node = this.parent; node && depth > from; node = node.parent, depth--) path = node.name + "/" + path;
+    const built = path + suffix;
+    // Flattened once here, so every later lookup hashes a flat string.
+    cache[from] = built;
+    return built;
+  }
+
+  private depth(): number {
+    let depth = 0;
+    for (let node: PathNode | undefined = this; node && node.parent; node = node.parent) depth++;
+    return depth;
+  }
+}
+
 interface OpenStatement {
   scope: Scope;
   announced: boolean;
@@ -84,10 +119,14 @@ class CamtBuilder {
 
   private readonly path: string[] = [];
   /**
-   * joined[d]: the names of the open elements at depths 1..d joined with "/", kept as elements open,
-   * so a path below a scope is one slice instead of a slice and join per element (a profile hot spot).
+   * nodes[d]: the open element at depth d as a node of the tree of element paths seen so far, which
+   * keeps each relative path string ("RltdPties/Dbtr/Nm") once built. Paths repeat from entry to
+   * entry, so a leaf's key is a lookup instead of a string built, flattened and hashed per element
+   * (a profile hot spot).
    */
-  private readonly joined: string[] = [""];
+  private readonly nodes: PathNode[] = [];
+  private readonly root = new PathNode("", undefined);
+  private pathNodes = 0;
   private queue: ParseEvent[] = [];
   private messageDepth = 0;
   private messageLine = 1;
@@ -123,8 +162,8 @@ class CamtBuilder {
     // pop() rather than setting .length, which showed in profiles as a runtime call per element.
     while (this.path.length > event.depth - 1) this.path.pop();
     this.path.push(event.name);
-    while (this.joined.length > event.depth) this.joined.pop();
-    this.joined.push(event.depth === 1 ? event.name : this.joined[event.depth - 1] + "/" + event.name);
+    while (this.nodes.length > event.depth - 1) this.nodes.pop();
+    this.nodes.push(this.child(event.depth === 1 ? this.root : this.nodes[event.depth - 2]!, event.name));
     if (this.messageDepth === 0) {
       this.findMessage(event);
       return;
@@ -155,7 +194,7 @@ class CamtBuilder {
     }
     const scope = this.innermost();
     const ccy = event.attributes.Ccy;
-    if (scope && ccy !== undefined && event.depth > scope.depth) scope.add(`${this.relative(scope, event.depth)}@Ccy`, ccy);
+    if (scope && ccy !== undefined && event.depth > scope.depth) scope.add(this.nodes[event.depth - 1]!.relative(scope.depth, "@Ccy"), ccy);
   }
 
   private findMessage(event: Extract<XmlEvent, { kind: "open" }>): void {
@@ -179,7 +218,7 @@ class CamtBuilder {
   private close(event: Extract<XmlEvent, { kind: "close" }>): void {
     const scope = this.innermost();
     const text = event.text.trim();
-    if (scope && event.depth > scope.depth && text !== "") scope.add(this.relative(scope, event.depth), text);
+    if (scope && event.depth > scope.depth && text !== "") scope.add(this.nodes[event.depth - 1]!.relative(scope.depth, ""), text);
     if (this.entry) {
       this.entry.writeText(event.text);
       this.entry.writeClose(event.name);
@@ -205,16 +244,23 @@ class CamtBuilder {
       }
     }
     while (this.path.length > event.depth - 1) this.path.pop();
-    while (this.joined.length > event.depth) this.joined.pop();
+    while (this.nodes.length > event.depth - 1) this.nodes.pop();
   }
 
   private innermost(): Scope | undefined {
     return this.detail ?? this.entry ?? this.balance ?? this.statement?.scope ?? this.group;
   }
 
-  private relative(scope: Scope, depth: number): string {
-    // The same as this.path.slice(scope.depth, depth).join("/"): names never contain "/".
-    return depth <= scope.depth ? "" : this.joined[depth]!.slice(this.joined[scope.depth]!.length + 1);
+  private child(parent: PathNode, name: string): PathNode {
+    const known = parent.children?.get(name);
+    if (known) return known;
+    const node = new PathNode(name, parent);
+    // A hostile file could name endless distinct paths: past the bound nodes are not kept.
+    if (this.pathNodes < MAX_PATH_NODES) {
+      this.pathNodes++;
+      (parent.children ??= new Map()).set(name, node);
+    }
+    return node;
   }
 
   private announce(statement: OpenStatement): void {

@@ -33,6 +33,16 @@ describe("safe XML", () => {
     await expect(parsed(camtFormat, bytes(inside))).resolves.toBeDefined();
   });
 
+  it("past 10,000 distinct element paths the parser still reads every field (paths beyond the bound are not kept)", async () => {
+    const distinct = Array.from({ length: 10_050 }, (_, i) => `<X${i}>v</X${i}>`).join("");
+    const xml = validText.replace("<Bal>", `<Extra>${distinct}</Extra><Bal>`).replace("<Sts>BOOK</Sts>", `<Sts>BOOK</Sts><Extra>${distinct.slice(0, distinct.indexOf("<X100>"))}</Extra>`);
+    const plain = await parsed(camtFormat, valid);
+    const crowded = await parsed(camtFormat, bytes(xml));
+    expect(crowded.statements.map((s) => s.transactions.map(({ raw: _raw, ...t }) => t))).toEqual(plain.statements.map((s) => s.transactions.map(({ raw: _raw, ...t }) => t)));
+    expect(crowded.statements[0]!.account).toEqual(plain.statements[0]!.account);
+    expect(crowded.statements[0]!.balances).toEqual(plain.statements[0]!.balances);
+  });
+
   it("a text run over a megabyte is refused rather than buffered", async () => {
     const error = await rejected(camtFormat, bytes(validText.replace("Additional Information", "x".repeat(1_100_000))));
     expect(error.code).toBe("xml_text_too_long");
