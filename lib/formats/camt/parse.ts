@@ -7,7 +7,7 @@ import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from
 import { flattenBatches } from "../shared/batches";
 import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
 import { parseIsoDate } from "../shared/dates";
-import { xmlEvents, type XmlEvent } from "./xml";
+import { NO_ATTRIBUTES, xmlEvents, type XmlEvent } from "./xml";
 import { Scope } from "./scope";
 import { interpretBalance } from "./balance";
 import { entryTransactions, type EntryContext } from "./entry";
@@ -76,10 +76,17 @@ class PathNode {
   private readonly relatives: (string | undefined)[] = [];
   private readonly ccyRelatives: (string | undefined)[] = [];
 
+  /** "<Name>" and "</Name>", for the entry's raw text: built once, not per element. */
+  readonly openTag: string;
+  readonly closeTag: string;
+
   constructor(
     readonly name: string,
     private readonly parent: PathNode | undefined,
-  ) {}
+  ) {
+    this.openTag = "<" + name + ">";
+    this.closeTag = "</" + name + ">";
+  }
 
   /** The names below depth `from` down to this node joined with "/", then `suffix` ("" or "@Ccy"). */
   relative(from: number, suffix: "" | "@Ccy"): string {
@@ -190,7 +197,9 @@ class CamtBuilder {
         entry.markDetail();
         this.detail = new Scope(event.depth, event.line, "a transaction detail");
       }
-      entry.writeOpen(event.name, event.attributes);
+      const node = this.nodes[event.depth - 1]!;
+      if (event.attributes === NO_ATTRIBUTES) entry.append(node.openTag);
+      else entry.writeOpen(event.name, event.attributes);
     }
     const scope = this.innermost();
     const ccy = event.attributes.Ccy;
@@ -220,8 +229,8 @@ class CamtBuilder {
     const text = event.text.trim();
     if (scope && event.depth > scope.depth && text !== "") scope.add(this.nodes[event.depth - 1]!.relative(scope.depth, ""), text);
     if (this.entry) {
-      this.entry.writeText(event.text);
-      this.entry.writeClose(event.name);
+      this.entry.writeText(text);
+      this.entry.append(this.nodes[event.depth - 1]!.closeTag);
     }
     if (this.detail && event.depth === this.detail.depth) {
       this.details.push(this.detail);

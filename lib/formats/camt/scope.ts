@@ -55,13 +55,9 @@ export class Scope {
     this.append("<" + name + attrs + ">");
   }
 
-  writeText(text: string): void {
-    const trimmed = text.trim();
+  /** `trimmed`: the element's text already trimmed. */
+  writeText(trimmed: string): void {
     if (trimmed !== "") this.append(escapeXml(trimmed));
-  }
-
-  writeClose(name: string): void {
-    this.append(`</${name}>`);
   }
 
   markDetail(): void {

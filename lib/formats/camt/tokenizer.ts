@@ -27,7 +27,7 @@ export type XmlEvent =
 const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
 /** Shared by every element without attributes (most camt elements): nothing writes to it. */
-const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
+export const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Characters XML 1.0 forbids: C0 controls but tab, LF and CR; U+FFFE and U+FFFF. */
 const FORBIDDEN_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g;
@@ -309,7 +309,8 @@ export class XmlTokenizer {
     }
     const depth = this.stack.length;
     this.stack.pop();
-    this.bindings.length = top.bindingsMark;
+    // Only when the element declared namespaces: setting length is a runtime call per element.
+    if (this.bindings.length !== top.bindingsMark) this.bindings.length = top.bindingsMark;
     this.events.push({ kind: "close", name: top.local, text: this.leafText, line: this.lineAt(gt), depth, selfClosing: false });
     this.leafText = "";
     if (depth === 1) this.rootClosed = true;

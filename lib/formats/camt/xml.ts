@@ -5,7 +5,7 @@
  */
 import { XmlTokenizer, type XmlEvent } from "./tokenizer";
 
-export { MAX_DEPTH, MAX_RUN, type XmlEvent } from "./tokenizer";
+export { MAX_DEPTH, MAX_RUN, NO_ATTRIBUTES, type XmlEvent } from "./tokenizer";
 
 /** Decoded text chunks in, batches of events out (one batch per piece, so memory stays bounded). */
 export async function* xmlEvents(text: AsyncIterable<string>, lines: { count: number }): AsyncGenerator<XmlEvent[], void, undefined> {
