@@ -27,7 +27,7 @@ const TABS: { id: Tab; label: string; count?: (d: DryRun) => number }[] = [
   { id: "exact_duplicate", label: "Exact duplicates", count: (d) => d.exactDuplicates },
   { id: "likely_duplicate", label: "Likely duplicates", count: (d) => d.likelyDuplicates },
   { id: "error", label: "Errors", count: (d) => d.errors },
-  { id: "warnings", label: "Warnings" },
+  { id: "warnings", label: "Warnings", count: (d) => d.warnings },
   { id: "unmapped", label: "Unmapped", count: (d) => d.unmapped },
   { id: "excluded", label: "Excluded", count: (d) => d.excluded },
 ];

@@ -48,7 +48,7 @@ test("an uploader corrects an invalid date inline, commits, and reverts", async 
   await expect(panel).toContainText("13/10/2025,BAD DATE ROW,10.00,,\"11,885.77\",X1");
 
   // Filter tabs count from the dry run; the errors tab lists the one error row.
-  const counts = { all: "7", new: "6", exact_duplicate: "0", likely_duplicate: "0", error: "1", unmapped: "0", excluded: "0" };
+  const counts = { all: "7", new: "6", exact_duplicate: "0", likely_duplicate: "0", error: "1", warnings: "0", unmapped: "0", excluded: "0" };
   for (const [tab, n] of Object.entries(counts)) await expect(page.getByTestId(`tab-count-${tab}`)).toHaveText(n);
   await expect(page.getByTestId("dry-run-blocked")).toHaveText("1");
   await page.getByRole("tab", { name: /^Errors/ }).click();

@@ -146,12 +146,16 @@ export interface DryRun {
   excluded: number;
   blocked: number;
   total: number;
+  /** Rows with at least one warning issue, whatever their status (they overlap the counts above). */
+  warnings: number;
 }
 
 /** Exactly what commit would do now, from the classification. */
 export async function dryRun(db: Db, params: { tenantId: string; importId: string }): Promise<DryRun> {
-  const { rows } = await db.query<{ status: string; n: number }>(
-    "select status, count(*)::int as n from public.staged_rows where tenant_id = $1 and import_id = $2 group by status",
+  // Warnings are counted in the same pass over the import's rows as the statuses.
+  const { rows } = await db.query<{ status: string; n: number; warnings: number }>(
+    `select status, count(*)::int as n, (count(*) filter (where has_warning))::int as warnings
+       from public.staged_rows where tenant_id = $1 and import_id = $2 group by status`,
     [params.tenantId, params.importId],
   );
   const count = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
@@ -163,5 +167,10 @@ export async function dryRun(db: Db, params: { tenantId: string; importId: strin
     unmapped: count("unmapped"),
     excluded: count("excluded"),
   };
-  return { ...result, blocked: result.errors + result.unmapped, total: rows.reduce((n, r) => n + r.n, 0) };
+  return {
+    ...result,
+    blocked: result.errors + result.unmapped,
+    total: rows.reduce((n, r) => n + r.n, 0),
+    warnings: rows.reduce((n, r) => n + r.warnings, 0),
+  };
 }

@@ -159,6 +159,11 @@ describe("paging through staged rows", () => {
     const { rows } = await walk(t, id, "warnings", 2);
     expect(rows.map((r) => [r.rowNo, r.line, r.status, r.issues.map((i) => i.code)])).toEqual([[2, 3, "new", ["invalid_balance"]]]);
     expect((await walk(t, id, "new", 2)).rowNos).toEqual([1, 2, 3, 4]);
+    // The dry run counts them beside the statuses (the review page's Warnings tab shows it).
+    const counts = await asUser(t.members.viewer, (db) => dryRun(db, { tenantId: t.id, importId: id }));
+    expect(counts).toMatchObject({ warnings: 1, new: 4, total: 4 });
+    // Excluding the row with the warning keeps it counted: the tab lists it whatever its status.
+    expect((await excludeRows(ctxOf(t, t.members.uploader), id, { rowNos: [2], excluded: true })).dryRun).toMatchObject({ warnings: 1, new: 3, excluded: 1 });
   });
 });
 

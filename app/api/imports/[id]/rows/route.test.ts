@@ -96,7 +96,7 @@ describe("correcting the rejected row of a CSV until it commits", () => {
 
     const chosen = await call<{ importId: string; accountId: string | null; dryRun: DryRun } & ErrorBody>(patchAccount, { id: importId }, { user: t.members.uploader, method: "PATCH", body: { accountId } });
     expect(chosen.status).toBe(200);
-    expect(chosen.body).toEqual({ importId, accountId, dryRun: { new: 6, exactDuplicates: 0, likelyDuplicates: 0, errors: 1, unmapped: 0, excluded: 0, blocked: 1, total: 7 } });
+    expect(chosen.body).toEqual({ importId, accountId, dryRun: { new: 6, exactDuplicates: 0, likelyDuplicates: 0, errors: 1, unmapped: 0, excluded: 0, blocked: 1, total: 7, warnings: 0 } });
     const rows = await call<Page>(getRows, { id: importId }, { user: t.members.viewer, query: "?status=new" });
     expect(rows.body.rows.map((r) => [r.rowNo, r.accountId])).toEqual([1, 2, 3, 4, 5, 7].map((n) => [n, accountId]));
     expect((await auditActions(t, importId)).filter((a) => a.action === "import.account")).toEqual([
