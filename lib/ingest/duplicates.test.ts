@@ -293,6 +293,62 @@ describe("undo", () => {
   });
 });
 
+describe("a decision belongs to whoever made it, in the database too", () => {
+  // The undo path only picks the caller's own decisions, but the update policy lets a reviewer write
+  // decided_by = themselves: without the guard trigger another reviewer (or an admin) could take over
+  // an approval with one UPDATE and then delete its ledger row as "their own" undo.
+  const takeOver = (user: TestUser, s: DuplicateScenario, id: number) =>
+    asUser(user, (db) => db.query("update public.duplicate_candidates set decided_by = auth.uid(), decided_at = now() where tenant_id = $1 and id = $2", [s.tenant.id, id]));
+
+  it("another reviewer or an admin cannot take over, reopen or repoint someone's decision; its maker still can undo it", async () => {
+    const s = await likelyDuplicateScenario("dups-takeover");
+    const [a, b] = s.candidateIds as [number, number];
+    const owner = s.tenant.members.reviewer;
+    await decideDuplicates(caller(s, owner), { ids: [a], decision: "approve" });
+    await decideDuplicates(caller(s, owner), { ids: [b], decision: "reject" });
+    const before = await candidateRows(s);
+    expect(await ledgerCounts(s)).toEqual({ total: 8, fromCsv: 6, fromOfx: 2 });
+
+    for (const intruder of [s.reviewer2, s.tenant.members.admin]) {
+      await expect(takeOver(intruder, s, a)).rejects.toThrow(/only the reviewer who decided it/);
+      await expect(
+        asUser(intruder, (db) => db.query("update public.duplicate_candidates set status = 'pending', decided_by = null, decided_at = null, inserted_transaction_id = null where id = $1", [b])),
+      ).rejects.toThrow(/only the reviewer who decided it/);
+      // The app's undo refuses too, naming who decided.
+      const undo = await undoDuplicateDecisions(caller(s, intruder), { ids: [a] });
+      expect(undo.undone).toEqual([]);
+      expect(undo.notUndone.map((n) => [n.id, n.status, n.decidedBy])).toEqual([[a, "approved", owner.email]]);
+    }
+    // The reviewer2 delete of the approved row is still refused by RLS (not theirs).
+    const deleted = await asUser(s.reviewer2, (db) => db.query("delete from public.transactions where tenant_id = $1 and import_id = $2", [s.tenant.id, s.ofxImportId]));
+    expect(deleted.rowCount).toBe(0);
+    // Nor may the maker point their approval at another ledger row (which their undo would then delete).
+    const other = before.find((c) => c.id === String(a))!.matched;
+    await expect(asUser(owner, (db) => db.query("update public.duplicate_candidates set inserted_transaction_id = $2 where id = $1", [a, other]))).rejects.toThrow(/row this approval inserted/);
+    // Nor move a decision's time to stretch the undo window.
+    await expect(asUser(owner, (db) => db.query("update public.duplicate_candidates set decided_at = now() + interval '1 day' where id = $1", [a]))).rejects.toThrow(/change the decision time/);
+
+    expect(await candidateRows(s)).toEqual(before);
+    expect(await ledgerCounts(s)).toEqual({ total: 8, fromCsv: 6, fromOfx: 2 });
+    expect((await undoDuplicateDecisions(caller(s, owner), { ids: [a, b] })).undone).toEqual([a, b]);
+    expect(await ledgerCounts(s)).toEqual({ total: 7, fromCsv: 6, fromOfx: 1 });
+  });
+
+  it("a decision is made in the caller's own name, and reopened only within the undo window", async () => {
+    const s = await likelyDuplicateScenario("dups-own-name");
+    const [a, b] = s.candidateIds as [number, number];
+    await expect(
+      asUser(s.tenant.members.reviewer, (db) => db.query("update public.duplicate_candidates set status = 'rejected', decided_by = null, decided_at = now() where id = $1", [a])),
+    ).rejects.toThrow(/in the name of the reviewer/);
+    await decideDuplicates(caller(s, s.tenant.members.reviewer), { ids: [b], decision: "reject" });
+    await asService((db) => db.query("update public.duplicate_candidates set decided_at = now() - interval '11 minutes' where id = $1", [b]));
+    await expect(
+      asUser(s.tenant.members.reviewer, (db) => db.query("update public.duplicate_candidates set status = 'pending', decided_by = null, decided_at = null where id = $1", [b])),
+    ).rejects.toThrow(/undone only within 10 minutes/);
+    expect((await candidateRows(s)).map((c) => c.status).slice(0, 2)).toEqual(["pending", "rejected"]);
+  });
+});
+
 describe("after a revert", () => {
   it("the reverted import's held rows leave the queue and cannot be decided", async () => {
     const s = await likelyDuplicateScenario("dups-revert");
