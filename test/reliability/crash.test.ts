@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { databaseUrl } from "@/lib/db/pool";
-import { PHASES, type SoakSummary } from "./soak";
+import { PHASES, type Phase, type SoakSummary } from "./soak";
 
 const SEED = Number(process.env.INFLOW_CRASH_SEED) || Math.floor(Math.random() * 2 ** 30);
 /** Imports per lane, each killed twice (while parsing or staging, and while committing). */
@@ -42,6 +42,12 @@ describe(`a worker killed at random points of large imports (seed ${SEED}; repla
     // Every kill left the import's rows all in the ledger or none (a partial ledger fails the lane at once).
     expect(lanes.reduce((n, s) => n + s.ledgerAfterKill.none + s.ledgerAfterKill.all, 0)).toBe(kills);
     expect(lanes.reduce((n, s) => n + s.retries, 0)).toBeGreaterThanOrEqual(2 * IMPORTS);
-    for (const phase of PHASES) expect(lanes.reduce((n, s) => n + s.kills[phase], 0), `kills that landed in ${phase}`).toBeGreaterThan(0);
+    // Where the kills landed is printed per phase. Only "before the commit" and "in the commit" are asserted:
+    // reading a file before its first staged batch can last a few milliseconds on a fast machine, so a
+    // kill aimed at it may land in staging instead, and asserting on it would make the suite flaky.
+    const landed = (phases: readonly Phase[]) => lanes.reduce((n, s) => n + phases.reduce((m, p) => m + s.kills[p], 0), 0);
+    console.log(`kills landed: ${PHASES.map((p) => `${p} ${landed([p])}`).join(", ")}`);
+    expect(landed(["parse", "stage"]), "kills that landed while parsing or staging").toBeGreaterThan(0);
+    expect(landed(["commit"]), "kills that landed while committing").toBeGreaterThan(0);
   });
 });
