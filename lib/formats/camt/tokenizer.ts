@@ -68,6 +68,8 @@ export class XmlTokenizer {
   private crBefore = false;
   /** Whether any CR was seen: until then lines are counted with indexOf("\n") alone. */
   private crSeen = false;
+  /** Position of the first LF at or after lineCursor (buffer length when none); -1 when unknown. */
+  private nextNewline = -1;
   /** Characters already checked for declarations and forbidden characters. */
   private scanned = 0;
   /** Characters dropped from the front of the buffer (the XML declaration must stand at 0). */
@@ -95,6 +97,7 @@ export class XmlTokenizer {
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
     this.buffer += chunk;
+    this.nextNewline = -1;
     this.scanAndRead(false);
   }
 
@@ -488,7 +491,23 @@ export class XmlTokenizer {
     const s = this.buffer;
     if (at > s.length) at = s.length;
     if (at < this.lineCursor) return this.line - this.breaks(at, this.lineCursor);
-    this.line += this.breaks(this.lineCursor, at);
+    if (this.crSeen) {
+      this.line += this.breaks(this.lineCursor, at);
+    } else {
+      // The next LF is remembered (s.length when there is none), so the many elements of one long
+      // line do not each search on to its end, nor a file without line breaks to the piece's end.
+      let next = this.nextNewline;
+      if (next < this.lineCursor) {
+        next = s.indexOf("\n", this.lineCursor);
+        if (next < 0) next = s.length;
+      }
+      while (next < at) {
+        this.line++;
+        next = s.indexOf("\n", next + 1);
+        if (next < 0) next = s.length;
+      }
+      this.nextNewline = next;
+    }
     this.lineCursor = at;
     return this.line;
   }
