@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const { importId } = await time("create import", () => createImportFromStoredFile(ctx, { fileName: "bank.csv", stored, fields: { accountId: account }, source: "upload" }, { enqueueParse: false }));
   await time("parse + stage + classify (job)", () => runParseJob({ ...ctx, importId }));
   await time("commit request (dry run)", () => withUser(claims, (db) => dryRun(db, { tenantId: tenant, importId })));
-  const result = await time("commit (job)", () => withUser(claims, (db) => commitImport(db, { tenantId: tenant, importId, userId: user.id })));
+  const result = await time("commit (job)", () => withUser(claims, (db) => commitImport(db, { tenantId: tenant, importId })));
   const totalMs = performance.now() - total0;
   if (result.imported !== ROWS) throw new Error(`imported ${result.imported} of ${ROWS}`);
 

@@ -83,7 +83,7 @@ export async function importText(tenant: TestTenant, user: TestUser, fileName: s
   const stored = await (await rawFileStore()).put(tenant.id, Readable.from([Buffer.from(text, "utf8")]));
   const { importId } = await createImportFromStoredFile(ctx, { fileName, stored, fields: { accountId }, source: "cli" }, { enqueueParse: false });
   await runParseJob({ ...ctx, importId });
-  const commit = await withUser(user.claims, (db) => commitImport(db, { tenantId: tenant.id, importId, userId: user.id }));
+  const commit = await withUser(user.claims, (db) => commitImport(db, { tenantId: tenant.id, importId }));
   return { importId, commit };
 }
 

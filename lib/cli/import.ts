@@ -91,7 +91,7 @@ export async function runImport(argv: string[], out: NodeJS.WritableStream, err:
   let exitCode = 0;
   if (staged && !values["dry-run"]) {
     try {
-      await withUser(claims, (db) => commitImport(db, { tenantId, importId, userId: user.id }));
+      await withUser(claims, (db) => commitImport(db, { tenantId, importId }));
     } catch (error) {
       if (!(error instanceof CommitBlockedError)) throw error;
       exitCode = 3;

@@ -329,7 +329,7 @@ async function finishBatch(
     if (imp.status === "staged" || imp.status === "committing") {
       await db.query("savepoint connector_commit");
       try {
-        imported = (await commitImport(db, { tenantId, importId, userId: claims.sub })).imported;
+        imported = (await commitImport(db, { tenantId, importId })).imported;
         await db.query("release savepoint connector_commit");
       } catch (error) {
         if (!(error instanceof CommitBlockedError)) throw error;

@@ -44,7 +44,7 @@ async function startedBySync(connectionId: string, remotePath: string, file: str
   const stored = await (await rawFileStore()).put(t.id, fs.createReadStream(file));
   const { importId } = await createImportFromStoredFile(ctx, { fileName: remotePath, stored, fields: { accountId }, source: sourceOf("sftp", connectionId) }, { enqueueParse: false });
   await runParseJob({ ...ctx, importId });
-  if (commit) await withUser(ctx.claims, (db) => commitImport(db, { tenantId: t.id, importId, userId: t.members.admin.id }));
+  if (commit) await withUser(ctx.claims, (db) => commitImport(db, { tenantId: t.id, importId }));
   return importId;
 }
 

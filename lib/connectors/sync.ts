@@ -242,7 +242,7 @@ async function importFile(
     if (imp.status === "staged" || imp.status === "committing") {
       await db.query("savepoint connector_commit");
       try {
-        const committed = await commitImport(db, { tenantId, importId, userId: claims.sub });
+        const committed = await commitImport(db, { tenantId, importId });
         await db.query("release savepoint connector_commit");
         synced = { ...base, outcome: "committed", imported: committed.imported };
       } catch (error) {

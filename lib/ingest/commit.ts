@@ -30,7 +30,8 @@ export interface CommitResult {
   alreadyCommitted: boolean;
 }
 
-export async function commitImport(db: Db, params: { tenantId: string; importId: string; userId: string; startedAt?: number }): Promise<CommitResult> {
+/** Runs under the committing user's claims (withUser): committed_by is auth.uid(), never a parameter. */
+export async function commitImport(db: Db, params: { tenantId: string; importId: string; startedAt?: number }): Promise<CommitResult> {
   const { tenantId, importId } = params;
   const started = params.startedAt ?? Date.now();
   const imp = await getImport(db, { tenantId, importId, forUpdate: true });
@@ -125,7 +126,7 @@ export async function commitImport(db: Db, params: { tenantId: string; importId:
     excluded: counts.excluded,
     commitMs: Date.now() - started,
   };
-  await db.query("update public.imports set committed_at = now(), committed_by = $3 where tenant_id = $1 and id = $2", [tenantId, importId, params.userId]);
+  await db.query("update public.imports set committed_at = now(), committed_by = auth.uid() where tenant_id = $1 and id = $2", [tenantId, importId]);
   await setImportState(db, { tenantId, importId, status: "committed", progress: { phase: "committed" }, metricsPatch: metrics, error: null });
   await writeAudit(db, { tenantId, action: "import.commit", entity: "import", entityId: importId, after: { status: "committed", ...metrics, counts } });
   return { status: "committed", counts, imported, alreadyCommitted: false };

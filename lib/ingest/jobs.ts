@@ -102,7 +102,7 @@ export async function runParseJob(job: ImportJob): Promise<void> {
 export async function runCommitJob(job: ImportJob): Promise<void> {
   const { tenantId, importId, claims } = job;
   try {
-    await withUser(claims, (db) => commitImport(db, { tenantId, importId, userId: claims.sub }));
+    await withUser(claims, (db) => commitImport(db, { tenantId, importId }));
   } catch (error) {
     // Something changed since the request (a mapping removed, a row re-flagged): back to review, no retry.
     if (!(error instanceof CommitBlockedError)) throw error;

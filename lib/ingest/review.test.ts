@@ -173,7 +173,7 @@ describe("duplicates in review", () => {
     const accountId = await createAccount(t, "Operating account");
     const first = await stage(t, US_CSV, { accountId });
     await asUser(t.members.uploader, (db) => setExcluded(db, { tenantId: t.id, importId: first, rowNos: "errors", excluded: true }));
-    const committed = await asUser(t.members.uploader, (db) => commitImport(db, { tenantId: t.id, importId: first, userId: t.members.uploader.id }));
+    const committed = await asUser(t.members.uploader, (db) => commitImport(db, { tenantId: t.id, importId: first }));
     expect(committed.imported).toBe(6);
 
     const again = await stage(t, US_CSV, { accountId });

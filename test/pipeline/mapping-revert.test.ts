@@ -28,7 +28,7 @@ describe("account mapping", () => {
     expect(await stagedStatuses(tenant.id, importId)).toEqual({ unmapped: 7 });
 
     const admin = tenant.members.admin;
-    const commit = () => asUser(admin, (db) => commitImport(db, { tenantId: tenant.id, importId, userId: admin.id }));
+    const commit = () => asUser(admin, (db) => commitImport(db, { tenantId: tenant.id, importId }));
     const refusal = await commit().catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(CommitBlockedError);
     expect((refusal as CommitBlockedError).counts).toMatchObject({ unmapped: 7, blocked: 7, new: 0 });

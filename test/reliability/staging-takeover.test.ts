@@ -59,7 +59,7 @@ describe("two runs staging the same import at once", () => {
     await stageEvents(target, parseFile(fs.createReadStream(file), { format: "csv" }), { ...meta, attempt: second!.attempt });
     expect(await count("select count(*) as n from public.staged_rows where import_id = $1", [importId])).toBe(ROWS);
     expect(await count("select count(distinct row_no) as n from public.staged_rows where import_id = $1", [importId])).toBe(ROWS);
-    const committed = await withUser(ctx.claims, (db) => commitImport(db, { tenantId: tenant.id, importId, userId: tenant.members.uploader.id }));
+    const committed = await withUser(ctx.claims, (db) => commitImport(db, { tenantId: tenant.id, importId }));
     expect(committed.imported).toBe(ROWS);
     expect(await count("select count(*) as n from public.transactions where import_id = $1", [importId])).toBe(ROWS);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -77,7 +77,7 @@ export async function seedWorld(word: string, whole: number): Promise<World> {
   const uploader = tenant.members.uploader;
   const committedName = `${word}-backfill.csv`;
   const committed = await stageText(tenant, uploader, committedName, csv, accountId);
-  await withUser(uploader.claims, (db) => commitImport(db, { tenantId: tenant.id, importId: committed.importId, userId: uploader.id }));
+  await withUser(uploader.claims, (db) => commitImport(db, { tenantId: tenant.id, importId: committed.importId }));
 
   // The same transactions in the bank's words a day later: held as likely duplicates for review.
   const ofxName = `${word}-bank-march.ofx`;
@@ -92,7 +92,7 @@ export async function seedWorld(word: string, whole: number): Promise<World> {
     ]),
     accountId,
   );
-  await withUser(uploader.claims, (db) => commitImport(db, { tenantId: tenant.id, importId: ofx.importId, userId: uploader.id }));
+  await withUser(uploader.claims, (db) => commitImport(db, { tenantId: tenant.id, importId: ofx.importId }));
 
   // Staged and blocked: one row's amount is not a number.
   const stagedName = `${word}-pending.csv`;

@@ -71,7 +71,7 @@ async function stage(tenant: TestTenant, file: string): Promise<string> {
 
 const counts = (tenant: TestTenant, importId: string) => asUser(tenant.members.viewer, (db) => dryRun(db, { tenantId: tenant.id, importId }));
 const commit = (tenant: TestTenant, importId: string) =>
-  asUser(tenant.members.uploader, (db) => commitImport(db, { tenantId: tenant.id, importId, userId: tenant.members.uploader.id }));
+  asUser(tenant.members.uploader, (db) => commitImport(db, { tenantId: tenant.id, importId }));
 
 async function audit(tenant: TestTenant, action: string) {
   const { rows } = await asService((db) =>

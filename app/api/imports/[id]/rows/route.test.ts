@@ -191,7 +191,7 @@ describe("correcting the rejected row of a CSV until it commits", () => {
   });
 
   it("the corrected row is committed with the others", async () => {
-    const result = await asUser(t.members.uploader, (db) => commitImport(db, { tenantId: t.id, importId, userId: t.members.uploader.id }));
+    const result = await asUser(t.members.uploader, (db) => commitImport(db, { tenantId: t.id, importId }));
     expect(result.imported).toBe(7);
     const { rows } = await asService((db) =>
       db.query("select booking_date::text as date, amount::text, currency, description, line from public.transactions where tenant_id = $1 and import_id = $2 and line = 7", [t.id, importId]),
