@@ -149,6 +149,7 @@ describe("camt XML tokenizer", () => {
     ["CDATA outside the root", "<![CDATA[x]]><D/>", "xml_malformed", 1],
     ["declaration not at the start", ' <?xml version="1.0"?><D/>', "xml_malformed", 1],
     ["declaration without a version", "<?xml?><D/>", "xml_malformed", 1],
+    ["colon in a processing instruction target", "<D><?a:b c?></D>", "xml_malformed", 1],
     ["name starting with a digit", "<1D/>", "xml_malformed", 1],
     ["empty", "", "xml_malformed", 1],
     ["white space only", "\n\n", "xml_malformed", 3],
@@ -213,6 +214,28 @@ describe("camt XML tokenizer against saxes", () => {
         const cut = Math.floor(document.length / 2);
         const tokenized = tokenize([document.slice(0, cut), document.slice(cut)]);
         expect("events" in tokenized && tokenized.events).toEqual("events" in reference && reference.events);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("camt XML tokenizer against saxes on damaged documents", () => {
+  const pieces = ["<", ">", "</", "/>", "<!--", "-->", "<![CDATA[", "]]>", "&", "&amp;", "&#0;", '"', "'", "=", " ", "\n", "\r", "x:", "xmlns:x='u'", "<?", "?>", "\u0001", "\uFFFE", "<a>", "</a>", "--"];
+  const edit = fc.record({ at: fc.nat(), kind: fc.constantFrom("insert", "delete", "replace"), length: fc.integer({ min: 1, max: 20 }), piece: fc.constantFrom(...pieces) });
+
+  it("a mutated sample is refused exactly when saxes refused it (the code may differ between xml_malformed and xml_truncated)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: texts.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 3 }), async (index, edits) => {
+        let text = texts[index]!;
+        for (const e of edits) {
+          const at = e.at % (text.length + 1);
+          text = text.slice(0, at) + (e.kind === "delete" ? "" : e.piece) + text.slice(at + (e.kind === "insert" ? 0 : e.kind === "delete" ? e.length : e.piece.length));
+        }
+        const ours = await through(xmlEvents, text);
+        const reference = await through(saxesXmlEvents, text);
+        if ("events" in reference) expect(ours).toEqual(reference);
+        else expect("code" in ours).toBe(true);
       }),
       { numRuns: 300 },
     );

@@ -355,6 +355,8 @@ export class XmlTokenizer {
     while (n < end && isNameChar(s.charCodeAt(n), s, n)) n++;
     const target = s.slice(lt + 2, n);
     if (n < end && !isSpace(s.charCodeAt(n))) throw this.malformed(`a character not allowed in the processing instruction target "${target}"`, n);
+    // With namespaces, a target is a name without a colon (saxes refused one too).
+    if (target.indexOf(":") >= 0) throw this.malformed(`a colon in the processing instruction target "${target}"`, n);
     if (target === "xml") {
       if (this.started || this.consumed + lt !== 0) throw this.malformed("an XML declaration that is not at the start of the document", end + 1);
       const declaration = XML_DECLARATION.exec(s.slice(lt, end + 2));
