@@ -14,7 +14,7 @@ import pg from "pg";
 import { z } from "zod";
 import { normalizeDecimal } from "@/lib/money/decimal";
 import { assertPublicHost, hostProblem } from "../address";
-import { redact } from "../http";
+import { plainDatabaseError, type DatabaseFailure, type SourceRow } from "./errors";
 import { isMysql, mysqlRows, mysqlWhere } from "./mysql";
 import { ProviderError, RecordError, type CanonicalRecord, type FetchBatch, type ProviderRecord, type RecordConnector } from "../types";
 
@@ -139,58 +139,21 @@ export function batchQuery(config: SqlConfig, after: SqlCursor | null): { text: 
   return { text, values: after ? [after.value, after.id] : [] };
 }
 
-interface SqlRow {
-  row: unknown;
-  cursor: string | null;
-  id: string | null;
-  amount: string | null;
-  date: string | null;
-  description: string | null;
-  currency: string | null;
-  counterparty: string | null;
-  account: string | null;
-}
-
-function secretsOf(secrets: SqlSecrets): string[] {
-  const out = [secrets.connectionString];
-  try {
-    const password = decodeURIComponent(new URL(secrets.connectionString).password);
-    if (password) out.push(password);
-  } catch {
-    // Not a URL pg can read either; the connect error says so.
-  }
-  return out;
-}
+/** Postgres error codes (SQLSTATE) and what they mean for a person setting up the connection. */
+const POSTGRES_FAILURES: Record<string, DatabaseFailure> = {
+  "28P01": "credentials",
+  "28000": "credentials",
+  "3D000": "no_database",
+  "42P01": "no_table",
+  "42703": "no_column",
+  "42601": "bad_sql",
+  "42501": "no_permission",
+  "57014": "timeout",
+};
 
 /** The database's error in words a person setting up the connection can act on; never the password. */
 export function plainSqlError(error: unknown, secrets: SqlSecrets): ProviderError {
-  if (error instanceof ProviderError) return error;
-  const e = error as { code?: string; message?: string };
-  const raw = redact(e.message ?? String(error), secretsOf(secrets));
-  switch (e.code) {
-    case "ECONNREFUSED":
-      return new ProviderError("The database server refused the connection. Check the host and port, and that it accepts connections from Inflow.");
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return new ProviderError("The database server's name could not be found. Check the host in the connection string.");
-    case "28P01":
-    case "28000":
-      return new ProviderError(`The database refused the user name or password. (${raw})`);
-    case "3D000":
-      return new ProviderError(`That database does not exist on the server. (${raw})`);
-    case "42P01":
-      return new ProviderError(`The table was not found. Check its name and schema. (${raw})`);
-    case "42703":
-      return new ProviderError(`A mapped column was not found. Check the column names. (${raw})`);
-    case "42601":
-      return new ProviderError(`The query is not valid SQL. (${raw})`);
-    case "42501":
-      return new ProviderError(`The database user may not read this. Grant it SELECT. (${raw})`);
-    case "57014":
-      return new ProviderError(`The query took longer than ${STATEMENT_TIMEOUT} and was stopped. Add an index on the cursor column or simplify the query.`);
-    default:
-      return new ProviderError(`The database answered: ${raw}`);
-  }
+  return plainDatabaseError(error, secrets.connectionString, (code) => POSTGRES_FAILURES[code], STATEMENT_TIMEOUT);
 }
 
 /** One read-only transaction on the source database. */
@@ -254,11 +217,11 @@ export const sqlConnector: RecordConnector<SqlConfig, SqlSecrets, SqlCursor> = {
   },
 
   async fetchNext(config, secrets, cursor): Promise<FetchBatch<SqlCursor>> {
-    const rows: SqlRow[] = isMysql(secrets)
+    const rows: SourceRow[] = isMysql(secrets)
       ? await mysqlRows(config, secrets, cursor)
       : await readOnly(secrets, async (client) => {
           const query = batchQuery(config, cursor);
-          return (await client.query<SqlRow>(query.text, query.values)).rows;
+          return (await client.query<SourceRow>(query.text, query.values)).rows;
         });
     const last = rows.at(-1);
     if (last && (last.cursor === null || last.id === null)) {

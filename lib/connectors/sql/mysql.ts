@@ -10,7 +10,7 @@
  */
 import mysql from "mysql2/promise";
 import { assertPublicHost } from "../address";
-import { redact } from "../http";
+import { plainDatabaseError, type DatabaseFailure, type SourceRow } from "./errors";
 import { ProviderError } from "../types";
 import type { SqlConfig, SqlCursor, SqlSecrets } from "./index";
 
@@ -18,61 +18,23 @@ const STATEMENT_SECONDS = 60;
 
 export const isMysql = (secrets: SqlSecrets) => /^(mysql|mariadb):\/\//i.test(secrets.connectionString);
 
-/** A row as the Postgres side answers it: mapped columns as text, the whole row for the raw payload. */
-export interface MysqlRow {
-  row: Record<string, string | null>;
-  cursor: string | null;
-  id: string | null;
-  amount: string | null;
-  date: string | null;
-  description: string | null;
-  currency: string | null;
-  counterparty: string | null;
-  account: string | null;
-}
-
-function secretsOf(secrets: SqlSecrets): string[] {
-  const out = [secrets.connectionString];
-  try {
-    const password = decodeURIComponent(new URL(secrets.connectionString).password);
-    if (password) out.push(password);
-  } catch {
-    // Not a URL mysql2 can read either; the connect error says so.
-  }
-  return out;
-}
+/** MySQL/MariaDB error codes and what they mean for a person setting up the connection. */
+const MYSQL_FAILURES: Record<string, DatabaseFailure> = {
+  ER_ACCESS_DENIED_ERROR: "credentials",
+  ER_DBACCESS_DENIED_ERROR: "credentials",
+  ER_BAD_DB_ERROR: "no_database",
+  ER_NO_SUCH_TABLE: "no_table",
+  ER_BAD_FIELD_ERROR: "no_column",
+  ER_PARSE_ERROR: "bad_sql",
+  ER_TABLEACCESS_DENIED_ERROR: "no_permission",
+  ER_COLUMNACCESS_DENIED_ERROR: "no_permission",
+  ER_STATEMENT_TIMEOUT: "timeout",
+  ER_QUERY_TIMEOUT: "timeout",
+};
 
 /** The server's error in words a person setting up the connection can act on; never the password. */
 export function plainMysqlError(error: unknown, secrets: SqlSecrets): ProviderError {
-  if (error instanceof ProviderError) return error;
-  const e = error as { code?: string; message?: string };
-  const raw = redact(e.message ?? String(error), secretsOf(secrets));
-  switch (e.code) {
-    case "ECONNREFUSED":
-      return new ProviderError("The database server refused the connection. Check the host and port, and that it accepts connections from Inflow.");
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return new ProviderError("The database server's name could not be found. Check the host in the connection string.");
-    case "ER_ACCESS_DENIED_ERROR":
-    case "ER_DBACCESS_DENIED_ERROR":
-      return new ProviderError(`The database refused the user name or password. (${raw})`);
-    case "ER_BAD_DB_ERROR":
-      return new ProviderError(`That database does not exist on the server. (${raw})`);
-    case "ER_NO_SUCH_TABLE":
-      return new ProviderError(`The table was not found. Check its name and schema. (${raw})`);
-    case "ER_BAD_FIELD_ERROR":
-      return new ProviderError(`A mapped column was not found. Check the column names. (${raw})`);
-    case "ER_PARSE_ERROR":
-      return new ProviderError(`The query is not valid SQL. (${raw})`);
-    case "ER_TABLEACCESS_DENIED_ERROR":
-    case "ER_COLUMNACCESS_DENIED_ERROR":
-      return new ProviderError(`The database user may not read this. Grant it SELECT. (${raw})`);
-    case "ER_STATEMENT_TIMEOUT":
-    case "ER_QUERY_TIMEOUT":
-      return new ProviderError(`The query took longer than ${STATEMENT_SECONDS}s and was stopped. Add an index on the cursor column or simplify the query.`);
-    default:
-      return new ProviderError(`The database answered: ${raw}`);
-  }
+  return plainDatabaseError(error, secrets.connectionString, (code) => MYSQL_FAILURES[code], `${STATEMENT_SECONDS}s`);
 }
 
 function source(config: SqlConfig): string {
@@ -140,7 +102,7 @@ function pick(names: readonly string[], wanted: string): string {
 }
 
 /** The next batch after the cursor, in the Postgres side's shape. */
-export async function mysqlRows(config: SqlConfig, secrets: SqlSecrets, after: SqlCursor | null): Promise<MysqlRow[]> {
+export async function mysqlRows(config: SqlConfig, secrets: SqlSecrets, after: SqlCursor | null): Promise<SourceRow[]> {
   return readOnly(secrets, async (connection) => {
     const query = mysqlBatchQuery(config, after);
     const [rows, fields] = await connection.query<mysql.RowDataPacket[]>(query.text, query.values);
