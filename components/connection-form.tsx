@@ -121,6 +121,28 @@ export const SCHEDULES = [
   ["cron", "Cron expression (UTC)"],
 ] as const;
 
+export type ScheduleKind = (typeof SCHEDULES)[number][0];
+
+/** The schedule select, and the cron expression when the schedule is "cron": same on create and edit. */
+export function ScheduleFields({ prefix, kind, onKind, cron, onCron }: { prefix: string; kind: ScheduleKind; onKind: (k: ScheduleKind) => void; cron: string; onCron: (c: string) => void }) {
+  return (
+    <>
+      <div>
+        <label htmlFor={`${prefix}-schedule`} className="block text-sm font-medium text-slate-800">Schedule</label>
+        <select id={`${prefix}-schedule`} value={kind} onChange={(e) => onKind(e.target.value as ScheduleKind)} className={inputClass}>
+          {SCHEDULES.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+        </select>
+      </div>
+      {kind === "cron" && (
+        <div>
+          <label htmlFor={`${prefix}-cron`} className="block text-sm font-medium text-slate-800">Cron (minute hour day month weekday)</label>
+          <input id={`${prefix}-cron`} value={cron} onChange={(e) => onCron(e.target.value)} className={`${inputClass} font-mono`} />
+        </div>
+      )}
+    </>
+  );
+}
+
 export function ConnectionForm({ connectors, accounts }: { connectors: ConnectorForm[]; accounts: { id: string; name: string; currency: string }[] }) {
   const router = useRouter();
   const client = useQueryClient();
@@ -128,7 +150,7 @@ export function ConnectionForm({ connectors, accounts }: { connectors: Connector
   const [type, setType] = useState(connectors[0]?.type ?? "");
   const connector = connectors.find((c) => c.type === type);
   const [name, setName] = useState("");
-  const [scheduleKind, setScheduleKind] = useState<(typeof SCHEDULES)[number][0]>("manual");
+  const [scheduleKind, setScheduleKind] = useState<ScheduleKind>("manual");
   const [cron, setCron] = useState("0 6 * * *");
   const [config, setConfig] = useState<Values>(() => defaults(connector?.config ?? []));
   const [secrets, setSecrets] = useState<Values>(() => defaults(connector?.secrets ?? []));
@@ -189,18 +211,7 @@ export function ConnectionForm({ connectors, accounts }: { connectors: Connector
             <label htmlFor={`${prefix}-name`} className="block text-sm font-medium text-slate-800">Name</label>
             <input id={`${prefix}-name`} required value={name} onChange={(e) => setName(e.target.value)} className={inputClass} placeholder="e.g. Bank drop folder" />
           </div>
-          <div>
-            <label htmlFor={`${prefix}-schedule`} className="block text-sm font-medium text-slate-800">Schedule</label>
-            <select id={`${prefix}-schedule`} value={scheduleKind} onChange={(e) => setScheduleKind(e.target.value as typeof scheduleKind)} className={inputClass}>
-              {SCHEDULES.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
-            </select>
-          </div>
-          {scheduleKind === "cron" && (
-            <div>
-              <label htmlFor={`${prefix}-cron`} className="block text-sm font-medium text-slate-800">Cron (minute hour day month weekday)</label>
-              <input id={`${prefix}-cron`} value={cron} onChange={(e) => setCron(e.target.value)} className={`${inputClass} font-mono`} />
-            </div>
-          )}
+          <ScheduleFields prefix={prefix} kind={scheduleKind} onKind={setScheduleKind} cron={cron} onCron={setCron} />
         </div>
 
         <fieldset className="space-y-4">

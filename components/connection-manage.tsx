@@ -10,7 +10,7 @@ import { useRouter } from "next/navigation";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Card } from "./ui";
 import { fetchJson } from "./import-status";
-import { Field, SCHEDULES, collect, defaults, inputClass, type FieldSpec, type Values } from "./connection-form";
+import { Field, SCHEDULES, ScheduleFields, collect, defaults, inputClass, type FieldSpec, type ScheduleKind, type Values } from "./connection-form";
 import { connectionsQueryKey, historyQueryKey, type ConnectionJson } from "./connection-status";
 
 type Account = { id: string; name: string; currency: string };
@@ -136,7 +136,7 @@ function EditSettings({ id, name, schedule, fields, values: initial, accounts, o
   const client = useQueryClient();
   const preset = SCHEDULES.some(([value]) => value === schedule && value !== "cron");
   const [newName, setNewName] = useState(name);
-  const [scheduleKind, setScheduleKind] = useState<(typeof SCHEDULES)[number][0]>(preset ? (schedule as (typeof SCHEDULES)[number][0]) : "cron");
+  const [scheduleKind, setScheduleKind] = useState<ScheduleKind>(preset ? (schedule as ScheduleKind) : "cron");
   const [cron, setCron] = useState(preset ? "0 6 * * *" : schedule);
   const [values, setValues] = useState<Values>(initial);
   const save = useMutation({
@@ -161,18 +161,7 @@ function EditSettings({ id, name, schedule, fields, values: initial, accounts, o
             <label htmlFor={`${prefix}-name`} className="block text-sm font-medium text-slate-800">Name</label>
             <input id={`${prefix}-name`} required value={newName} onChange={(e) => setNewName(e.target.value)} className={inputClass} />
           </div>
-          <div>
-            <label htmlFor={`${prefix}-schedule`} className="block text-sm font-medium text-slate-800">Schedule</label>
-            <select id={`${prefix}-schedule`} value={scheduleKind} onChange={(e) => setScheduleKind(e.target.value as typeof scheduleKind)} className={inputClass}>
-              {SCHEDULES.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
-            </select>
-          </div>
-          {scheduleKind === "cron" && (
-            <div>
-              <label htmlFor={`${prefix}-cron`} className="block text-sm font-medium text-slate-800">Cron (minute hour day month weekday)</label>
-              <input id={`${prefix}-cron`} value={cron} onChange={(e) => setCron(e.target.value)} className={`${inputClass} font-mono`} />
-            </div>
-          )}
+          <ScheduleFields prefix={prefix} kind={scheduleKind} onKind={setScheduleKind} cron={cron} onCron={setCron} />
         </div>
         {fields.map((f) => (
           <Field key={f.name} field={f} prefix={`${prefix}-config`} accounts={accounts} value={values[f.name] ?? ""} onChange={(v) => setValues((s) => ({ ...s, [f.name]: v }))} error={fieldErrorOf(save.error?.message, "config", f.name)} />
