@@ -9,6 +9,7 @@ import type { DryRun } from "@/lib/ingest/classify";
 import { ImportProfileView } from "./import-profile";
 import { ReviewTable } from "./review-table";
 import { RowsByStatus } from "./review-charts";
+import { amountsQueryKey } from "./amounts-chart";
 import {
   ImportStatusBadge,
   blockedReason,
@@ -54,7 +55,15 @@ export function ImportReview({ initial, canAct, accountName, previousImports, ch
     refetchInterval: (q) => (isActive(q.state.data?.status) ? 1000 : false),
   });
   const imp = query.data;
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["import", initial.id] });
+  // After a change to many rows (exclude all errors, the file's account, commit, revert): the summary and
+  // the chart are read again, and the rows start over from their first page instead of re-reading every
+  // loaded page.
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: key, exact: true }),
+      queryClient.invalidateQueries({ queryKey: amountsQueryKey(initial.id), exact: true }),
+      queryClient.resetQueries({ queryKey: ["import", initial.id, "rows"] }),
+    ]);
   // When a job settles (parsing or committing ends), the server-drawn parts (chart, names) are redrawn.
   const router = useRouter();
   const lastStatus = useRef(initial.status);

@@ -7,13 +7,14 @@
  * the side panel), inline correction (Enter saves, Escape cancels), exclusion, keyboard navigation.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { createColumnHelper, tableFeatures, useTable } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { DryRun } from "@/lib/ingest/classify";
 import type { RowFilter, StagedRowView } from "@/lib/db/queries/staged-rows";
 import type { ImportStatus } from "@/lib/db/queries/pipeline";
-import { fetchJson, plural } from "./import-status";
+import { fetchJson, importQueryKey, plural } from "./import-status";
+import { amountsQueryKey } from "./amounts-chart";
 import { EDITABLE_COLUMNS, FIELD_LABEL, STATUS_LABEL, STATUS_STYLE, cellText, editValue, fieldOf, issueField, type Column } from "./review-fields";
 import { ReviewRowPanel } from "./review-row-panel";
 
@@ -72,11 +73,16 @@ export function ReviewTable({ importId, importStatus, dryRun, canAct, columnMapp
   const scrollRef = useRef<HTMLDivElement>(null);
   const editable = canAct && importStatus === "staged";
 
+  // The import's status is part of the key: commit and revert change every row's meaning.
+  const rowsKey = useMemo(() => ["import", importId, "rows", tab, importStatus] as const, [importId, tab, importStatus]);
+  const fetchPage = useCallback(
+    (after: number, signal?: AbortSignal) =>
+      fetchJson<Page>(`/api/imports/${importId}/rows?limit=${PAGE_SIZE}&after=${after}${tab === "all" ? "" : `&status=${tab}`}`, { signal }),
+    [importId, tab],
+  );
   const query = useInfiniteQuery({
-    // The import's status is part of the key: commit and revert change every row's meaning.
-    queryKey: ["import", importId, "rows", tab, importStatus],
-    queryFn: ({ pageParam, signal }) =>
-      fetchJson<Page>(`/api/imports/${importId}/rows?limit=${PAGE_SIZE}&after=${pageParam}${tab === "all" ? "" : `&status=${tab}`}`, { signal }),
+    queryKey: rowsKey,
+    queryFn: ({ pageParam, signal }) => fetchPage(pageParam, signal),
     initialPageParam: 0,
     getNextPageParam: (last) => last.nextAfter ?? undefined,
     staleTime: 0,
@@ -99,18 +105,44 @@ export function ReviewTable({ importId, importStatus, dryRun, canAct, columnMapp
     if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 20) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, rows.length]);
 
-  const refresh = useCallback(() => queryClient.invalidateQueries({ queryKey: ["import", importId] }), [queryClient, importId]);
+  // After one row changed: the summary (dry-run counts) and the amounts chart are read again, and of the
+  // rows only the loaded page that holds the row, between the same bounds, so the pages after it still
+  // follow on. Invalidating the whole import instead re-read every loaded page, one request each.
+  const refresh = useCallback(
+    async (rowNo: number) => {
+      const others = [
+        queryClient.invalidateQueries({ queryKey: importQueryKey(importId), exact: true }),
+        queryClient.invalidateQueries({ queryKey: amountsQueryKey(importId), exact: true }),
+      ];
+      // Other filters' pages are out of date: dropped, they load from their first page when opened.
+      queryClient.removeQueries({ queryKey: ["import", importId, "rows"], predicate: (q) => q.queryKey[3] !== tab });
+      const cached = queryClient.getQueryData<InfiniteData<Page, number>>(rowsKey);
+      const index = cached?.pages.findIndex((p) => p.rows.some((r) => r.rowNo === rowNo)) ?? -1;
+      const page = cached?.pages[index];
+      const after = cached?.pageParams[index];
+      if (page && after !== undefined) {
+        const fresh = await fetchPage(after);
+        // A row can only leave this filter (it was on screen to be changed), so the page's rows are the
+        // fresh ones up to its old last row; the last page takes what follows too.
+        const upTo = page.nextAfter;
+        const replaced: Page = upTo === null ? fresh : { rows: fresh.rows.filter((r) => r.rowNo <= upTo), nextAfter: upTo };
+        queryClient.setQueryData<InfiniteData<Page, number>>(rowsKey, (d) => d && { ...d, pages: d.pages.map((p, i) => (i === index ? replaced : p)) });
+      }
+      await Promise.all(others);
+    },
+    [queryClient, importId, tab, rowsKey, fetchPage],
+  );
   const correct = useMutation({
     mutationFn: (e: Editing & { field: string }) =>
       fetchJson<{ row: StagedRowView; dryRun: DryRun }>(`/api/imports/${importId}/rows/${e.rowNo}`, {
         method: "PATCH",
         body: JSON.stringify({ field: e.field, value: e.value }),
       }),
-    onSuccess: async () => {
+    onSuccess: async (_result, e) => {
       setEditing(null);
       setEditError(null);
       scrollRef.current?.focus();
-      await refresh();
+      await refresh(e.rowNo);
     },
     onError: (error, e) => setEditError({ rowNo: e.rowNo, column: e.column, message: error.message }),
   });
@@ -120,7 +152,7 @@ export function ReviewTable({ importId, importStatus, dryRun, canAct, columnMapp
         method: "POST",
         body: JSON.stringify({ rowNos: [v.rowNo], excluded: v.excluded }),
       }),
-    onSettled: refresh,
+    onSettled: (_result, _error, v) => refresh(v.rowNo),
   });
 
   const selectedIndex = selected ? data.findIndex((r) => r.rowNo === selected.rowNo) : -1;

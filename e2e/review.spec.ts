@@ -8,14 +8,15 @@ const JOB = { timeout: 20_000 };
 const FILE = "bank_us_debit_credit_bom.csv";
 const DATE_ERROR = 'Expected a date as MM/DD/YYYY (month first) in field "Posting Date", found ';
 
-async function uploadAndOpenReview(page: Page): Promise<void> {
+async function uploadAndOpenReview(page: Page, file: { name: string; mimeType: string; buffer: Buffer } | null = null): Promise<void> {
+  const name = file?.name ?? FILE;
   await page.goto("/upload");
   await page.getByLabel("Account for files that name none").selectOption({ label: "Operating account (USD)" });
-  await page.getByTestId("file-input").setInputFiles(sample("csv", FILE));
-  const item = page.getByRole("listitem", { name: FILE });
+  await page.getByTestId("file-input").setInputFiles(file ?? sample("csv", FILE));
+  const item = page.getByRole("listitem", { name });
   await expect(item.getByTestId("import-status")).toHaveText("staged", JOB);
   await item.getByRole("link", { name: "Review" }).click();
-  await expect(page.getByRole("heading", { name: FILE })).toBeVisible();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
 }
 
 test.describe.configure({ mode: "serial" });
@@ -32,7 +33,10 @@ test("an uploader corrects an invalid date inline, commits, and reverts", async 
   await expect(profile).toContainText('Amounts read with "." as the decimal separator');
   await expect(page.getByRole("region", { name: "Account" }).getByLabel("Account for this file")).toHaveValue(/.+/);
   await expect(page.getByRole("figure", { name: "Rows by status" })).toContainText("Errors 1");
-  await expect(page.getByRole("figure", { name: "Amounts over time" })).toBeVisible();
+  const amounts = page.getByRole("figure", { name: "Amounts over time" });
+  await expect(amounts).toBeVisible();
+  // The row with the bad date is not drawn until it is corrected.
+  await expect(amounts.locator("title", { hasText: "2025-10-13" })).toHaveCount(0);
 
   // The error row: status, the bad cell marked with its message on hover, the message in the side panel.
   await expect(bad.getByRole("cell").nth(0)).toHaveText("error");
@@ -87,6 +91,8 @@ test("an uploader corrects an invalid date inline, commits, and reverts", async 
   await expect(page.getByTestId("dry-run-blocked")).toHaveText("0");
   await expect(page.getByTestId("dry-run-new")).toHaveText("7");
   await expect(page.getByTestId("tab-count-error")).toHaveText("0");
+  // The chart is read again: the corrected row is drawn on its date.
+  await expect(amounts.locator("title", { hasText: "2025-10-13" })).toHaveText("2025-10-13: credits 0, debits -10.00 USD (1 rows)");
   await expect(panel.getByRole("table", { name: "Values of this row" }).getByRole("row", { name: /Booking date/ })).toContainText("2025-10-13");
   await expect(panel.getByRole("table", { name: "Values of this row" }).getByRole("row", { name: /Booking date/ })).toContainText("13/10/2025");
   const commit = page.getByRole("button", { name: "Commit 7 new rows to the ledger" });
@@ -144,4 +150,45 @@ test("the keyboard moves the selection, edits and excludes", async ({ page }, te
   await input.press("Escape");
   await expect(table.getByTestId("row-line-3").getByTestId("cell-description")).toHaveText("CHECK 1042");
   await page.screenshot({ path: testInfo.outputPath("review-keyboard.png"), fullPage: true });
+});
+
+test("a correction deep in a large file reads again only the page of its row, the counts and the chart", async ({ page }) => {
+  // 449 good rows and a bad date on the last line: three pages of 200 rows.
+  const lines = ["Posting Date,Description,Debit,Credit,Balance,Reference"];
+  for (let n = 1; n <= 449; n++) lines.push(`10/20/2025,PAGED PAYMENT ${n},${n}.00,,,PG${n}`);
+  lines.push("13/10/2025,PAGED BAD DATE,7.00,,,PGBAD");
+  await uploadAndOpenReview(page, { name: "paged-review.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\n") + "\n") });
+  await expect(page.getByTestId("tab-count-all")).toHaveText("450");
+  await expect(page.getByTestId("tab-count-error")).toHaveText("1");
+  const amounts = page.getByRole("figure", { name: "Amounts over time" });
+  await expect(amounts.locator("title", { hasText: "2025-10-13" })).toHaveCount(0);
+
+  // Load every page: End moves to the last loaded row, which asks for the next page.
+  const table = page.getByRole("table", { name: "Rows" });
+  await table.getByTestId("row-line-2").getByTestId("cell-date").click();
+  await expect(async () => {
+    await page.keyboard.press("End");
+    await expect(page.getByText("Showing all 450 rows.")).toBeVisible({ timeout: 1_000 });
+  }).toPass(JOB);
+  await page.keyboard.press("End");
+  await expect(table.getByTestId("row-line-451")).toHaveAttribute("aria-selected", "true");
+
+  const requests: string[] = [];
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith("/api/imports/")) requests.push(url.pathname.replace(/^\/api\/imports\/[^/]+/, "") + url.search);
+  });
+  await page.keyboard.press("Enter");
+  const input = page.getByLabel("Booking date, line 451");
+  await input.fill("2025-10-13");
+  await input.press("Enter");
+  await expect(input).toBeHidden();
+  await expect(table.getByTestId("row-line-451").getByRole("cell").nth(0)).toHaveText("new");
+  await expect(page.getByTestId("tab-count-error")).toHaveText("0");
+  await expect(page.getByTestId("dry-run-new")).toHaveText("450");
+  await expect(amounts.locator("title", { hasText: "2025-10-13" })).toHaveText("2025-10-13: credits 0, debits -7.00 USD (1 rows)");
+  await expect(page.getByText("Showing all 450 rows.")).toBeVisible();
+  // The correction, then the third page alone (not the first two again), the summary and the chart.
+  expect(requests.filter((r) => r.startsWith("/rows")).sort()).toEqual(["/rows/450", "/rows?limit=200&after=400"]);
+  expect(requests.filter((r) => !r.startsWith("/rows")).sort()).toEqual(["", "/amounts"]);
 });

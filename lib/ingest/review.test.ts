@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { commitImport } from "@/lib/ingest/commit";
 import { dryRun } from "@/lib/ingest/classify";
 import { runParseJob } from "@/lib/ingest/jobs";
-import { correctRow, excludeRows, reviewIssues, reviewRows, setExcluded } from "@/lib/ingest/review";
+import { correctRow, excludeRows, reviewAmounts, reviewIssues, reviewRows, setExcluded } from "@/lib/ingest/review";
 import { createImportFromStoredFile, uploadFields } from "@/lib/ingest/upload";
 import { listStagedRows, stagedRowsPageQuery, type RowFilter, type StagedRowView } from "@/lib/db/queries/staged-rows";
 import { rawFileStore } from "@/lib/storage/raw-store";
@@ -164,6 +164,29 @@ describe("paging through staged rows", () => {
     expect(counts).toMatchObject({ warnings: 1, new: 4, total: 4 });
     // Excluding the row with the warning keeps it counted: the tab lists it whatever its status.
     expect((await excludeRows(ctxOf(t, t.members.uploader), id, { rowNos: [2], excluded: true })).dryRun).toMatchObject({ warnings: 1, new: 3, excluded: 1 });
+  });
+});
+
+describe("amounts over time", () => {
+  it("follows corrections and exclusions: a corrected row counts, an excluded one does not", async () => {
+    const t = await createTenant("review-amounts");
+    const accountId = await createAccount(t, "Amounts account");
+    const id = await stage(t, US_CSV, { accountId });
+    const viewer = ctxOf(t, t.members.viewer);
+    const uploader = ctxOf(t, t.members.uploader);
+    const before = await reviewAmounts(viewer, id);
+    expect(before).toMatchObject({ currency: "USD", unit: "day", otherCurrencies: [] });
+    // Line 7 (row 6) has an unreadable date: not drawn.
+    expect(before.buckets.map((b) => b.start)).toEqual(["2025-10-01", "2025-10-02", "2025-10-03", "2025-10-14"]);
+    expect(before.buckets.find((b) => b.start === "2025-10-03")).toEqual({ start: "2025-10-03", credits: "0", debits: "-2084.34", count: 3 });
+
+    await correctRow(uploader, id, 6, { field: "bookingDate", value: "2025-10-13" });
+    const corrected = await reviewAmounts(viewer, id);
+    expect(corrected.buckets.find((b) => b.start === "2025-10-13")).toEqual({ start: "2025-10-13", credits: "0", debits: "-10.00", count: 1 });
+
+    await excludeRows(uploader, id, { rowNos: [1], excluded: true });
+    const excluded = await reviewAmounts(viewer, id);
+    expect(excluded.buckets.map((b) => b.start)).toEqual(["2025-10-02", "2025-10-03", "2025-10-13", "2025-10-14"]);
   });
 });
 

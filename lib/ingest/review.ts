@@ -10,9 +10,11 @@ import { withUser } from "@/lib/db/with-user";
 import { writeAudit } from "@/lib/db/queries/audit";
 import { getImport } from "@/lib/db/queries/pipeline";
 import {
+  amountsOverTime,
   getStagedRowView,
   listImportIssues,
   listStagedRows,
+  type AmountUnit,
   type ImportIssueView,
   type RowFilter,
   type StagedRowView,
@@ -106,5 +108,44 @@ export function excludeRows(
   return withUser(ctx.claims, async (db) => {
     const changed = await setExcluded(db, { tenantId: ctx.tenantId, importId, ...input });
     return { changed, dryRun: await dryRun(db, { tenantId: ctx.tenantId, importId }) };
+  });
+}
+
+export interface AmountsView {
+  /** The currency most rows are in; "" when the rows name none. */
+  currency: string;
+  unit: AmountUnit;
+  buckets: { start: string; credits: string; debits: string; count: number }[];
+  /** Currencies of the other rows, not drawn. */
+  otherCurrencies: string[];
+}
+
+function unitFor(range: unknown): AmountUnit {
+  const r = range as { from?: unknown; to?: unknown } | null | undefined;
+  if (!r || typeof r.from !== "string" || typeof r.to !== "string") return "day";
+  const days = (Date.parse(r.to) - Date.parse(r.from)) / 86_400_000;
+  return days <= 92 ? "day" : days <= 730 ? "week" : "month";
+}
+
+/**
+ * Amounts over time for the review page's chart: per day, week or month by the file's date range, in
+ * the currency most rows are in. Read again after every correction or exclusion, since those change
+ * which rows are readable.
+ */
+export function reviewAmounts(ctx: Caller, importId: string): Promise<AmountsView> {
+  return withUser(ctx.claims, async (db) => {
+    const imp = await getImport(db, { tenantId: ctx.tenantId, importId });
+    if (!imp) throw notFound("That import");
+    const unit = unitFor(imp.profile?.dateRange);
+    const rows = await amountsOverTime(db, { tenantId: ctx.tenantId, importId, unit });
+    const perCurrency = new Map<string, number>();
+    for (const r of rows) perCurrency.set(r.currency, (perCurrency.get(r.currency) ?? 0) + r.count);
+    const [main] = [...perCurrency.entries()].sort((a, b) => b[1] - a[1])[0] ?? [""];
+    return {
+      currency: main,
+      unit,
+      buckets: rows.filter((r) => r.currency === main).map(({ start, credits, debits, count }) => ({ start, credits, debits, count })),
+      otherCurrencies: [...perCurrency.keys()].filter((c) => c !== main && c !== ""),
+    };
   });
 }

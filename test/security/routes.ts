@@ -35,6 +35,7 @@ import * as mpesaValidation from "@/app/api/hooks/mpesa/[token]/validation/route
 import * as importAccount from "@/app/api/imports/[id]/account/route";
 import * as importCommit from "@/app/api/imports/[id]/commit/route";
 import * as importIssues from "@/app/api/imports/[id]/issues/route";
+import * as importAmounts from "@/app/api/imports/[id]/amounts/route";
 import * as importRevert from "@/app/api/imports/[id]/revert/route";
 import * as importOne from "@/app/api/imports/[id]/route";
 import * as importRow from "@/app/api/imports/[id]/rows/[rowNo]/route";
@@ -77,6 +78,7 @@ export const MODULES: Record<string, RouteModule> = {
   "imports/[id]/account": importAccount,
   "imports/[id]/commit": importCommit,
   "imports/[id]/issues": importIssues,
+  "imports/[id]/amounts": importAmounts,
   "imports/[id]/revert": importRevert,
   "imports/[id]": importOne,
   "imports/[id]/rows/[rowNo]": importRow,
@@ -149,6 +151,7 @@ export const ROUTES: RouteCase[] = [
   { route: "imports/[id]/account", method: "PATCH", permission: "imports.create", call: (w) => ({ params: { id: w.stagedImportId }, body: { accountId: w.accountId } }), member: 200, crossTenant: 404 },
   { route: "imports/[id]/commit", method: "POST", permission: "imports.create", call: (w) => ({ params: { id: w.stagedImportId } }), member: 409, crossTenant: 404 },
   { route: "imports/[id]/issues", method: "GET", permission: "imports.read", call: (w) => ({ params: { id: w.stagedImportId } }), member: 200, crossTenant: 404 },
+  { route: "imports/[id]/amounts", method: "GET", permission: "imports.read", call: (w) => ({ params: { id: w.stagedImportId } }), member: 200, crossTenant: 404 },
   { route: "imports/[id]/revert", method: "POST", permission: "imports.create", call: (w) => ({ params: { id: w.stagedImportId } }), member: 409, crossTenant: 404, crossCall: (a) => ({ params: { id: a.committedImportId } }) },
   { route: "imports/[id]", method: "GET", permission: "imports.read", call: (w) => ({ params: { id: w.committedImportId } }), member: 200, crossTenant: 404 },
   { route: "imports/[id]/rows/[rowNo]", method: "PATCH", permission: "imports.create", call: (w) => ({ params: { id: w.stagedImportId, rowNo: "2" }, body: { field: "no_such_field", value: "1" } }), member: 422, crossTenant: 404, crossCall: (a) => ({ params: { id: a.stagedImportId, rowNo: "2" }, body: { field: "amount", value: "1.00" } }) },

@@ -262,3 +262,40 @@ export async function listImportIssues(
   const page = rows.slice(0, params.limit);
   return { issues: page, nextAfter: rows.length > params.limit ? Number(page.at(-1)?.id) : null };
 }
+
+export type AmountUnit = "day" | "week" | "month";
+
+export interface AmountBucketRow {
+  currency: string;
+  /** First day of the bucket, YYYY-MM-DD. */
+  start: string;
+  credits: string;
+  debits: string;
+  count: number;
+}
+
+/**
+ * Credits and debits of the import's readable rows per day, week or month and currency, summed exactly
+ * in SQL (one aggregate over the import's rows). Rows with errors are left out (their values are as the
+ * file had them; the guard keeps the casts to a real date and an exact decimal), and so are rows a
+ * reviewer excluded.
+ */
+export async function amountsOverTime(db: Db, params: { tenantId: string; importId: string; unit: AmountUnit }): Promise<AmountBucketRow[]> {
+  const { rows } = await db.query<AmountBucketRow>(
+    `with r as (
+       select coalesce(record ->> 'bookingDate', record ->> 'date') as d,
+              coalesce(record ->> 'amount', record ->> 'total') as a,
+              coalesce(record ->> 'currency', '') as c
+         from public.staged_rows
+        where tenant_id = $1 and import_id = $2 and kind in ('transaction', 'sales_line') and not has_error and not excluded
+          and coalesce(record ->> 'bookingDate', record ->> 'date') ~ '^\\d{4}-\\d{2}-\\d{2}$'
+          and coalesce(record ->> 'amount', record ->> 'total') ~ '^-?\\d+(\\.\\d+)?$')
+     select c as currency, date_trunc($3, d::date)::date::text as start,
+            coalesce(sum(a::numeric) filter (where a::numeric > 0), 0)::text as credits,
+            coalesce(sum(a::numeric) filter (where a::numeric < 0), 0)::text as debits,
+            count(*)::int as count
+       from r group by 1, 2 order by 1, 2`,
+    [params.tenantId, params.importId, params.unit],
+  );
+  return rows;
+}

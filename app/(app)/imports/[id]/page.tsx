@@ -60,7 +60,7 @@ export default async function ImportPage({ params }: { params: Promise<{ id: str
         chart={
           view.dryRun ? (
             <Suspense fallback={<p className="text-sm text-slate-500">Drawing amounts over time…</p>}>
-              <AmountsChart ctx={ctx} importId={view.id} dateRange={(view.profile?.dateRange as { from: string; to: string } | undefined) ?? null} />
+              <AmountsChart ctx={ctx} importId={view.id} />
             </Suspense>
           ) : null
         }
