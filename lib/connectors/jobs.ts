@@ -24,7 +24,7 @@ import { getConnection } from "@/lib/db/queries/connections";
 import { withService } from "@/lib/db/service";
 import { withUser } from "@/lib/db/with-user";
 import { AppError, notFound } from "@/lib/http/errors";
-import { jobQueue, jobSchema } from "@/lib/ingest/jobs";
+import { createQueueOnce, jobQueue, jobSchema } from "@/lib/ingest/jobs";
 import { NOTIFY_AFTER, notifyIfFailing, type NotifyOutcome } from "./notify";
 import { nextAttemptAt } from "./schedule";
 import { loadConnection, toView, type ConnectionView } from "./service";
@@ -57,15 +57,14 @@ const prepared = new WeakSet<PgBoss>();
 export async function connectionQueue(): Promise<PgBoss> {
   const boss = await jobQueue();
   if (prepared.has(boss)) return boss;
-  await boss.createQueue(CONNECTION_QUEUES.sync, {
-    name: CONNECTION_QUEUES.sync,
+  await createQueueOnce(boss, CONNECTION_QUEUES.sync, {
     policy: "stately",
     retryLimit: 3,
     retryDelay: 30,
     retryBackoff: true,
     expireInSeconds: expireSeconds(),
   });
-  await boss.createQueue(CONNECTION_QUEUES.due, { name: CONNECTION_QUEUES.due, retryLimit: 0, expireInSeconds: 300 });
+  await createQueueOnce(boss, CONNECTION_QUEUES.due, { retryLimit: 0, expireInSeconds: 300 });
   prepared.add(boss);
   return boss;
 }

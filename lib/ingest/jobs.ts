@@ -64,9 +64,28 @@ async function startBoss(): Promise<PgBoss> {
   boss.on("error", (error: Error) => console.error(`job queue error: ${error.message}`));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
-    await boss.createQueue(name, { name, retryLimit: 5, ...retryPolicy(), expireInSeconds: expireSeconds() });
+    await createQueueOnce(boss, name, { retryLimit: 5, ...retryPolicy(), expireInSeconds: expireSeconds() });
   }
   return boss;
+}
+
+/**
+ * Creates a queue unless it exists. pg-boss's createQueue is idempotent but not safe against itself:
+ * two workers starting at the same moment on a new database deadlock creating the same queue's
+ * partition (seen with two `inflow worker` processes), and the loser would exit. The deadlock victim's
+ * statement was rolled back, so trying again shortly after is safe and finds the queue made.
+ */
+export async function createQueueOnce(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, "name">): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(name, { name, ...options });
+      return;
+    } catch (error) {
+      const deadlocked = (error as { code?: string }).code === "40P01";
+      if (!deadlocked || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+    }
+  }
 }
 
 export function jobQueue(): Promise<PgBoss> {
