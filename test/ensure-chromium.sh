@@ -3,8 +3,5 @@
 set -euo pipefail
 if [ -x /usr/bin/chromium ]; then exit 0; fi
 echo "Installing Debian's chromium for the end-to-end tests …"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+"$(dirname "$0")/apt-install.sh" chromium fonts-liberation
 /usr/bin/chromium --version
