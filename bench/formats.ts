@@ -14,6 +14,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import Papa from "papaparse";
 import type { FormatModule, ParseEvent } from "../lib/formats/types";
+import { parseBatchesOf } from "../lib/formats/index";
 import { generateBai2 } from "./generate/bai2";
 import { generateCamt053 } from "./generate/camt053";
 import type { GeneratedFile } from "./generate/common";
@@ -66,10 +67,13 @@ export async function measure<T>(work: () => Promise<T>): Promise<{ result: T; s
 export async function runParser(module: FormatModule, path: string): Promise<{ records: number; issues: number }> {
   let records = 0;
   let issues = 0;
-  const events: AsyncIterable<ParseEvent> = module.parse(createReadStream(path, { highWaterMark: 1 << 16 }), { integrity: true });
-  for await (const event of events) {
-    if (event.type === "transaction" || event.type === "record") records++;
-    else if (event.type === "issue") issues++;
+  // Events in arrays, as the import pipeline reads them (lib/ingest/stage.ts): one await per chunk.
+  const batches: AsyncIterable<ParseEvent[]> = parseBatchesOf(module)(createReadStream(path, { highWaterMark: 1 << 16 }), { integrity: true });
+  for await (const batch of batches) {
+    for (const event of batch) {
+      if (event.type === "transaction" || event.type === "record") records++;
+      else if (event.type === "issue") issues++;
+    }
   }
   return { records, issues };
 }

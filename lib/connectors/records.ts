@@ -246,7 +246,7 @@ export async function stageRecordImport(ctx: Ctx, loaded: Pick<Loaded, "row" | "
   const payload = batchPayload.parse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
   const format = recordFormat(loaded.row.type);
   const accountCurrency = await accountCurrencyOf(target, imp.accountId);
-  await stageEvents(target, recordEvents(payload, loaded.connector, loaded.row.config), { source: format, format, accountCurrency, started, attempt: imp.attempt });
+  await stageEvents(target, [recordEvents(payload, loaded.connector, loaded.row.config)], { source: format, format, accountCurrency, started, attempt: imp.attempt });
 }
 
 interface AccountGroup {

@@ -1,6 +1,7 @@
 /**
  * The format registry and the one entry point the app and CLI use: `parseFile` detects the format
- * from the first bytes (unless told) and streams the chosen parser's events.
+ * from the first bytes (unless told) and streams the chosen parser's events (`parseFileBatches`: the
+ * same events an array at a time, as the pipeline reads them).
  */
 import type { FormatName } from "@/lib/schemas/canonical";
 import { bai2Format } from "./bai2/index";
@@ -16,7 +17,7 @@ import { salesproFormat } from "./salespro/index";
 import { peekBytes } from "./shared/text";
 import { trialBalanceFormat } from "./trial-balance/index";
 import { unrecognisedFile } from "./unrecognised";
-import { type ByteSource, type FormatModule, type ParseEvent, type ParseOptions } from "./types";
+import { type ByteSource, type FormatBatchParser, type FormatModule, type ParseEvent, type ParseOptions } from "./types";
 import { xlsxFormat } from "./xlsx/index";
 
 /**
@@ -44,16 +45,35 @@ export interface ParseFileOptions extends ParseOptions {
   format?: FormatName;
 }
 
+/** The module that reads a source (the requested one, else detected from its first bytes), and the bytes to give it. */
+async function resolveFormat(source: ByteSource, requested: FormatName | undefined): Promise<{ module: FormatModule; source: ByteSource }> {
+  const { head, source: replay } = await peekBytes(source);
+  if (requested) return { module: formats[requested], source: replay };
+  const detection = detectFormat(head);
+  if (!detection.format) throw unrecognisedFile(head, Object.keys(formats));
+  return { module: formats[detection.format], source: replay };
+}
+
 export async function* parseFile(source: ByteSource, options: ParseFileOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
   const { format: requested, ...parseOptions } = options;
-  const { head, source: replay } = await peekBytes(source);
-  let name = requested;
-  if (!name) {
-    const detection = detectFormat(head);
-    if (!detection.format) throw unrecognisedFile(head, Object.keys(formats));
-    name = detection.format;
-  }
-  yield* formats[name].parse(replay, parseOptions);
+  const { module, source: replay } = await resolveFormat(source, requested);
+  yield* module.parse(replay, parseOptions);
+}
+
+/** parseFile's events, an array at a time (see FormatBatchParser). */
+export async function* parseFileBatches(source: ByteSource, options: ParseFileOptions = {}): AsyncGenerator<ParseEvent[], void, undefined> {
+  const { format: requested, ...parseOptions } = options;
+  const { module, source: replay } = await resolveFormat(source, requested);
+  yield* parseBatchesOf(module)(replay, parseOptions);
+}
+
+/** A module's batch parser; for formats without one, each event of `parse` as its own array. */
+export function parseBatchesOf(module: FormatModule): FormatBatchParser {
+  return module.parseBatches ?? ((source, options) => eachAlone(module.parse(source, options)));
+}
+
+async function* eachAlone(events: AsyncIterable<ParseEvent>): AsyncGenerator<ParseEvent[], void, undefined> {
+  for await (const event of events) yield [event];
 }
 
 export { detectFormat } from "./detect";

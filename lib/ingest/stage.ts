@@ -24,7 +24,7 @@ import {
   type StagedRowInput,
   type StatementInput,
 } from "@/lib/db/queries/pipeline";
-import { detectFormat, parseFile } from "@/lib/formats/index";
+import { detectFormat, parseFileBatches } from "@/lib/formats/index";
 import { scanDelimited } from "@/lib/formats/csv/index";
 import { peekBytes } from "@/lib/formats/shared/text";
 import { FormatError, type JsonValue, type ParseEvent, type ParseOptions } from "@/lib/formats/types";
@@ -117,9 +117,11 @@ export interface StageMeta {
  * Stages a stream of parse events for an import already taken by beginStaging: rows and issues in
  * batches (multi-row inserts), statements with their balances, the profile, then classification. A
  * FormatError thrown by the stream propagates to the caller, which fails the import (stageImport).
- * Used for files (events from parseFile) and for provider records (events built from the stored payload).
+ * Used for files (events from parseFileBatches) and for provider records (events built from the stored
+ * payload). Events come an array at a time and are handled synchronously within one: the only awaits
+ * are per array and per flushed batch of rows, not per row.
  */
-export async function stageEvents(target: StageTarget, events: AsyncIterable<ParseEvent> | Iterable<ParseEvent>, meta: StageMeta): Promise<void> {
+export async function stageEvents(target: StageTarget, batches: AsyncIterable<ParseEvent[]> | Iterable<ParseEvent[]>, meta: StageMeta): Promise<void> {
   const { claims, tenantId, importId } = target;
   const { accountCurrency, started } = meta;
   const mapping = mappingSource(meta.source);
@@ -144,63 +146,61 @@ export async function stageEvents(target: StageTarget, events: AsyncIterable<Par
       await setImportState(db, { tenantId, importId, progress: { phase: "parsing", records: rowNo, attempt: meta.attempt } });
     });
   };
-  const push = async (row: StagedRowInput) => {
-    rows.push(row);
-    if (rows.length >= BATCH_ROWS) await flush();
-  };
-
-  for await (const event of events) {
-    switch (event.type) {
-      case "statement": {
-        const s = event.statement;
-        currentAccount = externalAccountKey(s.account);
-        currentCurrency = s.account.currency ?? accountCurrency ?? null;
-        statements.push({ statementNo: statements.length, line: s.line, externalAccount: currentAccount, account: s.account, statementId: s.statementId ?? null, from: s.from ?? null, to: s.to ?? null, balances: [] });
-        builder.statement(s.account.currency);
-        break;
+  for await (const batch of batches) {
+    for (const event of batch) {
+      if (rows.length >= BATCH_ROWS) await flush();
+      switch (event.type) {
+        case "statement": {
+          const s = event.statement;
+          currentAccount = externalAccountKey(s.account);
+          currentCurrency = s.account.currency ?? accountCurrency ?? null;
+          statements.push({ statementNo: statements.length, line: s.line, externalAccount: currentAccount, account: s.account, statementId: s.statementId ?? null, from: s.from ?? null, to: s.to ?? null, balances: [] });
+          builder.statement(s.account.currency);
+          break;
+        }
+        case "balance":
+          statements.at(-1)?.balances.push(event.balance);
+          builder.balance(event.balance);
+          break;
+        case "transaction": {
+          const t: Transaction = { ...event.transaction, currency: event.transaction.currency ?? currentCurrency ?? undefined };
+          builder.transaction(t, currentCurrency);
+          const basis = transactionDedupBasis(meta.source, currentAccount ?? "", t);
+          rows.push({ rowNo: ++rowNo, line: t.line, kind: "transaction", statementNo: statements.length - 1, externalAccount: currentAccount, record: t, hasError: false, ...basis });
+          break;
+        }
+        case "record": {
+          const r = event.record;
+          builder.record(r);
+          const basis = r.kind === "sales_line" ? salesLineDedupBasis(r) : { dedupKey: null, fingerprint: null };
+          rows.push({ rowNo: ++rowNo, line: r.line, kind: r.kind, statementNo: null, externalAccount: null, record: r, hasError: false, ...basis });
+          break;
+        }
+        case "rejected": {
+          const r = event.rejected;
+          builder.rejectedRow();
+          const isTransaction = r.kind === "transaction";
+          rows.push({
+            rowNo: ++rowNo,
+            line: r.line,
+            kind: r.kind,
+            statementNo: isTransaction ? statements.length - 1 : null,
+            externalAccount: isTransaction ? currentAccount : null,
+            record: { ...r.fields, raw: r.raw, line: r.line, ...(r.kind !== "transaction" ? { kind: r.kind } : {}) },
+            hasError: true,
+            dedupKey: null,
+            fingerprint: null,
+          });
+          break;
+        }
+        case "issue":
+          builder.issue(event.issue);
+          issues.push({ line: event.issue.line, severity: event.issue.severity, code: event.issue.code, message: event.issue.message, field: event.issue.field ?? null });
+          break;
+        case "meta":
+          builder.finish(event.meta);
+          break;
       }
-      case "balance":
-        statements.at(-1)?.balances.push(event.balance);
-        builder.balance(event.balance);
-        break;
-      case "transaction": {
-        const t: Transaction = { ...event.transaction, currency: event.transaction.currency ?? currentCurrency ?? undefined };
-        builder.transaction(t, currentCurrency);
-        const basis = transactionDedupBasis(meta.source, currentAccount ?? "", t);
-        await push({ rowNo: ++rowNo, line: t.line, kind: "transaction", statementNo: statements.length - 1, externalAccount: currentAccount, record: t, hasError: false, ...basis });
-        break;
-      }
-      case "record": {
-        const r = event.record;
-        builder.record(r);
-        const basis = r.kind === "sales_line" ? salesLineDedupBasis(r) : { dedupKey: null, fingerprint: null };
-        await push({ rowNo: ++rowNo, line: r.line, kind: r.kind, statementNo: null, externalAccount: null, record: r, hasError: false, ...basis });
-        break;
-      }
-      case "rejected": {
-        const r = event.rejected;
-        builder.rejectedRow();
-        const isTransaction = r.kind === "transaction";
-        await push({
-          rowNo: ++rowNo,
-          line: r.line,
-          kind: r.kind,
-          statementNo: isTransaction ? statements.length - 1 : null,
-          externalAccount: isTransaction ? currentAccount : null,
-          record: { ...r.fields, raw: r.raw, line: r.line, ...(r.kind !== "transaction" ? { kind: r.kind } : {}) },
-          hasError: true,
-          dedupKey: null,
-          fingerprint: null,
-        });
-        break;
-      }
-      case "issue":
-        builder.issue(event.issue);
-        issues.push({ line: event.issue.line, severity: event.issue.severity, code: event.issue.code, message: event.issue.message, field: event.issue.field ?? null });
-        break;
-      case "meta":
-        builder.finish(event.meta);
-        break;
     }
   }
   await flush();
@@ -243,7 +243,7 @@ export async function stageImport(target: StageTarget, store: RawFileStore): Pro
     const { head, source: firstRead } = await peekBytes(await open());
     const format = requested.success ? requested.data : detectFormat(head).format;
     const profile = format && SCANNED_FORMATS.has(format) ? await scanDelimited(firstRead, options) : undefined;
-    const events = parseFile(profile ? await open() : firstRead, { ...options, ...(format ? { format } : {}), ...(profile ? { profile } : {}) });
+    const events = parseFileBatches(profile ? await open() : firstRead, { ...options, ...(format ? { format } : {}), ...(profile ? { profile } : {}) });
     await stageEvents(target, events, { source: format ?? "csv", accountCurrency, started, attempt: imp.attempt });
   } catch (error) {
     // A key the store refuses (not this tenant's) fails the same way on every retry: the import fails now, in words.

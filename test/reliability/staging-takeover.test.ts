@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { withUser } from "@/lib/db/with-user";
-import { parseFile } from "@/lib/formats/index";
+import { parseFileBatches } from "@/lib/formats/index";
 import type { ParseEvent } from "@/lib/formats/types";
 import { commitImport } from "@/lib/ingest/commit";
 import { StagingSupersededError, beginStaging, stageEvents } from "@/lib/ingest/stage";
@@ -37,16 +37,22 @@ describe("two runs staging the same import at once", () => {
 
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    async function* pausedAfterFirstBatch(events: AsyncIterable<ParseEvent>): AsyncGenerator<ParseEvent> {
+    // Staging writes 2,000 rows once the 2,001st arrives; the pause comes after that, before the next array.
+    async function* pausedAfterFirstBatch(batches: AsyncIterable<ParseEvent[]>): AsyncGenerator<ParseEvent[]> {
       let transactions = 0;
-      for await (const event of events) {
-        if (event.type === "transaction" && ++transactions === 2_500) await gate;
-        yield event;
+      let paused = false;
+      for await (const batch of batches) {
+        if (!paused && transactions > 2_000) {
+          paused = true;
+          await gate;
+        }
+        yield batch;
+        transactions += batch.filter((event) => event.type === "transaction").length;
       }
     }
 
     const first = await beginStaging(target);
-    const firstRun = stageEvents(target, pausedAfterFirstBatch(parseFile(fs.createReadStream(file), { format: "csv" })), { ...meta, attempt: first!.attempt });
+    const firstRun = stageEvents(target, pausedAfterFirstBatch(parseFileBatches(fs.createReadStream(file), { format: "csv" })), { ...meta, attempt: first!.attempt });
     const outcome = firstRun.then(() => "finished", (error: unknown) => error);
     await waitFor("the first run's first batch", async () => ((await count("select count(*) as n from public.staged_rows where import_id = $1", [importId])) > 0 ? true : undefined));
 
@@ -56,7 +62,7 @@ describe("two runs staging the same import at once", () => {
     release();
     expect(await outcome).toBeInstanceOf(StagingSupersededError);
 
-    await stageEvents(target, parseFile(fs.createReadStream(file), { format: "csv" }), { ...meta, attempt: second!.attempt });
+    await stageEvents(target, parseFileBatches(fs.createReadStream(file), { format: "csv" }), { ...meta, attempt: second!.attempt });
     expect(await count("select count(*) as n from public.staged_rows where import_id = $1", [importId])).toBe(ROWS);
     expect(await count("select count(distinct row_no) as n from public.staged_rows where import_id = $1", [importId])).toBe(ROWS);
     const committed = await withUser(ctx.claims, (db) => commitImport(db, { tenantId: tenant.id, importId }));

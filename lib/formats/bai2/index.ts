@@ -17,7 +17,7 @@ export function parseBai2(source: ByteSource, options?: ParseOptions): AsyncGene
  * The events, one array per decoded chunk (see flattenBatches: no async step per event). A failure
  * part-way through a chunk still hands on the events of the records before it first.
  */
-async function* bai2Batches(source: ByteSource, options?: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
+export async function* bai2Batches(source: ByteSource, options?: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source, 4096);
   const encoding = options?.encoding ?? sniffEncoding(head);
   const reader = new Bai2Reader(options);
@@ -56,4 +56,4 @@ export const sniffBai2: FormatSniffer = (head) => {
 
 export const parse: FormatParser = parseBai2;
 
-export const bai2Format: FormatModule = { name: "bai2", parse, sniff: sniffBai2 };
+export const bai2Format: FormatModule = { name: "bai2", parse, parseBatches: bai2Batches, sniff: sniffBai2 };

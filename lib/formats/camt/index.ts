@@ -3,8 +3,8 @@
  * (versions .001.02 to .001.10 and later, told apart by namespace). One parser serves both;
  * meta.format says which message the file held.
  */
-import type { FormatModule, FormatSniffer } from "../types";
-import { parseCamt } from "./parse";
+import type { FormatBatchParser, FormatModule, FormatSniffer } from "../types";
+import { camtBatches, parseCamt } from "./parse";
 
 function looksLikeXml(head: string): boolean {
   return /^\uFEFF?\s*</.test(head);
@@ -23,5 +23,7 @@ const sniffCamt052: FormatSniffer = (head) => {
   return 0;
 };
 
-export const camtFormat: FormatModule = { name: "camt053", parse: parseCamt, sniff: sniffCamt053 };
-export const camt052Format: FormatModule = { name: "camt052", parse: parseCamt, sniff: sniffCamt052 };
+const parseCamtBatches: FormatBatchParser = (source, options = {}) => camtBatches(source, options);
+
+export const camtFormat: FormatModule = { name: "camt053", parse: parseCamt, parseBatches: parseCamtBatches, sniff: sniffCamt053 };
+export const camt052Format: FormatModule = { name: "camt052", parse: parseCamt, parseBatches: parseCamtBatches, sniff: sniffCamt052 };

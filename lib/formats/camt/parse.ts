@@ -29,7 +29,7 @@ export function parseCamt(source: ByteSource, options: ParseOptions = {}): Async
  * The events, one array per batch of XML events (see flattenBatches: no async step per event). A
  * failure hands on the events drained before it, as the one-event-at-a-time generator did.
  */
-async function* camtBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
+export async function* camtBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source);
   const encoding = options.encoding ?? xmlEncoding(head);
   const lines = { count: 1 };

@@ -2,25 +2,27 @@
  * Generic delimited bank/sheet export (CSV, TSV, semicolon, pipe) → one statement of transactions.
  * Sniffs with low confidence so specific table formats (M-Pesa, POS, trial balance, SalesPro) win.
  */
-import type { FormatModule, FormatParser, FormatSniffer } from "../types";
-import { bankTableEvents, type CsvParseOptions } from "../tabular/bank";
+import type { ByteSource, FormatBatchParser, FormatModule, FormatParser, FormatSniffer } from "../types";
+import { bankTableBatches, bankTableEvents, type CsvParseOptions } from "../tabular/bank";
 import { detectDialect } from "../tabular/delimited";
 import { openDelimitedTable } from "../tabular/table";
 
 export { scanDelimited } from "../tabular/scan";
 export type { CsvParseOptions, TableProfile } from "../tabular/bank";
 
-// Returns the bank-table generator itself (opening the table when first read): a `yield*` layer here
-// cost a promise round trip per row.
-const parse = ((source, options: CsvParseOptions = {}) => {
+/** Opens the table when first read, with the dialect the caller or the scanned profile settled. */
+function tableOpener(source: ByteSource, options: CsvParseOptions) {
   const profile = options.profile;
-  const open = () =>
+  return () =>
     openDelimitedTable(source, {
       encoding: options.encoding ?? profile?.encoding,
       delimiter: options.delimiter ?? profile?.delimiter,
     });
-  return bankTableEvents(open, "csv", options);
-}) satisfies FormatParser;
+}
+
+// Both return the bank-table generator itself: a `yield*` layer here cost a promise round trip per row.
+const parse = ((source, options: CsvParseOptions = {}) => bankTableEvents(tableOpener(source, options), "csv", options)) satisfies FormatParser;
+const parseBatches = ((source, options: CsvParseOptions = {}) => bankTableBatches(tableOpener(source, options), "csv", options)) satisfies FormatBatchParser;
 
 /** Any text whose head splits into rows of one width (> 1) by a common delimiter. */
 const sniff: FormatSniffer = (head, bytes) => {
@@ -31,4 +33,4 @@ const sniff: FormatSniffer = (head, bytes) => {
   return confidence >= 0.5 ? 0.3 : confidence > 0 ? 0.1 : 0;
 };
 
-export const csvFormat: FormatModule = { name: "csv", parse, sniff };
+export const csvFormat: FormatModule = { name: "csv", parse, parseBatches, sniff };

@@ -2,8 +2,8 @@
  * SWIFT MT940 (customer statement) and MT942 (interim transaction report). Both read through the
  * same parser; meta.format says which one the content turned out to be.
  */
-import type { FormatModule, FormatSniffer } from "../types";
-import { parseMt940 } from "./parse";
+import type { FormatBatchParser, FormatModule, FormatSniffer } from "../types";
+import { mt940Batches, parseMt940 } from "./parse";
 
 const STATEMENT_TAG = /^:(20|25|28C?|60[FM]|61|62[FM]|86):/m;
 const MT942_TAG = /^:(34F|13D|90[DC]):/m;
@@ -31,5 +31,7 @@ const sniffMt942: FormatSniffer = (head) => {
   return MT942_TAG.test(head) && STATEMENT_TAG.test(head) ? 0.7 : 0;
 };
 
-export const mt940Format: FormatModule = { name: "mt940", parse: parseMt940, sniff: sniffMt940 };
-export const mt942Format: FormatModule = { name: "mt942", parse: parseMt940, sniff: sniffMt942 };
+const parseMt940Batches: FormatBatchParser = (source, options = {}) => mt940Batches(source, options);
+
+export const mt940Format: FormatModule = { name: "mt940", parse: parseMt940, parseBatches: parseMt940Batches, sniff: sniffMt940 };
+export const mt942Format: FormatModule = { name: "mt942", parse: parseMt940, parseBatches: parseMt940Batches, sniff: sniffMt942 };

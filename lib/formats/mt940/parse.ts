@@ -52,7 +52,7 @@ export function parseMt940(source: ByteSource, options: ParseOptions = {}): Asyn
  * taken from the builder after every token, as before, so a failure hands on exactly the events of
  * the tokens before it.
  */
-async function* mt940Batches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
+export async function* mt940Batches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source);
   const encoding = options.encoding ?? sniffEncoding(head);
   const reader: FieldReaderState = { headerLines: 0, envelopeOpen: false, envelopeLine: 1, lastLine: 0 };

@@ -12,7 +12,7 @@ import { OfxTreeBuilder, type OfxNode } from "./tree";
 export const parseOfx: FormatParser = (source, options = {}) => flattenBatches(ofxBatches(source, options));
 
 /** The events, one array per decoded chunk (see flattenBatches: no async step per event). */
-async function* ofxBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
+export async function* ofxBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source, 4096);
   const encoding = options.encoding ?? sniffEncoding(head);
   const tokenizer = new OfxTokenizer();
@@ -55,4 +55,4 @@ export const sniffOfx: FormatSniffer = (head) => {
   return 0;
 };
 
-export const ofxFormat: FormatModule = { name: "ofx", parse: parseOfx, sniff: sniffOfx };
+export const ofxFormat: FormatModule = { name: "ofx", parse: parseOfx, parseBatches: (source, options = {}) => ofxBatches(source, options), sniff: sniffOfx };

@@ -250,7 +250,7 @@ export function bankTableEvents(source: Table | (() => Promise<Table>), format: 
 }
 
 /** The events of `bankTableEvents`, one array per batch of rows read (see flattenBatches). */
-async function* bankTableBatches(source: Table | (() => Promise<Table>), format: FormatName, options: CsvParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
+export async function* bankTableBatches(source: Table | (() => Promise<Table>), format: FormatName, options: CsvParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const table = typeof source === "function" ? await source() : source;
   const headers = table.header.fields;
   const profile = options.profile;
