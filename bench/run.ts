@@ -56,8 +56,6 @@ delete process.env.DATABASE_URL;
 process.env.INFLOW_DATA_DIR = DATA_DIR;
 process.env.INFLOW_EMBEDDED_PG_PORT = PG_PORT;
 process.env.INFLOW_DEMO_PASSWORD = "inflow-demo";
-// A 1 GB file takes longer to stage than the default 15-minute job expiry; a retried parse would start over.
-process.env.INFLOW_JOB_EXPIRE_SECONDS = process.env.INFLOW_JOB_EXPIRE_SECONDS ?? String(6 * 3600);
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 const EMAIL = "admin@example.com";

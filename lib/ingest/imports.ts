@@ -44,7 +44,7 @@ export async function requestCommit(ctx: Caller, importId: string): Promise<{ st
     await setImportState(db, { tenantId: ctx.tenantId, importId, status: "committing", progress: { phase: "committing" }, error: null });
     return { status: "committing" as const, dryRun: counts, queue: true };
   });
-  if (outcome.queue) await enqueue("commit", { tenantId: ctx.tenantId, importId, claims: ctx.claims });
+  if (outcome.queue) await enqueue("commit", { tenantId: ctx.tenantId, importId, claims: ctx.claims }, { rows: outcome.dryRun.total });
   return { status: outcome.status, dryRun: outcome.dryRun };
 }
 

@@ -22,9 +22,38 @@ export type ImportJob = z.infer<typeof importJob>;
 
 const globalForBoss = globalThis as typeof globalThis & { __inflowBoss?: Promise<PgBoss> };
 
-function expireSeconds(): number {
+/** INFLOW_JOB_EXPIRE_SECONDS when set (tests use seconds), else undefined. */
+function configuredExpireSeconds(): number | undefined {
   const configured = Number(process.env.INFLOW_JOB_EXPIRE_SECONDS);
-  return Number.isFinite(configured) && configured > 0 ? configured : 15 * 60;
+  return process.env.INFLOW_JOB_EXPIRE_SECONDS && Number.isFinite(configured) && configured > 0 ? configured : undefined;
+}
+
+const BASE_EXPIRE_SECONDS = 15 * 60;
+/** Pessimistic rates (a quarter or less of what one busy 2-core machine does) for sizing expiries. */
+const SLOWEST_PARSE_BYTES_PER_SECOND = 128 * 1024;
+const SLOWEST_COMMIT_ROWS_PER_SECOND = 2_000;
+
+/** What a job has to get through: the raw file's bytes for a parse, the staged rows for a commit. */
+export interface JobSize {
+  bytes?: number;
+  rows?: number;
+}
+
+/**
+ * How long a job may run before pg-boss counts its worker as dead and runs it again. pg-boss 10 has no
+ * heartbeat, so a fixed expiry re-runs a long job while it is still running, the new run takes the
+ * staging over and starts from the top, and a big enough file never finishes (a 1 GB CSV stages for
+ * about half an hour on a 2-core machine; the old fixed 15 minutes gave up after six such restarts).
+ * So the expiry grows with the job: 15 minutes, or the job's size at a pessimistic rate if longer.
+ * The price: a worker that dies in the middle of a big job is noticed that much later.
+ * INFLOW_JOB_EXPIRE_SECONDS, when set, is used as it is.
+ */
+export function expireSecondsFor(size: JobSize = {}): number {
+  const configured = configuredExpireSeconds();
+  if (configured !== undefined) return configured;
+  const byBytes = (size.bytes ?? 0) / SLOWEST_PARSE_BYTES_PER_SECOND;
+  const byRows = (size.rows ?? 0) / SLOWEST_COMMIT_ROWS_PER_SECOND;
+  return Math.max(BASE_EXPIRE_SECONDS, Math.ceil(byBytes), Math.ceil(byRows));
 }
 
 /**
@@ -64,7 +93,7 @@ async function startBoss(): Promise<PgBoss> {
   boss.on("error", (error: Error) => console.error(`job queue error: ${error.message}`));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
-    await createQueueOnce(boss, name, { retryLimit: 5, ...retryPolicy(), expireInSeconds: expireSeconds() });
+    await createQueueOnce(boss, name, { retryLimit: 5, ...retryPolicy(), expireInSeconds: expireSecondsFor() });
   }
   return boss;
 }
@@ -102,10 +131,10 @@ export async function stopJobQueue(): Promise<void> {
   if (boss) await (await boss).stop({ graceful: true, wait: true });
 }
 
-export async function enqueue(queue: keyof typeof QUEUES, job: ImportJob): Promise<void> {
+export async function enqueue(queue: keyof typeof QUEUES, job: ImportJob, size: JobSize = {}): Promise<void> {
   // One job per import and step at a time: a second request while one is queued is the same job.
   // The expiry and retry delay go on each job: a queue keeps the options it was first created with.
-  await (await jobQueue()).send(QUEUES[queue], job, { singletonKey: job.importId, expireInSeconds: expireSeconds(), ...retryPolicy() });
+  await (await jobQueue()).send(QUEUES[queue], job, { singletonKey: job.importId, expireInSeconds: expireSecondsFor(size), ...retryPolicy() });
 }
 
 export async function runParseJob(job: ImportJob): Promise<void> {

@@ -161,7 +161,7 @@ export async function createImportFromStoredFile(
     });
     return { importId, sha256: input.stored.sha256, byteSize: input.stored.byteSize, previousImports };
   });
-  if (options.enqueueParse) await enqueue("parse", { tenantId: ctx.tenantId, importId: result.importId, claims: ctx.claims });
+  if (options.enqueueParse) await enqueue("parse", { tenantId: ctx.tenantId, importId: result.importId, claims: ctx.claims }, { bytes: result.byteSize });
   return result;
 }
 
