@@ -17,14 +17,22 @@ export function parseBai2(source: ByteSource, options?: ParseOptions): AsyncGene
  * The events, one array per decoded chunk (see flattenBatches: no async step per event). A failure
  * part-way through a chunk still hands on the events of the records before it first.
  */
-export async function* bai2Batches(source: ByteSource, options?: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
+export function bai2Batches(source: ByteSource, options?: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
+  return readBai2(source, options, true);
+}
+
+/**
+ * `bai2Batches`; with `quickDetails` false every 16 goes the general way (record objects, field
+ * readers), which the property tests compare the quick reading against.
+ */
+export async function* readBai2(source: ByteSource, options: ParseOptions | undefined, quickDetails: boolean): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source, 4096);
   const encoding = options?.encoding ?? sniffEncoding(head);
   const reader = new Bai2Reader(options);
-  const assembler = new LogicalAssembler();
+  const assembler = new LogicalAssembler(quickDetails);
   let out: ParseEvent[] = [];
   const take = (): void => {
-    for (let item = assembler.next(); item; item = assembler.next()) for (const event of reader.accept(item)) out.push(event);
+    for (let item = assembler.next(); item; item = assembler.next()) reader.accept(item, out);
   };
   try {
     for await (const text of decodeText(replay, encoding)) {

@@ -5,19 +5,26 @@
  */
 import { FormatError } from "../types";
 import { continueLogical, isTextField, startLogical, type LogicalRecord } from "./continuation";
-import { MAX_RECORD_CHARS, RecordScanner, type PhysicalRecord, type UnrecognizedText } from "./scanner";
+import { ScannedDetail } from "./scannedDetail";
+import { MAX_RECORD_CHARS, RecordScanner, type PhysicalRecord, type RecordCode, type UnrecognizedText } from "./scanner";
 
 export type LogicalItem =
   | { kind: "logical"; record: LogicalRecord }
+  | ScannedDetail
   | UnrecognizedText
   | { kind: "orphan_continuation"; record: PhysicalRecord };
 
 export class LogicalAssembler {
-  private pending: LogicalRecord | undefined;
+  private pending: LogicalRecord | ScannedDetail | undefined;
   private pendingChars = 0;
   /** Unrecognized text found while a record was pending; handed on right after that record. */
   private held: UnrecognizedText | undefined;
-  private readonly scanner = new RecordScanner((code, fieldsSoFar) => isTextField(this.pending, code, fieldsSoFar));
+  private readonly scanner: RecordScanner;
+
+  /** With `quickDetails`, 16 records of the usual shape come as ScannedDetails instead of logical records. */
+  constructor(quickDetails = false) {
+    this.scanner = new RecordScanner((code, fieldsSoFar) => this.isTextField(code, fieldsSoFar), quickDetails);
+  }
 
   /** Physical lines read so far. */
   get lines(): number {
@@ -52,7 +59,9 @@ export class LogicalAssembler {
         if (this.pendingChars > MAX_RECORD_CHARS) {
           throw new FormatError("record_too_long", `Expected a record with its 88 continuations to stay within ${MAX_RECORD_CHARS} characters, found more`, this.pending.line);
         }
-        continueLogical(this.pending, item);
+        // A ScannedDetail still pending has its text begun, so this 88 was read as one text field.
+        if (this.pending instanceof ScannedDetail) this.pending.continueText(item.fields[0] ?? "", item.raw);
+        else continueLogical(this.pending, item);
         continue;
       }
       const previous = this.takePending();
@@ -61,7 +70,10 @@ export class LogicalAssembler {
         this.held = item;
         return previous;
       }
-      if (item.code !== "88") {
+      if (item.kind === "detail") {
+        this.pending = item;
+        this.pendingChars = item.raw.length;
+      } else if (item.code !== "88") {
         // The record itself, not a spread copy per record: the scanner hands each one over only once.
         this.pending = startLogical(item as PhysicalRecord & { code: Exclude<PhysicalRecord["code"], "88"> });
         this.pendingChars = item.raw.length;
@@ -73,7 +85,21 @@ export class LogicalAssembler {
   private takePending(): LogicalItem | undefined {
     const pending = this.pending;
     this.pending = undefined;
+    if (pending instanceof ScannedDetail) return pending;
     return pending ? { kind: "logical", record: pending } : undefined;
+  }
+
+  private isTextField(code: RecordCode, fieldsSoFar: readonly string[]): boolean {
+    let pending = this.pending;
+    if (pending instanceof ScannedDetail) {
+      // Only an 88 looks at the record it continues. Once the 16's text has begun (field 5: its
+      // funds type brings no extra fields) an 88 is text from its first field on; otherwise the 88
+      // carries on the 16's fields, which the general reading handles.
+      if (code !== "88") return isTextField(undefined, code, fieldsSoFar);
+      if (pending.text !== undefined) return true;
+      pending = this.pending = pending.toLogical();
+    }
+    return isTextField(pending, code, fieldsSoFar);
   }
 }
 

@@ -3,11 +3,11 @@
  * It emits canonical events as records complete and checks every trailer's counts and control
  * total against what was read, unless the caller turns integrity checks off.
  */
-import type { ParseIssue } from "@/lib/schemas/canonical";
+import type { ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { FormatError, type JsonValue, type ParseEvent, type ParseOptions } from "../types";
 import { parseAccountIdentifier } from "./accountIdentifier";
 import { parseAccountTrailer } from "./accountTrailer";
-import { balancesOf, rejectedDetailFields, transactionOf, type AccountContext } from "./canonical";
+import { balancesOf, descriptionOf, rejectedDetailFields, transactionOf, type AccountContext } from "./canonical";
 import type { LogicalRecord } from "./continuation";
 import { DEFAULT_CURRENCY, minorUnits } from "./currencies";
 import { END_OF_DAY, readAmount, type FieldProblem, type FieldResult } from "./fields";
@@ -16,6 +16,7 @@ import { parseFileTrailer } from "./fileTrailer";
 import { parseGroupHeader, type GroupHeader } from "./groupHeader";
 import { parseGroupTrailer } from "./groupTrailer";
 import type { LogicalItem } from "./logical";
+import { minorUnitsText, movementClass, typeCodeText, type ScannedDetail } from "./scannedDetail";
 import { parseTransactionDetail, type TransactionDetail } from "./transactionDetail";
 
 /** Group summaries kept for the meta event; beyond this only the count grows. */
@@ -41,7 +42,10 @@ interface AccountState {
   id: string;
   context: AccountContext;
   records: number;
+  /** With `units`: the sum of the 03 and 16 amounts. */
   total: bigint;
+  /** Quick 16 amounts summed as an exact Number, moved into `total` before it could lose precision. */
+  units: number;
   /** Line of an amount that could not be read, which makes the control total unverifiable. */
   unreadableAmountLine?: number;
 }
@@ -89,7 +93,14 @@ export class Bai2Reader {
     this.integrity = options?.integrity !== false;
   }
 
-  accept(item: LogicalItem): ParseEvent[] {
+  /** Reads one item, adding its events to `out` (no array per record). */
+  accept(item: LogicalItem, out: ParseEvent[]): void {
+    if (item.kind === "detail") return this.detail(item, out);
+    const events = this.item(item);
+    for (let i = 0; i < events.length; i++) out.push(events[i]!);
+  }
+
+  private item(item: Exclude<LogicalItem, ScannedDetail>): ParseEvent[] {
     if (item.kind === "logical") return this.record(item.record);
     const line = item.kind === "unrecognized" ? item.line : item.record.line;
     const found = item.kind === "unrecognized" ? item.text : item.record.raw;
@@ -158,7 +169,10 @@ export class Bai2Reader {
   }
 
   private count(rec: LogicalRecord): void {
-    const n = rec.raws.length;
+    this.countRecords(rec.raws.length);
+  }
+
+  private countRecords(n: number): void {
     if (this.file) this.file.records += n;
     if (this.group) this.group.records += n;
     if (this.account) this.account.records += n;
@@ -206,7 +220,7 @@ export class Bai2Reader {
       throw new FormatError("missing_currency", `Expected a currency code on account ${account.accountNumber} (a BTRS group header states none), found a blank`, rec.line);
     }
     const context: AccountContext = { currency, scale: minorUnits(currency), asOfDate: group.header.asOfDate };
-    this.account = { id: account.accountNumber, context, records: 0, total: 0n };
+    this.account = { id: account.accountNumber, context, records: 0, total: 0n, units: 0 };
     this.count(rec);
     this.accounts++;
     for (const item of account.summaries) this.account.total += item.amount ?? 0n;
@@ -243,11 +257,55 @@ export class Bai2Reader {
     return events;
   }
 
+  /**
+   * A 16 read by the scanner alone: the same checks, counts, total and transaction as
+   * `transactionDetail` gives a record of that shape, built straight from the scanned values. A
+   * detail outside an account or with a type code that fixes no direction goes that general way.
+   */
+  private detail(d: ScannedDetail, out: ParseEvent[]): void {
+    const account = this.account;
+    const typeCodeClass = movementClass(d.typeCode);
+    if (!account || typeCodeClass === undefined) {
+      const events = this.record(d.toLogical());
+      for (let i = 0; i < events.length; i++) out.push(events[i]!);
+      return;
+    }
+    this.countRecords(d.records);
+    account.units += d.units;
+    // Below 2^53 every sum is exact; each amount is below 10^15, so move before 2^53 - 10^15.
+    if (account.units > 2 ** 52) {
+      account.total += BigInt(account.units);
+      account.units = 0;
+    }
+    this.transactions++;
+    const context = account.context;
+    const details: Record<string, string> = { typeCodeClass };
+    if (d.funds !== "") details.fundsType = d.funds;
+    const transaction: Transaction = {
+      bookingDate: context.asOfDate,
+      amount: minorUnitsText(d.units, context.scale, typeCodeClass.charCodeAt(0) === 100 /* d(ebit) */),
+      currency: context.currency,
+      typeCode: typeCodeText(d.typeCode),
+      description: descriptionOf(d.text),
+      details,
+      raw: d.raw,
+      line: d.line,
+    };
+    if (d.bankReference !== "") {
+      transaction.bankReference = d.bankReference;
+      transaction.externalId = d.bankReference;
+    }
+    if (d.customerReference !== "") transaction.customerReference = d.customerReference;
+    out.push({ type: "transaction", transaction });
+  }
+
   private accountTrailer(rec: LogicalRecord): ParseEvent[] {
     const account = this.account;
     const group = this.group;
     if (!account || !group) this.unexpected(rec, "a 03 account identifier before its 49 account trailer");
     this.count(rec);
+    account.total += BigInt(account.units);
+    account.units = 0;
     const trailer = fieldOrFail(parseAccountTrailer(rec.fields), rec.line, NAMES["49"]);
     const events: ParseEvent[] = [];
     if (this.integrity) {

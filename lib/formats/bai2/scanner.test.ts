@@ -8,7 +8,11 @@ function scanAll(text: string, isText: TextFieldTest = () => false, chunkSize = 
   const scanner = new RecordScanner(isText);
   const out: (PhysicalRecord | UnrecognizedText)[] = [];
   const drain = (): void => {
-    for (let item = scanner.next(); item !== "more" && item !== "done"; item = scanner.next()) out.push(item);
+    for (let item = scanner.next(); item !== "more" && item !== "done"; item = scanner.next()) {
+      // Without quickDetails the scanner hands over physical records and text only.
+      if (item.kind === "detail") throw new Error("a ScannedDetail from a scanner without quickDetails");
+      out.push(item);
+    }
   };
   for (let i = 0; i < text.length; i += Math.min(chunkSize, text.length)) {
     scanner.push(text.slice(i, i + chunkSize));
