@@ -6,7 +6,7 @@ import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
 import { flattenBatches } from "../shared/batches";
 import type { ByteSource, FormatModule, FormatParser, FormatSniffer, ParseEvent, ParseOptions } from "../types";
 import { OfxStatementReader } from "./statement";
-import { OfxTokenizer, type OfxToken } from "./tokenizer";
+import { OfxTokenizer, type OfxLeafSink, type OfxToken } from "./tokenizer";
 import { OfxTreeBuilder, type OfxNode } from "./tree";
 
 export const parseOfx: FormatParser = (source, options = {}) => flattenBatches(ofxBatches(source, options));
@@ -20,13 +20,23 @@ export async function* ofxBatches(source: ByteSource, options: ParseOptions): As
   const reader = new OfxStatementReader();
   const onNode = (node: OfxNode) => reader.handle(node);
   const onToken = (token: OfxToken) => tree.push(token, onNode);
+  // Whole leaves straight from the tokenizer to the reader: no token or node objects for the usual
+  // `<NAME>value` (differential.test.ts holds this to the reader before the change).
+  const sink: OfxLeafSink = {
+    acceptsLeaf: (name) => tree.acceptsLeaf(name),
+    acceptsBlank: () => tree.acceptsBlank(),
+    leaf: (name, value, line, raw, closed) => {
+      tree.countLeaf(closed);
+      reader.leafNode(name, value, line, raw);
+    },
+  };
   const pending = reader.out;
   try {
     for await (const text of decodeText(replay, encoding)) {
-      tokenizer.feed(text, onToken);
+      tokenizer.feed(text, onToken, sink);
       if (pending.length > 0) yield pending.splice(0);
     }
-    tokenizer.end(onToken);
+    tokenizer.end(onToken, sink);
     tree.end(tokenizer.line, onNode);
     reader.finish();
   } catch (error) {

@@ -102,7 +102,26 @@ export class OfxStatementReader {
   /** "sgml": OFXHEADER:100 lines; "xml": an <?OFX ?> instruction; "none": neither. */
   syntax: "sgml" | "xml" | "none" = "none";
 
+  /** The element event for a leaf, without a node object (the tokenizer's whole-leaf path calls this). */
+  leafNode(name: string, value: string, line: number, raw: string): void {
+    if (this.root === "after") {
+      if (!this.warnedAfterEnd) {
+        this.warnedAfterEnd = true;
+        this.out.push(issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", line));
+      }
+      return;
+    }
+    if (this.root === "before") this.rootMissing(name, line);
+    this.markupInText(name, line);
+    this.appendRaw(raw);
+    this.leaf(name, value, line);
+  }
+
   handle(node: OfxNode): void {
+    if (node.kind === "leaf") {
+      this.leafNode(node.name, node.value, node.line, node.raw);
+      return;
+    }
     if (this.root === "after") {
       if (!this.warnedAfterEnd && !(node.kind === "end" || node.kind === "unmatched_close")) {
         this.warnedAfterEnd = true;
@@ -124,12 +143,6 @@ export class OfxStatementReader {
       case "start":
         this.markupInText(node.name, node.line);
         this.start(node.name, node.line, node.raw);
-        return;
-      case "leaf":
-        if (this.root === "before") this.rootMissing(node.name, node.line);
-        this.markupInText(node.name, node.line);
-        this.appendRaw(node.raw);
-        this.leaf(node.name, node.value, node.line);
         return;
       case "end":
         this.appendRaw(node.raw);

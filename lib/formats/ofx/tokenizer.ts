@@ -44,11 +44,87 @@ export function countLineBreaks(text: string): number {
   return count;
 }
 
+/**
+ * Where the tokenizer may hand a whole leaf (`<NAME>value` or `<NAME>value</NAME>`) at once instead
+ * of its open, text and close tokens: the tree builder says when that gives the same element events
+ * (nothing pending, not an aggregate), and takes the leaf and any white space between tags itself.
+ */
+export interface OfxLeafSink {
+  /** True when `<name>` followed by non-blank text would become a leaf now, and nothing is pending. */
+  acceptsLeaf(name: string): boolean;
+  /** True when white space between tags would be dropped (nothing pending). */
+  acceptsBlank(): boolean;
+  leaf(name: string, value: string, line: number, raw: string, closed: boolean): void;
+}
+
+/** Name characters of a plain tag: A-Z a-z 0-9 _ . : - */
+function isNameChar(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 58 || c === 45;
+}
+
+/** The ASCII characters String.prototype.trim removes; any other character ends a fast trim (see trimmedStart). */
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
+}
+
+/**
+ * Tag names as upper-cased strings, looked up from the buffer without slicing or upper-casing it
+ * again: toUpperCase and a fresh string per tag showed in profiles. Bounded (a file with thousands of
+ * distinct names gets the plain slice and toUpperCase past the bound).
+ */
+class TagNames {
+  private static readonly SIZE = 1024;
+  private static readonly MAX_KEPT = 512;
+  private readonly raws: (string | undefined)[] = new Array<string | undefined>(TagNames.SIZE).fill(undefined);
+  private readonly uppers: string[] = new Array<string>(TagNames.SIZE).fill("");
+  private readonly hashes = new Int32Array(TagNames.SIZE);
+  private kept = 0;
+
+  /** The upper-cased name written at buf[from, to), whose hash (see OfxTokenizer.tagEnd) is `hash`. */
+  name(buf: string, from: number, to: number, hash: number): string {
+    const mask = TagNames.SIZE - 1;
+    const length = to - from;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const raw = this.raws[slot];
+      if (raw === undefined) {
+        const written = buf.slice(from, to);
+        const upper = written.toUpperCase();
+        if (this.kept < TagNames.MAX_KEPT) {
+          this.kept++;
+          this.raws[slot] = written;
+          this.uppers[slot] = upper;
+          this.hashes[slot] = hash;
+        }
+        return upper;
+      }
+      if (this.hashes[slot] === hash && raw.length === length && buf.startsWith(raw, from)) return this.uppers[slot]!;
+    }
+  }
+}
+
+/** indexOf, with the string's length for "not found" so positions compare without a special case. */
+function indexOrEnd(buf: string, search: string, from: number): number {
+  const at = buf.indexOf(search, from);
+  return at === -1 ? buf.length : at;
+}
+
 export class OfxTokenizer {
   private buffer = "";
   private position = 0;
   private currentLine = 1;
   private lastChar = "";
+  // For the whole-leaf path (leafAt), all positions in `buffer` and reset whenever it changes:
+  /** Next LF / CR / "&" at or after the position they were last looked for from (buffer length: none); -1: not looked for. */
+  private nextLf = -1;
+  private nextCr = -1;
+  private nextAmp = -1;
+  /** A plain tag already read by leafAt as the one after a leaf: where its name starts, its `>` and name hash. */
+  private knownNameAt = -1;
+  private knownEnd = -1;
+  private knownHash = 0;
+  /** Name hash of the tag tagEnd last read. */
+  private tagHash = 0;
+  private readonly names = new TagNames();
 
   /** 1-based line the next token starts on. */
   get line(): number {
@@ -61,16 +137,18 @@ export class OfxTokenizer {
     return this.lastChar === "\n" || this.lastChar === "\r" ? this.currentLine - 1 : this.currentLine;
   }
 
-  feed(chunk: string, emit: (token: OfxToken) => void): void {
+  /** `sink`, when given, takes whole leaves and blank runs directly (see OfxLeafSink); tokens otherwise. */
+  feed(chunk: string, emit: (token: OfxToken) => void, sink?: OfxLeafSink): void {
     if (chunk === "") return;
     this.buffer = this.buffer.slice(this.position) + chunk;
     this.position = 0;
+    this.nextLf = this.nextCr = this.nextAmp = this.knownNameAt = -1;
     this.lastChar = chunk[chunk.length - 1] ?? this.lastChar;
-    this.drain(false, emit);
+    this.drain(false, emit, sink);
   }
 
-  end(emit: (token: OfxToken) => void): void {
-    this.drain(true, emit);
+  end(emit: (token: OfxToken) => void, sink?: OfxLeafSink): void {
+    this.drain(true, emit, sink);
     this.buffer = "";
     this.position = 0;
   }
@@ -111,10 +189,14 @@ export class OfxTokenizer {
     return "wait";
   }
 
-  private drain(final: boolean, emit: (token: OfxToken) => void): void {
+  private drain(final: boolean, emit: (token: OfxToken) => void, sink?: OfxLeafSink): void {
     const buf = this.buffer;
     while (this.position < buf.length) {
       const lt = buf.indexOf("<", this.position);
+      if (sink && lt !== -1) {
+        if (lt > this.position && sink.acceptsBlank()) this.skipBlank(lt);
+        if (lt === this.position && this.leafAt(lt, sink)) continue;
+      }
       if (lt === -1) {
         if (!final) {
           this.waitOrFail(false, "a run of text");
@@ -132,6 +214,125 @@ export class OfxTokenizer {
       if (token === "wait") return;
       if (token) emit(token);
     }
+  }
+
+  /**
+   * The `>` of a plain tag whose name starts at `nameAt` (a name of 1–64 name characters, then `>`),
+   * or -1: exactly the tags markupAt reads through plainTag. Leaves the name's hash in tagHash.
+   */
+  private tagEnd(nameAt: number): number {
+    const buf = this.buffer;
+    const first = buf.charCodeAt(nameAt);
+    if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95)) return -1;
+    let hash = first;
+    const limit = Math.min(buf.length, nameAt + 65);
+    for (let i = nameAt + 1; i < limit; i++) {
+      const c = buf.charCodeAt(i);
+      if (c === 62 /* > */) {
+        this.tagHash = hash;
+        return i;
+      }
+      if (!isNameChar(c)) return -1;
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    return -1;
+  }
+
+  /** Line breaks in buf[from, to) as countLineBreaks counts them, found with indexOf from remembered positions. */
+  private lineBreaks(from: number, to: number): number {
+    const buf = this.buffer;
+    let count = 0;
+    if (this.nextLf < from) this.nextLf = indexOrEnd(buf, "\n", from);
+    while (this.nextLf < to) {
+      count++;
+      this.nextLf = indexOrEnd(buf, "\n", this.nextLf + 1);
+    }
+    if (this.nextCr < from) this.nextCr = indexOrEnd(buf, "\r", from);
+    while (this.nextCr < to) {
+      // `to` is always a "<" here, so the character after a CR inside the range is the one countLineBreaks sees.
+      if (buf.charCodeAt(this.nextCr + 1) !== 10) count++;
+      this.nextCr = indexOrEnd(buf, "\r", this.nextCr + 1);
+    }
+    return count;
+  }
+
+  /** Skips white space from the position up to the "<" at `lt` when it is ASCII blank (the tree drops such text); else leaves it. */
+  private skipBlank(lt: number): void {
+    const buf = this.buffer;
+    for (let i = this.position; i < lt; i++) {
+      const c = buf.charCodeAt(i);
+      if (c !== 10 && c !== 32 && c !== 13 && c !== 9) return;
+    }
+    this.currentLine += this.lineBreaks(this.position, lt);
+    this.position = lt;
+  }
+
+  /**
+   * `<NAME>text` up to the next plain tag, handed to the sink as one leaf, when that is exactly what
+   * the tokens would have become: a plain open tag the sink accepts, text that is neither empty nor
+   * blank once decoded, and the next `<` in this chunk starting a complete plain tag (so nothing
+   * between could join the value, and reading the next tag cannot fail). `</NAME>` right after the
+   * text closes the leaf; any other tag leaves it unclosed and is read next. False: nothing consumed.
+   */
+  private leafAt(lt: number, sink: OfxLeafSink): boolean {
+    const buf = this.buffer;
+    let gt: number;
+    let hash: number;
+    if (this.knownNameAt === lt + 1) {
+      gt = this.knownEnd;
+      hash = this.knownHash;
+    } else {
+      gt = this.tagEnd(lt + 1);
+      if (gt === -1) return false;
+      hash = this.tagHash;
+    }
+    const next = buf.indexOf("<", gt + 1);
+    if (next === -1 || next === gt + 1 || next - lt > MAX_TOKEN_CHARS) return false;
+    const closing = buf.charCodeAt(next + 1) === 47; /* / */
+    const nextNameAt = closing ? next + 2 : next + 1;
+    const nextEnd = this.tagEnd(nextNameAt);
+    if (nextEnd === -1) return false;
+    this.knownNameAt = nextNameAt;
+    this.knownEnd = nextEnd;
+    this.knownHash = this.tagHash;
+    const name = this.names.name(buf, lt + 1, gt, hash);
+    if (!sink.acceptsLeaf(name)) return false;
+
+    // The value: the text decoded and trimmed; the raw text: tag and text, trailing white space trimmed.
+    let value: string;
+    let rawEnd: number;
+    if (this.nextAmp < gt) this.nextAmp = indexOrEnd(buf, "&", gt);
+    if (this.nextAmp < next) {
+      const text = buf.slice(gt + 1, next);
+      value = decodeEntities(text).trim();
+      rawEnd = gt + 1 + text.trimEnd().length;
+    } else {
+      let end = next;
+      while (end > gt + 1 && isAsciiSpace(buf.charCodeAt(end - 1))) end--;
+      let start = gt + 1;
+      while (start < end && isAsciiSpace(buf.charCodeAt(start))) start++;
+      if (start < end && (buf.charCodeAt(start) > 127 || buf.charCodeAt(end - 1) > 127)) {
+        // Unicode white space (NBSP, U+2028…) may be trimmed too: String.prototype.trim decides.
+        const text = buf.slice(gt + 1, next);
+        value = text.trim();
+        rawEnd = gt + 1 + text.trimEnd().length;
+      } else {
+        value = buf.slice(start, end);
+        rawEnd = end;
+      }
+    }
+    if (value === "") return false;
+
+    const line = this.currentLine;
+    this.currentLine += this.lineBreaks(gt + 1, next);
+    if (closing && nextEnd - nextNameAt === gt - lt - 1 && this.names.name(buf, nextNameAt, nextEnd, this.tagHash) === name) {
+      this.position = nextEnd + 1;
+      sink.leaf(name, value, line, buf.slice(lt, nextEnd + 1), true);
+    } else {
+      this.position = next;
+      sink.leaf(name, value, line, buf.slice(lt, rawEnd), false);
+    }
+    return true;
   }
 
   /** Reads the markup starting at `<`; "wait" when it is not complete yet, null when it yields nothing. */

@@ -44,6 +44,22 @@ export class OfxTreeBuilder {
     return this.stack.length;
   }
 
+  /** Whether the tokenizer may hand `<name>value` as one leaf (see OfxLeafSink): nothing pending, not an aggregate. */
+  acceptsLeaf(name: string): boolean {
+    return this.pending === null && !AGGREGATES.has(name);
+  }
+
+  /** Whether blank text between tags would be dropped: nothing pending. */
+  acceptsBlank(): boolean {
+    return this.pending === null;
+  }
+
+  /** Counts a leaf the tokenizer handed whole, as push would have counted it. */
+  countLeaf(closed: boolean): void {
+    if (closed) this.closedLeaves++;
+    else this.unclosedLeaves++;
+  }
+
   push(token: OfxToken, emit: (node: OfxNode) => void): void {
     switch (token.kind) {
       case "open":

@@ -1,0 +1,463 @@
+// Reference copy (commit 9d2745e) of ../statement.ts, used only by the differential tests: see ./index.ts.
+/**
+ * OFX element events → canonical events: one statement per STMTRS / CCSTMTRS, its transactions
+ * (STMTTRN) and balances (LEDGERBAL, AVAILBAL). Holds one statement header and one transaction at a
+ * time. Bad values become issues on their record; nothing is guessed.
+ */
+import type { Balance, ParseIssue, Transaction } from "@/lib/schemas/canonical";
+import { FormatError, type JsonValue, type ParseEvent } from "../../types";
+import type { OfxNode } from "./tree";
+import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, parseOfxDateTime } from "./values";
+
+const MAX_RAW_CHARS = 64 * 1024;
+const MAX_HEADER_LINES = 64;
+/** Distinct fields kept per transaction; real ones have about a dozen. */
+const MAX_TRANSACTION_FIELDS = 256;
+
+/**
+ * Elements that hold text by the OFX spec. A tag right after one of them (`<MEMO><script>…`) makes it
+ * read as an aggregate with markup inside, whose text is never read as a value: that is said, not dropped
+ * in silence. (A literal "<" in OFX text is written "&lt;", which is read back as "<".)
+ */
+const TEXT_ELEMENTS = new Set(["NAME", "MEMO", "EXTDNAME", "PAYEEID", "CHECKNUM", "REFNUM", "FITID", "SRVRTID", "TRNTYPE", "TRNAMT", "DTPOSTED", "DTUSER", "DTAVAIL", "ACCTID", "BANKID", "BRANCHID", "CURDEF", "BALAMT", "DTASOF", "MESSAGE"]);
+
+interface StatementState {
+  line: number;
+  creditCard: boolean;
+  emitted: boolean;
+  currency?: string;
+  accountId?: string;
+  bankId?: string;
+  accountType?: string;
+  from?: string;
+  to?: string;
+}
+
+interface TransactionState {
+  line: number;
+  fields: Map<string, string>;
+  raw: string[];
+  rawLength: number;
+}
+
+interface BalanceState {
+  line: number;
+  sourceCode: "LEDGERBAL" | "AVAILBAL";
+  amount?: string;
+  asOf?: string;
+}
+
+
+function issue(severity: ParseIssue["severity"], code: string, message: string, line: number, field?: string): ParseEvent {
+  return { type: "issue", issue: field ? { severity, code, message, line, field } : { severity, code, message, line } };
+}
+
+/** A field's text, undefined when absent or empty. */
+function textOf(fields: ReadonlyMap<string, string>, field: string): string | undefined {
+  const value = fields.get(field);
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** Details taken from optional fields as written, after memo, userDate and postedAt, in this order. */
+const DETAIL_FIELDS: readonly (readonly [string, string])[] = [
+  ["extendedName", "EXTDNAME"],
+  ["sic", "SIC"],
+  ["payeeId", "PAYEEID"],
+  ["serverTransactionId", "SRVRTID"],
+  ["correctsFitId", "CORRECTFITID"],
+  ["correctAction", "CORRECTACTION"],
+  ["originalCurrency", "ORIGCURRENCY.CURSYM"],
+  ["originalCurrencyRate", "ORIGCURRENCY.CURRATE"],
+  ["currencyRate", "CURRENCY.CURRATE"],
+];
+
+/** An optional date field: its date, or undefined (with a warning when it was written but unreadable). */
+function optionalDate(fields: ReadonlyMap<string, string>, field: string, which: string, line: number, warnings: ParseEvent[]): string | undefined {
+  const text = fields.get(field);
+  if (text === undefined || text === "") return undefined;
+  const parsed = parseOfxDateTime(text);
+  if (!parsed) {
+    warnings.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${field}> of ${which}, found ${quoted(text)}; it was left out`, line, field));
+  }
+  return parsed?.date;
+}
+
+function quoted(value: string): string {
+  return value === "" ? "nothing (empty)" : JSON.stringify(value.length > 60 ? value.slice(0, 60) + "…" : value);
+}
+
+export class OfxStatementReader {
+  /** Events produced and not yet taken by the caller (plain arrays: generators per element cost too much). */
+  readonly out: ParseEvent[] = [];
+  readonly header: Record<string, string> = {};
+  private root: "before" | "inside" | "after" = "before";
+  private readonly path: string[] = [];
+  private statement: StatementState | null = null;
+  private transaction: TransactionState | null = null;
+  private balance: BalanceState | null = null;
+  private status: { line: number; code?: string; message?: string } | null = null;
+  private headerLines = 0;
+  private warnedAfterEnd = false;
+  statements = 0;
+  transactions = 0;
+  /** "sgml": OFXHEADER:100 lines; "xml": an <?OFX ?> instruction; "none": neither. */
+  syntax: "sgml" | "xml" | "none" = "none";
+
+  handle(node: OfxNode): void {
+    if (this.root === "after") {
+      if (!this.warnedAfterEnd && !(node.kind === "end" || node.kind === "unmatched_close")) {
+        this.warnedAfterEnd = true;
+        this.out.push(issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", node.line));
+      }
+      return;
+    }
+    switch (node.kind) {
+      case "text":
+        if (this.root === "before") this.readHeader(node.text, node.line);
+        else this.out.push(issue("warning", "ofx_unexpected_text", `Expected a tag, found text ${quoted(node.text.trim())} outside any element; it was ignored`, node.line));
+        return;
+      case "instruction":
+        this.readInstruction(node.body);
+        return;
+      case "unmatched_close":
+        this.out.push(issue("warning", "ofx_unmatched_close_tag", `Found </${node.name}> with no open <${node.name}>; it was ignored`, node.line));
+        return;
+      case "start":
+        this.markupInText(node.name, node.line);
+        this.start(node.name, node.line, node.raw);
+        return;
+      case "leaf":
+        if (this.root === "before") this.rootMissing(node.name, node.line);
+        this.markupInText(node.name, node.line);
+        this.appendRaw(node.raw);
+        this.leaf(node.name, node.value, node.line);
+        return;
+      case "end":
+        this.appendRaw(node.raw);
+        this.end(node.name);
+        return;
+    }
+  }
+
+  /** Called after the last node: a file without <OFX> is not OFX. */
+  finish(): void {
+    if (this.root === "before") throw new FormatError("ofx_missing_root", "Expected an <OFX> element, found none", 1);
+  }
+
+  private rootMissing(name: string, line: number): never {
+    throw new FormatError("ofx_missing_root", `Expected <OFX> as the first element, found <${name}>`, line);
+  }
+
+  private readHeader(text: string, firstLine: number): void {
+    const lines = text.split(/\r\n|\r|\n/);
+    lines.forEach((content, index) => {
+      const trimmed = content.trim();
+      if (trimmed === "") return;
+      const match = /^([A-Za-z][A-Za-z0-9_.-]*)\s*:\s*(.*)$/.exec(trimmed);
+      if (!match || ++this.headerLines > MAX_HEADER_LINES) {
+        throw new FormatError("ofx_bad_header", `Expected OFX header lines such as "OFXHEADER:100" before <OFX>, found ${quoted(trimmed)}`, firstLine + index);
+      }
+      this.header[match[1]!.toUpperCase()] = match[2]!.trim();
+      if (match[1]!.toUpperCase() === "OFXHEADER") this.syntax = "sgml";
+    });
+  }
+
+  private readInstruction(body: string): void {
+    if (!/^OFX\s/i.test(body)) return;
+    this.syntax = "xml";
+    for (const [, key, value] of body.matchAll(/([A-Za-z]+)\s*=\s*"([^"]*)"/g)) {
+      if (key && value !== undefined && Object.keys(this.header).length < MAX_HEADER_LINES) this.header[key.toUpperCase()] = value;
+    }
+  }
+
+  private markupInText(name: string, line: number): void {
+    const parent = this.path[this.path.length - 1];
+    if (parent === undefined || !TEXT_ELEMENTS.has(parent)) return;
+    this.out.push(
+      issue("warning", "ofx_markup_in_text", `Expected text in <${parent}>, found the tag <${name}> inside it; markup is not read as text, so its content was ignored (a "<" in text is written "&lt;")`, line, parent),
+    );
+  }
+
+  private appendRaw(raw: string): void {
+    const record = this.transaction;
+    if (!record || raw === "" || record.rawLength >= MAX_RAW_CHARS) return;
+    record.raw.push(raw);
+    record.rawLength += raw.length;
+  }
+
+  private start(name: string, line: number, raw: string): void {
+    if (this.root === "before") {
+      if (name !== "OFX") this.rootMissing(name, line);
+      this.root = "inside";
+    }
+    this.path.push(name);
+    this.appendRaw(raw);
+    switch (name) {
+      case "STMTRS":
+      case "CCSTMTRS":
+        if (!this.statement) this.statement = { line, creditCard: name === "CCSTMTRS", emitted: false };
+        return;
+      case "STMTTRN":
+        if (!this.statement || this.transaction) return;
+        this.emitStatement();
+        this.transaction = { line, fields: new Map(), raw: [raw], rawLength: raw.length };
+        return;
+      case "LEDGERBAL":
+      case "AVAILBAL":
+        if (!this.statement || this.transaction) return;
+        this.emitStatement();
+        this.balance = { line, sourceCode: name };
+        return;
+      case "STATUS":
+        this.status = { line };
+        return;
+      case "INVSTMTRS":
+        this.out.push(issue("warning", "ofx_investment_skipped", "Found an investment statement (<INVSTMTRS>); only bank and credit-card statements are imported, so it was skipped", line));
+        return;
+    }
+  }
+
+  private leaf(name: string, value: string, line: number): void {
+    const parent = this.path[this.path.length - 1];
+    if (parent === "STATUS" && this.status) {
+      if (name === "CODE") this.status.code = value;
+      if (name === "MESSAGE") this.status.message = value;
+      return;
+    }
+    if (this.transaction) {
+      const key = parent === "STMTTRN" ? name : `${parent}.${name}`;
+      if (!this.transaction.fields.has(key) && this.transaction.fields.size < MAX_TRANSACTION_FIELDS) this.transaction.fields.set(key, value);
+      return;
+    }
+    if (this.balance) {
+      if (parent !== this.balance.sourceCode) return;
+      if (name === "BALAMT") this.balance.amount = value;
+      if (name === "DTASOF") this.balance.asOf = value;
+      return;
+    }
+    const statement = this.statement;
+    if (!statement) return;
+    if (parent === "BANKACCTFROM" || parent === "CCACCTFROM") {
+      if (name === "ACCTID") statement.accountId = value;
+      else if (name === "BANKID") statement.bankId = value;
+      else if (name === "ACCTTYPE") statement.accountType = value;
+    } else if ((parent === "STMTRS" || parent === "CCSTMTRS") && name === "CURDEF") {
+      if (/^[A-Za-z]{3}$/.test(value)) statement.currency = value.toUpperCase();
+      else this.out.push(issue("warning", "ofx_invalid_currency", `Expected a three-letter currency code in <CURDEF>, found ${quoted(value)}`, line, "CURDEF"));
+    } else if (parent === "BANKTRANLIST" && (name === "DTSTART" || name === "DTEND")) {
+      const parsed = parseOfxDateTime(value);
+      if (!parsed) {
+        this.out.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${name}>, found ${quoted(value)}`, line, name));
+      } else if (name === "DTSTART") statement.from = parsed.date;
+      else statement.to = parsed.date;
+    }
+  }
+
+  private end(name: string): void {
+    this.path.pop();
+    switch (name) {
+      case "STMTTRN":
+        if (this.transaction) this.finishTransaction(this.transaction);
+        this.transaction = null;
+        return;
+      case "LEDGERBAL":
+      case "AVAILBAL":
+        if (this.balance && !this.transaction) this.finishBalance(this.balance);
+        this.balance = null;
+        return;
+      case "STMTRS":
+      case "CCSTMTRS":
+        if (this.statement && !this.path.includes("STMTRS") && !this.path.includes("CCSTMTRS")) {
+          this.emitStatement();
+          this.statement = null;
+        }
+        return;
+      case "OFX":
+        if (!this.path.includes("OFX")) this.root = "after";
+        return;
+      case "STATUS":
+        // The bank reports a failed request (e.g. 2000 "general error") in STATUS: the file may lack data.
+        if (this.status?.code && this.status.code !== "0") {
+          const scope = this.path.includes("SONRS") ? "sign-on" : "statement request";
+          const said = this.status.message ? ` ("${this.status.message}")` : "";
+          this.out.push(issue("warning", "ofx_status_error", `Expected status code 0 for the ${scope}, found ${this.status.code}${said}; the bank reported a problem`, this.status.line, "CODE"));
+        }
+        this.status = null;
+        return;
+    }
+  }
+
+  private emitStatement(): void {
+    const statement = this.statement;
+    if (!statement || statement.emitted) return;
+    if (!statement.accountId) {
+      const where = statement.creditCard ? "<CCACCTFROM>" : "<BANKACCTFROM>";
+      throw new FormatError("ofx_missing_account", `Expected <ACCTID> inside ${where} of the statement that starts on line ${statement.line}, found none`, statement.line);
+    }
+    statement.emitted = true;
+    this.statements++;
+    const kind = statement.creditCard ? "CREDITCARD" : statement.accountType || undefined;
+    this.out.push({
+      type: "statement",
+      statement: {
+        account: {
+          id: statement.accountId,
+          ...(statement.bankId ? { bankId: statement.bankId } : {}),
+          ...(statement.currency ? { currency: statement.currency } : {}),
+          ...(kind ? { kind } : {}),
+        },
+        ...(statement.from ? { from: statement.from } : {}),
+        ...(statement.to ? { to: statement.to } : {}),
+        line: statement.line,
+      },
+    });
+  }
+
+  private finishTransaction(record: TransactionState): void {
+    const fields = record.fields;
+    const fitid = fields.get("FITID");
+    const which = fitid ? `the transaction with FITID ${fitid}` : "the transaction";
+    const errors: ParseEvent[] = [];
+    const warnings: ParseEvent[] = [];
+
+    const postedText = fields.get("DTPOSTED");
+    const posted = postedText === undefined ? null : parseOfxDateTime(postedText);
+    if (postedText === undefined) {
+      errors.push(issue("error", "ofx_missing_date", `Expected <DTPOSTED> with the posting date in ${which}, found none`, record.line, "DTPOSTED"));
+    } else if (!posted) {
+      errors.push(issue("error", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTPOSTED> of ${which}, found ${quoted(postedText)}`, record.line, "DTPOSTED"));
+    }
+    const amountText = fields.get("TRNAMT");
+    const amount = amountText === undefined ? null : parseOfxAmount(amountText);
+    if (amountText === undefined) {
+      errors.push(issue("error", "ofx_missing_amount", `Expected <TRNAMT> with the amount in ${which}, found none`, record.line, "TRNAMT"));
+    } else if (amount === null) {
+      errors.push(issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in <TRNAMT> of ${which}, found ${quoted(amountText)}`, record.line, "TRNAMT"));
+    }
+    // Functions and plain assignments rather than closures and spreads per transaction (they showed in
+    // profiles); the object gets the same fields in the same order as before.
+    const userDate = optionalDate(fields, "DTUSER", which, record.line, warnings);
+    const availableDate = optionalDate(fields, "DTAVAIL", which, record.line, warnings);
+    if (!fitid) warnings.push(issue("warning", "ofx_missing_fitid", "Expected <FITID>, the bank's unique id of the transaction, found none", record.line, "FITID"));
+
+    for (const warning of warnings) this.out.push(warning);
+    if (errors.length > 0 || !posted || amount === null) {
+      for (const error of errors) this.out.push(error);
+      this.out.push({ type: "rejected", rejected: { kind: "transaction", line: record.line, raw: this.rawOf(record), fields: this.rejectedFields(fields, posted?.date, amount) } });
+      return;
+    }
+
+    const name = textOf(fields, "NAME") ?? textOf(fields, "PAYEE.NAME");
+    const memo = textOf(fields, "MEMO");
+    const details: Record<string, string> = {};
+    let hasDetails = false;
+    if (memo !== undefined) details.memo = memo;
+    if (userDate !== undefined) details.userDate = userDate;
+    if (posted.timestamp !== undefined) details.postedAt = posted.timestamp;
+    hasDetails = memo !== undefined || userDate !== undefined || posted.timestamp !== undefined;
+    for (const [key, field] of DETAIL_FIELDS) {
+      const value = textOf(fields, field);
+      if (value !== undefined) {
+        details[key] = value;
+        hasDetails = true;
+      }
+    }
+    const currencyText = textOf(fields, "CURRENCY.CURSYM");
+    const currency = currencyText && /^[A-Za-z]{3}$/.test(currencyText) ? currencyText.toUpperCase() : this.statement?.currency;
+    const counterpartyAccount = textOf(fields, "BANKACCTTO.ACCTID") ?? textOf(fields, "CCACCTTO.ACCTID");
+
+    const transaction = { bookingDate: posted.date } as Transaction;
+    if (availableDate) transaction.valueDate = availableDate;
+    transaction.amount = amount;
+    if (currency) transaction.currency = currency;
+    if (fitid) transaction.externalId = fitid;
+    const refnum = textOf(fields, "REFNUM");
+    if (refnum) transaction.bankReference = refnum;
+    const checknum = textOf(fields, "CHECKNUM");
+    if (checknum) transaction.customerReference = checknum;
+    const trntype = textOf(fields, "TRNTYPE");
+    if (trntype) transaction.typeCode = trntype;
+    transaction.description = memo ?? name ?? textOf(fields, "EXTDNAME") ?? "";
+    if (name) transaction.counterpartyName = name;
+    if (counterpartyAccount) transaction.counterpartyAccount = counterpartyAccount;
+    if (hasDetails) transaction.details = details;
+    transaction.raw = record.raw.join("").trim();
+    transaction.line = record.line;
+    this.transactions++;
+    this.out.push({ type: "transaction", transaction });
+  }
+
+  /** The STMTTRN block as written; if none was kept, its fields as SGML leaves. */
+  private rawOf(record: TransactionState): string {
+    const raw = record.raw.join("").trim();
+    if (raw !== "") return raw;
+    return ["<STMTTRN>", ...[...record.fields].map(([key, value]) => `<${key}>${value}`), "</STMTTRN>"].join("\n");
+  }
+
+  /**
+   * A dropped transaction's values for correction: canonical names for the elements that map to one
+   * (the text as written where it failed, "" where it was missing), every other element by its OFX name.
+   */
+  private rejectedFields(fields: ReadonlyMap<string, string>, postedDate: string | undefined, amount: string | null): Record<string, string> {
+    const out: Record<string, string> = {};
+    const canonical: Record<string, string> = {
+      DTAVAIL: "valueDate",
+      "CURRENCY.CURSYM": "currency",
+      FITID: "externalId",
+      REFNUM: "bankReference",
+      CHECKNUM: "customerReference",
+      TRNTYPE: "typeCode",
+      NAME: "counterpartyName",
+      "BANKACCTTO.ACCTID": "counterpartyAccount",
+      "CCACCTTO.ACCTID": "counterpartyAccount",
+    };
+    for (const [key, value] of fields) {
+      if (key === "DTPOSTED" || key === "TRNAMT" || key === "MEMO") continue;
+      const name = canonical[key] ?? key;
+      if (!Object.hasOwn(out, name)) out[name] = value;
+    }
+    out.bookingDate = postedDate ?? fields.get("DTPOSTED") ?? "";
+    out.amount = amount ?? fields.get("TRNAMT") ?? "";
+    out.description = fields.get("MEMO") || fields.get("NAME") || fields.get("PAYEE.NAME") || fields.get("EXTDNAME") || "";
+    if (!out.currency && this.statement?.currency) out.currency = this.statement.currency;
+    return out;
+  }
+
+  private finishBalance(record: BalanceState): void {
+    const element = `<BALAMT> of <${record.sourceCode}>`;
+    if (record.amount === undefined) {
+      this.out.push(issue("error", "ofx_missing_amount", `Expected ${element} with the balance, found none`, record.line, "BALAMT"));
+      return;
+    }
+    const amount = parseOfxAmount(record.amount);
+    if (amount === null) {
+      this.out.push(issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in ${element}, found ${quoted(record.amount.trim())}`, record.line, "BALAMT"));
+      return;
+    }
+    const asOf = record.asOf === undefined ? null : parseOfxDateTime(record.asOf);
+    if (record.asOf !== undefined && !asOf) {
+      this.out.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTASOF> of <${record.sourceCode}>, found ${quoted(record.asOf)}; the balance has no date`, record.line, "DTASOF"));
+    }
+    const currency = this.statement?.currency;
+    const balance: Balance = {
+      type: record.sourceCode === "LEDGERBAL" ? "closing" : "closing_available",
+      sourceCode: record.sourceCode,
+      ...(asOf ? { date: asOf.date } : {}),
+      amount,
+      ...(currency ? { currency } : {}),
+      line: record.line,
+    };
+    this.out.push({ type: "balance", balance });
+  }
+
+  extra(leafStyle: "closed" | "unclosed" | "mixed" | "none"): Record<string, JsonValue> {
+    return {
+      headerStyle: this.syntax,
+      leafStyle,
+      header: { ...this.header },
+      ...(this.header.VERSION ? { version: this.header.VERSION } : {}),
+      statements: this.statements,
+      transactions: this.transactions,
+    };
+  }
+}

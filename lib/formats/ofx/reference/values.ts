@@ -1,0 +1,60 @@
+// Reference copy (commit 9d2745e) of ../values.ts, used only by the differential tests: see ./index.ts.
+/**
+ * OFX leaf values: amounts and datetimes in the shapes banks actually write. Anything else is null
+ * and the caller reports it; nothing is guessed.
+ */
+import { canonicalDecimal } from "../../shared/decimal";
+import { isoDateFromParts } from "../../shared/dates";
+
+/** "-6.60", "+6.60", "6,60" (comma decimal, allowed by the OFX spec), ".5", "120". Not "$20", "1,234.56" or "". */
+const AMOUNT = /^([+-]?)(\d*)(?:[.,](\d*))?$/;
+
+export function parseOfxAmount(text: string): string | null {
+  const match = AMOUNT.exec(text.trim());
+  if (!match) return null;
+  const [, sign, whole = "", fraction = ""] = match;
+  if (whole === "" && fraction === "") return null;
+  return canonicalDecimal(`${sign === "-" ? "-" : ""}${whole || "0"}${fraction ? "." + fraction : ""}`);
+}
+
+export interface OfxDateTime {
+  /** The calendar date as written in the statement's own zone: never shifted to UTC. */
+  date: string;
+  /** ISO 8601 timestamp when a time was written, with the offset when a zone was written. */
+  timestamp?: string;
+}
+
+const DATETIME =
+  /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(?:(\d{2})(?:\.(\d{1,6}))?)?)?\s*(?:\[\s*([+-]?)(\d{1,2})(?:\.(\d{1,2}))?\s*(?::\s*[A-Za-z]{0,8}\s*)?\])?$/;
+
+/** YYYYMMDD, YYYYMMDDHHMM, YYYYMMDDHHMMSS, YYYYMMDDHHMMSS.XXX, each optionally followed by [±H(.MM):TZ]. */
+export function parseOfxDateTime(text: string): OfxDateTime | null {
+  // Transactions of a day share their date text: the last answer is reused (as a copy) for the same text.
+  if (lastDateTime && lastDateTime.text === text) return lastDateTime.result && { ...lastDateTime.result };
+  const result = readOfxDateTime(text);
+  lastDateTime = { text, result };
+  return result && { ...result };
+}
+
+let lastDateTime: { text: string; result: Readonly<OfxDateTime> | null } | undefined;
+
+function readOfxDateTime(text: string): OfxDateTime | null {
+  const match = DATETIME.exec(text.trim());
+  if (!match) return null;
+  const [, y = "", mo = "", d = "", hh, mm, ss, fraction, sign, offsetHours, offsetFraction] = match;
+  const date = isoDateFromParts(Number(y), Number(mo), Number(d));
+  if (!date) return null;
+  if (hh === undefined || mm === undefined) return { date };
+  if (Number(hh) > 23 || Number(mm) > 59 || Number(ss ?? "0") > 60) return null;
+  let timestamp = `${date}T${hh}:${mm}:${ss ?? "00"}${fraction ? "." + fraction.padEnd(3, "0") : ""}`;
+  if (offsetHours !== undefined) {
+    // "[+5.5:IST]" is a decimal fraction of an hour; two fraction digits are written both as minutes and as hundredths, so they stay unstated.
+    const minutes = offsetFraction === undefined ? 0 : offsetFraction.length === 1 ? Number(offsetFraction) * 6 : NaN;
+    if (Number(offsetHours) > 14 || Number.isNaN(minutes)) return { date, timestamp };
+    timestamp += `${sign === "-" ? "-" : "+"}${offsetHours.padStart(2, "0")}:${String(minutes).padStart(2, "0")}`;
+  }
+  return { date, timestamp };
+}
+
+export const OFX_DATE_SHAPE = "YYYYMMDD or YYYYMMDDHHMMSS[.XXX][±H:TZ]";
+export const OFX_AMOUNT_SHAPE = "a number such as -6.60";
