@@ -35,8 +35,18 @@ interface StatementState {
 interface TransactionState {
   line: number;
   fields: Map<string, string>;
-  raw: string[];
+  /** The raw pieces (tags and leaves as written) concatenated: joining an array of them per transaction showed in profiles. */
+  raw: string;
   rawLength: number;
+  firstPiece: string;
+  lastPiece: string;
+}
+
+/** Whether a raw text starting with `first` and ending with `last` (its first and last pieces) may have white space to trim. */
+function mayNeedTrim(first: string, last: string): boolean {
+  const a = first.charCodeAt(0);
+  const b = last.charCodeAt(last.length - 1);
+  return !(a > 32 && a < 127 && b > 32 && b < 127);
 }
 
 interface BalanceState {
@@ -193,8 +203,9 @@ export class OfxStatementReader {
   private appendRaw(raw: string): void {
     const record = this.transaction;
     if (!record || raw === "" || record.rawLength >= MAX_RAW_CHARS) return;
-    record.raw.push(raw);
+    record.raw += raw;
     record.rawLength += raw.length;
+    record.lastPiece = raw;
   }
 
   private start(name: string, line: number, raw: string): void {
@@ -212,7 +223,7 @@ export class OfxStatementReader {
       case "STMTTRN":
         if (!this.statement || this.transaction) return;
         this.emitStatement();
-        this.transaction = { line, fields: new Map(), raw: [raw], rawLength: raw.length };
+        this.transaction = { line, fields: new Map(), raw, rawLength: raw.length, firstPiece: raw, lastPiece: raw };
         return;
       case "LEDGERBAL":
       case "AVAILBAL":
@@ -393,15 +404,21 @@ export class OfxStatementReader {
     if (name) transaction.counterpartyName = name;
     if (counterpartyAccount) transaction.counterpartyAccount = counterpartyAccount;
     if (hasDetails) transaction.details = details;
-    transaction.raw = record.raw.join("").trim();
+    transaction.raw = this.rawText(record);
     transaction.line = record.line;
     this.transactions++;
     this.out.push({ type: "transaction", transaction });
   }
 
+  /** The pieces of the STMTTRN block joined and trimmed (pieces are tags and trimmed leaves, so trimming is rarely needed). */
+  private rawText(record: TransactionState): string {
+    if (record.raw === "") return "";
+    return mayNeedTrim(record.firstPiece, record.lastPiece) ? record.raw.trim() : record.raw;
+  }
+
   /** The STMTTRN block as written; if none was kept, its fields as SGML leaves. */
   private rawOf(record: TransactionState): string {
-    const raw = record.raw.join("").trim();
+    const raw = this.rawText(record);
     if (raw !== "") return raw;
     return ["<STMTTRN>", ...[...record.fields].map(([key, value]) => `<${key}>${value}`), "</STMTTRN>"].join("\n");
   }

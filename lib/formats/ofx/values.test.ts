@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseOfxAmount, parseOfxDateTime } from "./values";
+import { parseOfxAmount, parseOfxAmountGeneral, parseOfxDateTime, plainOfxAmount } from "./values";
 
 describe("parseOfxAmount", () => {
   it.each([
@@ -60,5 +61,23 @@ describe("parseOfxDateTime reuse of the last answer", () => {
     expect(parseOfxDateTime("20250230")).toBeNull();
     expect(parseOfxDateTime("20250230")).toBeNull();
     expect(parseOfxDateTime("20250228")).toEqual({ date: "2025-02-28" });
+  });
+});
+
+describe("plainOfxAmount (the fast path of parseOfxAmount)", () => {
+  it("answers null or exactly what the general path answers", () => {
+    const amount = fc.array(fc.constantFrom("-", "+", "0", "0", "1", "9", ".", ".", ",", " ", "a", "\u0660"), { maxLength: 10 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(fc.oneof(amount, fc.string({ maxLength: 8 })), (text) => {
+        const fast = plainOfxAmount(text);
+        if (fast !== null) expect(fast).toBe(parseOfxAmountGeneral(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("takes the usual amounts", () => {
+    for (const text of ["-12.34", "5.00", "0.01", "-0.5", "1234567.89"]) expect(plainOfxAmount(text)).toBe(text);
+    for (const text of ["0.00", "-0.00", "007.10", "12", "+1.00", "1.", ".5", " 1.00"]) expect(plainOfxAmount(text)).toBeNull();
   });
 });
