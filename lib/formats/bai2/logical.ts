@@ -51,6 +51,14 @@ export class LogicalAssembler {
     }
     for (;;) {
       const item = this.scanner.next();
+      if (typeof item !== "string" && item.kind === "detail") {
+        // The usual record first: it completes the one pending, which is handed on.
+        const previous = this.pending;
+        this.pending = item;
+        this.pendingChars = item.raw.length;
+        if (previous === undefined) continue;
+        return previous instanceof ScannedDetail ? previous : { kind: "logical", record: previous };
+      }
       if (item === "more") return undefined;
       if (item === "done") return this.takePending();
       if (item.kind === "record" && item.code === "88") {
@@ -70,10 +78,7 @@ export class LogicalAssembler {
         this.held = item;
         return previous;
       }
-      if (item.kind === "detail") {
-        this.pending = item;
-        this.pendingChars = item.raw.length;
-      } else if (item.code !== "88") {
+      if (item.code !== "88") {
         // The record itself, not a spread copy per record: the scanner hands each one over only once.
         this.pending = startLogical(item as PhysicalRecord & { code: Exclude<PhysicalRecord["code"], "88"> });
         this.pendingChars = item.raw.length;

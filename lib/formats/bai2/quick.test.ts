@@ -198,11 +198,19 @@ describe("quick 16 records give the general reading's events", () => {
 
 describe("minorUnitsText", () => {
   it("equals fromMinorUnits for every whole Number below 2^53, scale and sign", () => {
+    const units = fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.maxSafeNat().map((n) => n % 1e15), fc.maxSafeNat(), fc.constantFrom(1e15 - 1, 1e15, 1e15 + 1, 2 ** 53 - 1));
+    const scale = fc.oneof(fc.constant(2), fc.integer({ min: 0, max: 8 }));
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.maxSafeNat()), fc.integer({ min: 0, max: 8 }), fc.boolean(), (units, scale, negative) => {
+      fc.property(units, scale, fc.boolean(), (units, scale, negative) => {
         expect(minorUnitsText(units, scale, negative)).toBe(fromMinorUnits(negative ? -BigInt(units) : BigInt(units), scale));
       }),
       { numRuns: 5000 },
     );
+    // Every fraction, in both signs, at the small end and just below 10^15 where the quick form stops.
+    for (const base of [0, 1e15 - 10_000]) {
+      for (let units = base; units < base + 10_000; units++) {
+        for (const negative of [false, true]) expect(minorUnitsText(units, 2, negative)).toBe(fromMinorUnits(negative ? -BigInt(units) : BigInt(units), 2));
+      }
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { FormatError, type JsonValue, type ParseEvent, type ParseOptions } from "../types";
 import { parseAccountIdentifier } from "./accountIdentifier";
 import { parseAccountTrailer } from "./accountTrailer";
-import { balancesOf, descriptionOf, rejectedDetailFields, transactionOf, type AccountContext } from "./canonical";
+import { balancesOf, rejectedDetailFields, transactionOf, type AccountContext } from "./canonical";
 import type { LogicalRecord } from "./continuation";
 import { DEFAULT_CURRENCY, minorUnits } from "./currencies";
 import { END_OF_DAY, readAmount, type FieldProblem, type FieldResult } from "./fields";
@@ -278,24 +278,23 @@ export class Bai2Reader {
       account.units = 0;
     }
     this.transactions++;
-    const context = account.context;
-    const details: Record<string, string> = { typeCodeClass };
-    if (d.funds !== "") details.fundsType = d.funds;
-    const transaction: Transaction = {
-      bookingDate: context.asOfDate,
-      amount: minorUnitsText(d.units, context.scale, typeCodeClass.charCodeAt(0) === 100 /* d(ebit) */),
-      currency: context.currency,
-      typeCode: typeCodeText(d.typeCode),
-      description: descriptionOf(d.text),
-      details,
-      raw: d.raw,
-      line: d.line,
-    };
-    if (d.bankReference !== "") {
-      transaction.bankReference = d.bankReference;
-      transaction.externalId = d.bankReference;
+    const { asOfDate, currency } = account.context;
+    const amount = minorUnitsText(d.units, account.context.scale, typeCodeClass.charCodeAt(0) === 100 /* d(ebit) */);
+    const typeCode = typeCodeText(d.typeCode);
+    const details: Record<string, string> = d.funds === "" ? { typeCodeClass } : { typeCodeClass, fundsType: d.funds };
+    const { description, raw, line, bankReference, customerReference } = d;
+    // Each combination of references as one literal, keys in transactionOf's order: an object
+    // built whole, rather than grown by assignments (a new hidden class and property store each).
+    let transaction: Transaction;
+    if (bankReference !== "" && customerReference !== "") {
+      transaction = { bookingDate: asOfDate, amount, currency, typeCode, description, details, raw, line, bankReference, externalId: bankReference, customerReference };
+    } else if (bankReference !== "") {
+      transaction = { bookingDate: asOfDate, amount, currency, typeCode, description, details, raw, line, bankReference, externalId: bankReference };
+    } else if (customerReference !== "") {
+      transaction = { bookingDate: asOfDate, amount, currency, typeCode, description, details, raw, line, customerReference };
+    } else {
+      transaction = { bookingDate: asOfDate, amount, currency, typeCode, description, details, raw, line };
     }
-    if (d.customerReference !== "") transaction.customerReference = d.customerReference;
     out.push({ type: "transaction", transaction });
   }
 

@@ -12,6 +12,7 @@
  * would have read; a property test compares the two readings event for event.
  */
 import { fromMinorUnits } from "@/lib/money/decimal";
+import { descriptionOf } from "./canonical";
 import type { LogicalRecord } from "./continuation";
 import { classifyTypeCode } from "./typeCodes";
 
@@ -39,6 +40,8 @@ export class ScannedDetail {
     readonly customerReference: string,
     /** The text field, its wrapped lines and 88 lines "\n"-separated; undefined when not written. */
     public text: string | undefined,
+    /** `descriptionOf(text)`, kept up to date as 88s add lines. */
+    public description: string,
     /** The 16 as written, then each 88 after a "\n". */
     public raw: string,
   ) {}
@@ -46,6 +49,9 @@ export class ScannedDetail {
   /** An 88 of text (the 16's text has begun, so the whole 88 is text): one more line. */
   continueText(text: string, raw: string): void {
     this.text = this.text + "\n" + text;
+    // descriptionOf of the joined text: each part's trimmed, non-blank lines, joined by spaces.
+    const more = descriptionOf(text);
+    if (more !== "") this.description = this.description === "" ? more : this.description + " " + more;
     (this.continuations ??= []).push(raw);
     this.raw = this.raw + "\n" + raw;
     this.records++;
@@ -81,12 +87,24 @@ export function movementClass(code: number): string | undefined {
   return known ?? undefined;
 }
 
+/** ".00" … ".99": the fraction of a two-decimal amount. */
+const CENTS = Array.from({ length: 100 }, (_, i) => (i < 10 ? ".0" : ".") + i);
+
 /**
  * `fromMinorUnits(BigInt(units) * (negative ? -1n : 1n), scale)` for a whole Number below 2^53,
  * without BigInt (a property test holds them equal).
  */
 export function minorUnitsText(units: number, scale: number, negative: boolean): string {
   if (!Number.isSafeInteger(units) || units < 0) return fromMinorUnits(BigInt(units) * (negative ? -1n : 1n), scale);
+  if (scale === 2 && units < 1e15) {
+    // Two places (most currencies): whole part and a ready fraction, one concatenation. The
+    // quotient is exact enough for floor: below 10^13 its error is under 2^-10, each fraction
+    // step is 0.01.
+    const whole = Math.floor(units / 100);
+    const cents = CENTS[units - whole * 100]!;
+    if (!negative || units === 0) return String(whole) + cents;
+    return (whole === 0 ? "-0" : String(-whole)) + cents;
+  }
   const sign = negative && units !== 0 ? "-" : "";
   const digits = String(units);
   if (scale === 0) return sign + digits;
