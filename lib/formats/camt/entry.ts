@@ -9,7 +9,7 @@ import { addDecimals, compareDecimals } from "@/lib/money/decimal";
 import { parseIsoDate } from "../shared/dates";
 import type { RejectedRow } from "../types";
 import { signedAmount } from "./amount";
-import type { Scope } from "./scope";
+import { F, type EntryFields } from "./entry-fields";
 
 const NOT_PROVIDED = "NOTPROVIDED";
 
@@ -19,15 +19,15 @@ export interface EntryContext {
 }
 
 export function entryTransactions(
-  entry: Scope,
-  details: readonly Scope[],
+  entry: EntryFields,
+  details: readonly EntryFields[],
   context: EntryContext,
 ): { transactions: Transaction[]; issues: ParseIssue[]; rejected?: RejectedRow } {
   const issues: ParseIssue[] = [];
-  const currency = entry.first("Amt@Ccy")?.trim() || context.accountCurrency;
-  const signed = signedAmount(entry.first("Amt"), entry.first("CdtDbtInd"), currency, { line: entry.line, element: "Ntry" });
+  const currency = entry.first(F.Amt_Ccy)?.trim() || context.accountCurrency;
+  const signed = signedAmount(entry.first(F.Amt), entry.first(F.CdtDbtInd), currency, { line: entry.line, element: "Ntry" });
   issues.push(...signed.issues);
-  const bookingText = entry.first("BookgDt/Dt", "BookgDt/DtTm");
+  const bookingText = entry.first(F.BookgDt_Dt, F.BookgDt_DtTm);
   const bookingDate = bookingText === undefined ? null : parseIsoDate(bookingText);
   if (bookingDate === null) {
     issues.push({
@@ -38,18 +38,18 @@ export function entryTransactions(
       field: "Ntry/BookgDt",
     });
   }
-  const valueText = entry.first("ValDt/Dt", "ValDt/DtTm");
+  const valueText = entry.first(F.ValDt_Dt, F.ValDt_DtTm);
   const valueDate = valueText === undefined ? null : parseIsoDate(valueText);
   if (valueText !== undefined && valueDate === null) {
     issues.push({ severity: "error", code: "invalid_date", message: `Expected a value date as YYYY-MM-DD in Ntry/ValDt, found "${valueText.trim()}"; the value date is left out`, line: entry.line, field: "Ntry/ValDt" });
   }
   if (signed.amount === null || bookingDate === null) {
     // Kept for correction in review: dates and amount as written where they failed, the rest as read.
-    const direction = entry.first("CdtDbtInd")?.trim() ?? "";
+    const direction = entry.first(F.CdtDbtInd)?.trim() ?? "";
     const { details: _extras, ...described } = describe(entry, details, direction || undefined, context, undefined);
     const fields: Record<string, string> = {
       bookingDate: bookingDate ?? bookingText?.trim() ?? "",
-      amount: signed.amount ?? entry.first("Amt")?.trim() ?? "",
+      amount: signed.amount ?? entry.first(F.Amt)?.trim() ?? "",
       creditDebit: direction,
       ...described,
     };
@@ -60,13 +60,13 @@ export function entryTransactions(
   }
 
   const transactionCurrency = currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined;
-  const entryDirection = entry.first("CdtDbtInd")?.trim();
+  const entryDirection = entry.first(F.CdtDbtInd)?.trim();
 
   const split = details.length > 1 ? splitAmounts(entry, details, signed.amount, currency, entryDirection, issues) : null;
   if (split) {
     const rawFor = rawBuilder(entry.raw, entry.detailOffsets);
     const transactions = details.map((detail, i) =>
-      transactionOf(bookingDate, valueDate, transactionCurrency, entry.line, describe(entry, [detail], detail.first("CdtDbtInd")?.trim() || entryDirection, context, i), split[i]!, rawFor(i)),
+      transactionOf(bookingDate, valueDate, transactionCurrency, entry.line, describe(entry, [detail], detail.first(F.CdtDbtInd)?.trim() || entryDirection, context, i), split[i]!, rawFor(i)),
     );
     return { transactions, issues };
   }
@@ -100,20 +100,20 @@ function transactionOf(bookingDate: string, valueDate: string | null, currency: 
 }
 
 /** Signed amount of a detail in the entry's currency, or undefined when it has none comparable. */
-function detailAmount(detail: Scope, currency: string | undefined, entryDirection: string | undefined): { amount?: string; issues: ParseIssue[] } {
-  const paths: [string, string][] = [["Amt", "Amt@Ccy"], ["AmtDtls/TxAmt/Amt", "AmtDtls/TxAmt/Amt@Ccy"]];
+function detailAmount(detail: EntryFields, currency: string | undefined, entryDirection: string | undefined): { amount?: string; issues: ParseIssue[] } {
+  const paths: [number, number][] = [[F.Amt, F.Amt_Ccy], [F.AmtDtls_TxAmt_Amt, F.AmtDtls_TxAmt_Amt_Ccy]];
   for (const [path, ccyPath] of paths) {
     const text = detail.first(path);
     if (text === undefined) continue;
     const ccy = detail.first(ccyPath)?.trim();
     if (ccy && currency && ccy !== currency) continue;
-    const signed = signedAmount(text, detail.first("CdtDbtInd") ?? entryDirection, currency, { line: detail.line, element: "TxDtls" });
+    const signed = signedAmount(text, detail.first(F.CdtDbtInd) ?? entryDirection, currency, { line: detail.line, element: "TxDtls" });
     return signed.amount === null ? { issues: signed.issues } : { amount: signed.amount, issues: signed.issues };
   }
   return { issues: [] };
 }
 
-function splitAmounts(entry: Scope, details: readonly Scope[], entryAmount: string, currency: string | undefined, entryDirection: string | undefined, issues: ParseIssue[]): string[] | null {
+function splitAmounts(entry: EntryFields, details: readonly EntryFields[], entryAmount: string, currency: string | undefined, entryDirection: string | undefined, issues: ParseIssue[]): string[] | null {
   const amounts: string[] = [];
   for (const detail of details) {
     const found = detailAmount(detail, currency, entryDirection);
@@ -142,7 +142,7 @@ function splitAmounts(entry: Scope, details: readonly Scope[], entryAmount: stri
   return null;
 }
 
-function checkSingleDetail(entry: Scope, detail: Scope, entryAmount: string, currency: string | undefined, entryDirection: string | undefined, issues: ParseIssue[]): void {
+function checkSingleDetail(entry: EntryFields, detail: EntryFields, entryAmount: string, currency: string | undefined, entryDirection: string | undefined, issues: ParseIssue[]): void {
   const found = detailAmount(detail, currency, entryDirection);
   issues.push(...found.issues);
   if (found.amount === undefined || compareDecimals(found.amount, entryAmount) === 0) return;
@@ -156,64 +156,63 @@ function checkSingleDetail(entry: Scope, detail: Scope, entryAmount: string, cur
 }
 
 /** Everything but the amount: references, parties, codes and text, from the entry and its detail(s). */
-function describe(entry: Scope, details: readonly Scope[], direction: string | undefined, context: EntryContext, index: number | undefined): Described {
+function describe(entry: EntryFields, details: readonly EntryFields[], direction: string | undefined, context: EntryContext, index: number | undefined): Described {
   // Helper functions (pickFrom, putIfSet), not closures and rest arrays per entry: each closure costs
   // a __name call under the bench's keepNames build, and this runs for every entry.
   const detail = details.length === 1 ? details[0] : undefined;
-  const endToEnd = pickFrom(detail, "Refs/EndToEndId");
+  const endToEnd = pickFrom(detail, F.Refs_EndToEndId);
   const endToEndId = endToEnd && endToEnd !== NOT_PROVIDED ? endToEnd : undefined;
-  const instructionId = pickFrom(detail, "Refs/InstrId");
-  const entryRef = clean(entry.first("AcctSvcrRef"));
-  const detailRef = pickFrom(detail, "Refs/AcctSvcrRef");
+  const instructionId = pickFrom(detail, F.Refs_InstrId);
+  const entryRef = clean(entry.first(F.AcctSvcrRef));
+  const detailRef = pickFrom(detail, F.Refs_AcctSvcrRef);
   const externalId =
     index === undefined ? entryRef ?? detailRef ?? endToEndId : detailRef ?? endToEndId ?? (entryRef ? `${entryRef}/${index + 1}` : undefined);
   const bankReference = detailRef ?? entryRef;
   const customerReference = endToEndId ?? instructionId;
   const typeCode = bankTransactionCode(detail) ?? bankTransactionCode(entry);
 
-  const counterpartySide = direction === "DBIT" ? "Cdtr" : "Dbtr";
-  const counterpartyName = pickFrom(detail, `RltdPties/${counterpartySide}/Nm`, `RltdPties/${counterpartySide}/Pty/Nm`);
-  const counterpartyAccount = pickFrom(detail, `RltdPties/${counterpartySide}Acct/Id/IBAN`, `RltdPties/${counterpartySide}Acct/Id/Othr/Id`);
+  const debit = direction === "DBIT";
+  const counterpartyName = pickFrom(detail, debit ? F.RltdPties_Cdtr_Nm : F.RltdPties_Dbtr_Nm, debit ? F.RltdPties_Cdtr_Pty_Nm : F.RltdPties_Dbtr_Pty_Nm);
+  const counterpartyAccount = pickFrom(detail, debit ? F.RltdPties_CdtrAcct_Id_IBAN : F.RltdPties_DbtrAcct_Id_IBAN, debit ? F.RltdPties_CdtrAcct_Id_Othr_Id : F.RltdPties_DbtrAcct_Id_Othr_Id);
 
   const remittance: string[] = [];
   for (const d of details) {
-    const text = joinTrimmed(d.all("RmtInf/Ustrd"));
+    const text = joinTrimmed(d.all(F.RmtInf_Ustrd));
     if (text) remittance.push(text);
   }
-  const entryInformation = joinTrimmed(entry.all("AddtlNtryInf"));
-  const transactionInformation = pickFrom(detail, "AddtlTxInf");
+  const entryInformation = joinTrimmed(entry.all(F.AddtlNtryInf));
+  const transactionInformation = pickFrom(detail, F.AddtlTxInf);
   const description = (details.length > 1 ? entryInformation || remittance.join("; ") : remittance[0] || entryInformation || transactionInformation || "").replace(/\s+/g, " ");
 
   const extras: Record<string, string> = {};
   putIfSet(extras, "endToEndId", endToEnd);
   putIfSet(extras, "instructionId", instructionId);
-  putIfSet(extras, "messageId", pickFrom(detail, "Refs/MsgId"));
-  putIfSet(extras, "paymentInformationId", pickFrom(detail, "Refs/PmtInfId") ?? clean(entry.first("NtryDtls/Btch/PmtInfId")));
-  putIfSet(extras, "transactionId", pickFrom(detail, "Refs/TxId"));
-  putIfSet(extras, "mandateId", pickFrom(detail, "Refs/MndtId"));
-  putIfSet(extras, "chequeNumber", pickFrom(detail, "Refs/ChqNb"));
+  putIfSet(extras, "messageId", pickFrom(detail, F.Refs_MsgId));
+  putIfSet(extras, "paymentInformationId", pickFrom(detail, F.Refs_PmtInfId) ?? clean(entry.first(F.NtryDtls_Btch_PmtInfId)));
+  putIfSet(extras, "transactionId", pickFrom(detail, F.Refs_TxId));
+  putIfSet(extras, "mandateId", pickFrom(detail, F.Refs_MndtId));
+  putIfSet(extras, "chequeNumber", pickFrom(detail, F.Refs_ChqNb));
   putIfSet(extras, "statementMessageId", context.messageId);
-  putIfSet(extras, "entryReference", clean(entry.first("NtryRef")));
+  putIfSet(extras, "entryReference", clean(entry.first(F.NtryRef)));
   putIfSet(extras, "entryAccountServicerReference", entryRef);
-  putIfSet(extras, "status", clean(entry.first("Sts", "Sts/Cd", "Sts/Prtry")));
+  putIfSet(extras, "status", clean(entry.first(F.Sts, F.Sts_Cd, F.Sts_Prtry)));
   putIfSet(extras, "creditDebit", direction);
-  if (clean(entry.first("RvslInd"))?.toLowerCase() === "true") extras.reversal = "true";
-  putIfSet(extras, "batchTransactionCount", clean(entry.first("NtryDtls/Btch/NbOfTxs")));
+  if (clean(entry.first(F.RvslInd))?.toLowerCase() === "true") extras.reversal = "true";
+  putIfSet(extras, "batchTransactionCount", clean(entry.first(F.NtryDtls_Btch_NbOfTxs)));
   if (details.length > 1) extras.detailCount = String(details.length);
-  putIfSet(extras, "instructedAmount", pickFrom(detail, "AmtDtls/InstdAmt/Amt") ?? clean(entry.first("AmtDtls/InstdAmt/Amt")));
-  putIfSet(extras, "instructedCurrency", pickFrom(detail, "AmtDtls/InstdAmt/Amt@Ccy") ?? clean(entry.first("AmtDtls/InstdAmt/Amt@Ccy")));
-  putIfSet(extras, "exchangeRate", pickFrom(detail, "AmtDtls/InstdAmt/CcyXchg/XchgRate", "AmtDtls/TxAmt/CcyXchg/XchgRate", "AmtDtls/CntrValAmt/CcyXchg/XchgRate"));
-  const detailAmountText = pickFrom(detail, "Amt", "AmtDtls/TxAmt/Amt");
-  const detailCurrency = pickFrom(detail, "Amt@Ccy", "AmtDtls/TxAmt/Amt@Ccy");
-  if (detailAmountText && detailCurrency && detailCurrency !== clean(entry.first("Amt@Ccy"))) {
+  putIfSet(extras, "instructedAmount", pickFrom(detail, F.AmtDtls_InstdAmt_Amt) ?? clean(entry.first(F.AmtDtls_InstdAmt_Amt)));
+  putIfSet(extras, "instructedCurrency", pickFrom(detail, F.AmtDtls_InstdAmt_Amt_Ccy) ?? clean(entry.first(F.AmtDtls_InstdAmt_Amt_Ccy)));
+  putIfSet(extras, "exchangeRate", pickFrom(detail, F.AmtDtls_InstdAmt_CcyXchg_XchgRate, F.AmtDtls_TxAmt_CcyXchg_XchgRate, F.AmtDtls_CntrValAmt_CcyXchg_XchgRate));
+  const detailAmountText = pickFrom(detail, F.Amt, F.AmtDtls_TxAmt_Amt);
+  const detailCurrency = pickFrom(detail, F.Amt_Ccy, F.AmtDtls_TxAmt_Amt_Ccy);
+  if (detailAmountText && detailCurrency && detailCurrency !== clean(entry.first(F.Amt_Ccy))) {
     putIfSet(extras, "transactionAmount", detailAmountText);
     putIfSet(extras, "transactionCurrency", detailCurrency);
   }
-  putIfSet(extras, "creditorReference", pickFrom(detail, "RmtInf/Strd/CdtrRefInf/Ref"));
-  putIfSet(extras, "ultimateDebtor", pickFrom(detail, "RltdPties/UltmtDbtr/Nm", "RltdPties/UltmtDbtr/Pty/Nm"));
-  putIfSet(extras, "ultimateCreditor", pickFrom(detail, "RltdPties/UltmtCdtr/Nm", "RltdPties/UltmtCdtr/Pty/Nm"));
-  const agent = direction === "DBIT" ? "CdtrAgt" : "DbtrAgt";
-  putIfSet(extras, "counterpartyBic", pickFrom(detail, `RltdAgts/${agent}/FinInstnId/BIC`, `RltdAgts/${agent}/FinInstnId/BICFI`));
+  putIfSet(extras, "creditorReference", pickFrom(detail, F.RmtInf_Strd_CdtrRefInf_Ref));
+  putIfSet(extras, "ultimateDebtor", pickFrom(detail, F.RltdPties_UltmtDbtr_Nm, F.RltdPties_UltmtDbtr_Pty_Nm));
+  putIfSet(extras, "ultimateCreditor", pickFrom(detail, F.RltdPties_UltmtCdtr_Nm, F.RltdPties_UltmtCdtr_Pty_Nm));
+  putIfSet(extras, "counterpartyBic", pickFrom(detail, debit ? F.RltdAgts_CdtrAgt_FinInstnId_BIC : F.RltdAgts_DbtrAgt_FinInstnId_BIC, debit ? F.RltdAgts_CdtrAgt_FinInstnId_BICFI : F.RltdAgts_DbtrAgt_FinInstnId_BICFI));
   if (description !== entryInformation) putIfSet(extras, "additionalEntryInformation", entryInformation);
   putIfSet(extras, "additionalTransactionInformation", transactionInformation);
 
@@ -242,10 +241,9 @@ interface Described {
 }
 
 /** clean(scope?.first(a, b, c)): the first value found among up to three paths, trimmed, or undefined. */
-function pickFrom(scope: Scope | undefined, a: string, b?: string, c?: string): string | undefined {
+function pickFrom(scope: EntryFields | undefined, a: number, b?: number, c?: number): string | undefined {
   if (!scope) return undefined;
-  const value = scope.first(a) ?? (b === undefined ? undefined : scope.first(b)) ?? (c === undefined ? undefined : scope.first(c));
-  return clean(value);
+  return clean(scope.first(a, b, c));
 }
 
 function putIfSet(into: Record<string, string>, key: string, value: string | undefined): void {
@@ -263,13 +261,19 @@ function joinTrimmed(texts: readonly string[]): string {
 }
 
 /** ISO domain/family/sub-family ("PMNT/RCDT/DMCT") when given, else the proprietary code. */
-function bankTransactionCode(scope: Scope | undefined): string | undefined {
+function bankTransactionCode(scope: EntryFields | undefined): string | undefined {
   if (!scope) return undefined;
-  const domain = clean(scope.first("BkTxCd/Domn/Cd"));
+  const domain = clean(scope.first(F.BkTxCd_Domn_Cd));
   if (domain) {
-    return [domain, clean(scope.first("BkTxCd/Domn/Fmly/Cd")), clean(scope.first("BkTxCd/Domn/Fmly/SubFmlyCd"))].filter(Boolean).join("/");
+    // Concatenated, not [..].filter(Boolean).join("/"): this runs for every entry and detail.
+    const family = clean(scope.first(F.BkTxCd_Domn_Fmly_Cd));
+    const subFamily = clean(scope.first(F.BkTxCd_Domn_Fmly_SubFmlyCd));
+    let code = domain;
+    if (family) code += "/" + family;
+    if (subFamily) code += "/" + subFamily;
+    return code;
   }
-  return clean(scope.first("BkTxCd/Prtry/Cd"));
+  return clean(scope.first(F.BkTxCd_Prtry_Cd));
 }
 
 function clean(text: string | undefined): string | undefined {

@@ -7,8 +7,11 @@ import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from
 import { flattenBatches } from "../shared/batches";
 import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
 import { parseIsoDate } from "../shared/dates";
-import { NO_ATTRIBUTES, xmlEvents, type XmlEvent } from "./xml";
+import { NO_ATTRIBUTES, pieces } from "./xml";
+import { XmlTokenizer, type XmlSink } from "./tokenizer";
+import type { PathNode } from "./path-node";
 import { Scope } from "./scope";
+import { EntryFields } from "./entry-fields";
 import { interpretBalance } from "./balance";
 import { entryTransactions, type EntryContext } from "./entry";
 import { StatementTotals } from "./totals";
@@ -32,12 +35,26 @@ export function parseCamt(source: ByteSource, options: ParseOptions = {}): Async
 export async function* camtBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source);
   const encoding = options.encoding ?? xmlEncoding(head);
-  const lines = { count: 1 };
   const builder = new CamtBuilder(options.integrity !== false);
-  for await (const batch of xmlEvents(decodeText(replay, encoding), lines)) {
-    for (const event of batch) builder.handle(event);
-    yield builder.drain();
+  // The builder reads elements as the tokenizer finds them (no event objects). A builder failure is
+  // raised once the piece is read, so an XML error later in the same piece still comes first, as it
+  // did when each piece was tokenised whole before the builder saw its events.
+  const tokenizer = new XmlTokenizer(builder);
+  builder.lines = tokenizer;
+  let endsWithNewline = false;
+  for await (const piece of pieces(decodeText(replay, encoding))) {
+    endsWithNewline = isNewline(piece.charCodeAt(piece.length - 1));
+    const before = tokenizer.elements;
+    tokenizer.write(piece);
+    builder.raise();
+    if (tokenizer.elements !== before) yield builder.drain();
   }
+  const before = tokenizer.elements;
+  const lastLine = tokenizer.end();
+  builder.raise();
+  if (tokenizer.elements !== before) yield builder.drain();
+  // A final newline ends the last line rather than starting another one.
+  const lines = { count: Math.max(1, endsWithNewline ? lastLine - 1 : lastLine) };
   builder.finish();
   const last = builder.drain();
   last.push({
@@ -58,6 +75,10 @@ export async function* camtBatches(source: ByteSource, options: ParseOptions): A
   yield last;
 }
 
+function isNewline(code: number): boolean {
+  return code === 10 || code === 13;
+}
+
 /** BOMs and UTF-8 validity decide, except that an XML declaration naming a Latin encoding is believed. */
 function xmlEncoding(head: Uint8Array): TextEncoding {
   const sniffed = sniffEncoding(head);
@@ -67,48 +88,6 @@ function xmlEncoding(head: Uint8Array): TextEncoding {
   return declared && /^(iso-8859-1|iso-8859-15|latin-?1|windows-1252|cp1252)$/.test(declared) ? "windows-1252" : sniffed;
 }
 
-const MAX_PATH_NODES = 10_000;
-
-/** An element path (the names from the document element down), with its relative paths once built. */
-class PathNode {
-  children: Map<string, PathNode> | undefined;
-  /** relatives[d]: the path below the ancestor at depth d, "Acct/Id/IBAN"; "@Ccy" ones apart. */
-  private readonly relatives: (string | undefined)[] = [];
-  private readonly ccyRelatives: (string | undefined)[] = [];
-
-  /** "<Name>" and "</Name>", for the entry's raw text: built once, not per element. */
-  readonly openTag: string;
-  readonly closeTag: string;
-
-  constructor(
-    readonly name: string,
-    private readonly parent: PathNode | undefined,
-  ) {
-    this.openTag = "<" + name + ">";
-    this.closeTag = "</" + name + ">";
-  }
-
-  /** The names below depth `from` down to this node joined with "/", then `suffix` ("" or "@Ccy"). */
-  relative(from: number, suffix: "" | "@Ccy"): string {
-    const cache = suffix === "" ? this.relatives : this.ccyRelatives;
-    const known = cache[from];
-    if (known !== undefined) return known;
-    let path = this.name;
-    let depth = this.depth() - 1;
-    for (let node = this.parent; node && depth > from; node = node.parent, depth--) path = node.name + "/" + path;
-    const built = path + suffix;
-    // Flattened once here, so every later lookup hashes a flat string.
-    cache[from] = built;
-    return built;
-  }
-
-  private depth(): number {
-    let depth = 0;
-    for (let node: PathNode | undefined = this; node && node.parent; node = node.parent) depth++;
-    return depth;
-  }
-}
-
 interface OpenStatement {
   scope: Scope;
   announced: boolean;
@@ -116,7 +95,7 @@ interface OpenStatement {
   currency?: string;
 }
 
-class CamtBuilder {
+class CamtBuilder implements XmlSink {
   format: FormatName = "camt053";
   version: string | undefined;
   messageId: string | undefined;
@@ -124,16 +103,11 @@ class CamtBuilder {
   entryCount = 0;
   transactionCount = 0;
 
-  private readonly path: string[] = [];
-  /**
-   * nodes[d]: the open element at depth d as a node of the tree of element paths seen so far, which
-   * keeps each relative path string ("RltdPties/Dbtr/Nm") once built. Paths repeat from entry to
-   * entry, so a leaf's key is a lookup instead of a string built, flattened and hashed per element
-   * (a profile hot spot).
-   */
-  private readonly nodes: PathNode[] = [];
-  private readonly root = new PathNode("", undefined);
-  private pathNodes = 0;
+  /** Lines of the positions the tokenizer hands on (only asked where a line is kept). */
+  lines!: { lineAt(at: number): number };
+  /** What the builder threw while the tokenizer read the current piece, raised after it. */
+  private failed = false;
+  private failure: unknown;
   private queue: ParseEvent[] = [];
   private messageDepth = 0;
   private messageLine = 1;
@@ -142,9 +116,9 @@ class CamtBuilder {
   private group: Scope | undefined;
   private statement: OpenStatement | undefined;
   private balance: Scope | undefined;
-  private entry: Scope | undefined;
-  private detail: Scope | undefined;
-  private details: Scope[] = [];
+  private entry: EntryFields | undefined;
+  private detail: EntryFields | undefined;
+  private details: EntryFields[] = [];
 
   constructor(private readonly integrity: boolean) {}
 
@@ -154,9 +128,28 @@ class CamtBuilder {
     return events;
   }
 
-  handle(event: XmlEvent): void {
-    if (event.kind === "open") this.open(event);
-    else this.close(event);
+  raise(): void {
+    if (this.failed) throw this.failure;
+  }
+
+  open(node: PathNode, depth: number, uri: string, attributes: Readonly<Record<string, string>>, at: number): void {
+    if (this.failed) return;
+    try {
+      this.opened(node, depth, uri, attributes, at);
+    } catch (error) {
+      this.failed = true;
+      this.failure = error;
+    }
+  }
+
+  close(node: PathNode, depth: number, text: string): void {
+    if (this.failed) return;
+    try {
+      this.closed(node, depth, text);
+    } catch (error) {
+      this.failed = true;
+      this.failure = error;
+    }
   }
 
   finish(): void {
@@ -165,111 +158,96 @@ class CamtBuilder {
     }
   }
 
-  private open(event: Extract<XmlEvent, { kind: "open" }>): void {
-    // pop() rather than setting .length, which showed in profiles as a runtime call per element.
-    while (this.path.length > event.depth - 1) this.path.pop();
-    this.path.push(event.name);
-    while (this.nodes.length > event.depth - 1) this.nodes.pop();
-    this.nodes.push(this.child(event.depth === 1 ? this.root : this.nodes[event.depth - 2]!, event.name));
+  private opened(node: PathNode, depth: number, uri: string, attributes: Readonly<Record<string, string>>, at: number): void {
     if (this.messageDepth === 0) {
-      this.findMessage(event);
+      this.findMessage(node, depth, uri, at);
       return;
     }
-    if (event.depth <= this.messageDepth) return;
-    if (event.depth === this.messageDepth + 1) {
-      if (event.name === "GrpHdr") this.group = new Scope(event.depth, event.line, "the group header");
-      if (event.name === this.statementElement) {
+    if (depth <= this.messageDepth) return;
+    const name = node.local;
+    if (depth === this.messageDepth + 1) {
+      if (name === "GrpHdr") this.group = new Scope(depth, this.lines.lineAt(at), "the group header");
+      if (name === this.statementElement) {
         this.statementCount++;
-        this.statement = { scope: new Scope(event.depth, event.line, "the statement header"), announced: false, totals: new StatementTotals() };
+        this.statement = { scope: new Scope(depth, this.lines.lineAt(at), "the statement header"), announced: false, totals: new StatementTotals() };
       }
       return;
     }
     const statement = this.statement;
-    if (statement && event.depth === statement.scope.depth + 1 && event.name === "TxsSummry") statement.totals.summaryLine = event.line;
-    if (statement && event.depth === statement.scope.depth + 1 && (event.name === "Bal" || event.name === "Ntry")) {
-      this.announce(statement);
-      if (event.name === "Bal") this.balance = new Scope(event.depth, event.line, "a balance");
-      else this.entry = new Scope(event.depth, event.line, "an entry");
+    if (statement && depth === statement.scope.depth + 1) {
+      if (name === "TxsSummry") statement.totals.summaryLine = this.lines.lineAt(at);
+      if (name === "Bal" || name === "Ntry") {
+        this.announce(statement);
+        if (name === "Bal") this.balance = new Scope(depth, this.lines.lineAt(at), "a balance");
+        else this.entry = new EntryFields(depth, this.lines.lineAt(at), "an entry");
+      }
     }
     const entry = this.entry;
     if (entry) {
-      if (!this.detail && event.name === "TxDtls" && this.path[event.depth - 2] === "NtryDtls") {
+      if (!this.detail && name === "TxDtls" && node.parent!.local === "NtryDtls") {
         entry.markDetail();
-        this.detail = new Scope(event.depth, event.line, "a transaction detail");
+        this.detail = new EntryFields(depth, this.lines.lineAt(at), "a transaction detail");
       }
-      const node = this.nodes[event.depth - 1]!;
-      if (event.attributes === NO_ATTRIBUTES) entry.append(node.openTag);
-      else entry.writeOpen(event.name, event.attributes);
+      if (attributes === NO_ATTRIBUTES) entry.append(node.openTag);
+      else entry.writeOpen(name, attributes);
     }
+    if (attributes === NO_ATTRIBUTES) return;
     const scope = this.innermost();
-    const ccy = event.attributes.Ccy;
-    if (scope && ccy !== undefined && event.depth > scope.depth) scope.add(this.nodes[event.depth - 1]!.relative(scope.depth, "@Ccy"), ccy);
+    const ccy = attributes.Ccy;
+    if (scope && ccy !== undefined && depth > scope.depth) scope.leaf(node, "@Ccy", ccy);
   }
 
-  private findMessage(event: Extract<XmlEvent, { kind: "open" }>): void {
-    const version = /camt\.05\d\.001\.\d+/.exec(event.uri)?.[0];
+  private findMessage(node: PathNode, depth: number, uri: string, at: number): void {
+    const name = node.local;
+    const version = /camt\.05\d\.001\.\d+/.exec(uri)?.[0];
     if (version) this.version = version;
-    const message = MESSAGES[event.name];
+    const message = MESSAGES[name];
     if (message) {
-      this.messageDepth = event.depth;
-      this.messageLine = event.line;
+      this.messageDepth = depth;
+      this.messageLine = this.lines.lineAt(at);
       this.format = message.format;
       this.statementElement = message.statement;
       return;
     }
-    const unsupported = UNSUPPORTED_MESSAGES[event.name];
-    if (unsupported) throw new FormatError("camt_unsupported_message", `Expected a camt.053 or camt.052 message, found ${unsupported}`, event.line);
-    if (!(event.depth === 1 && event.name === "Document")) {
-      throw new FormatError("not_camt", `Expected <Document> holding <BkToCstmrStmt> or <BkToCstmrAcctRpt>, found <${event.name}>`, event.line);
+    const unsupported = UNSUPPORTED_MESSAGES[name];
+    if (unsupported) throw new FormatError("camt_unsupported_message", `Expected a camt.053 or camt.052 message, found ${unsupported}`, this.lines.lineAt(at));
+    if (!(depth === 1 && name === "Document")) {
+      throw new FormatError("not_camt", `Expected <Document> holding <BkToCstmrStmt> or <BkToCstmrAcctRpt>, found <${name}>`, this.lines.lineAt(at));
     }
   }
 
-  private close(event: Extract<XmlEvent, { kind: "close" }>): void {
+  private closed(node: PathNode, depth: number, text: string): void {
     const scope = this.innermost();
-    const text = event.text.trim();
-    if (scope && event.depth > scope.depth && text !== "") scope.add(this.nodes[event.depth - 1]!.relative(scope.depth, ""), text);
+    const trimmed = text === "" ? text : text.trim();
+    if (scope && depth > scope.depth && trimmed !== "") scope.leaf(node, "", trimmed);
     if (this.entry) {
-      this.entry.writeText(text);
-      this.entry.append(this.nodes[event.depth - 1]!.closeTag);
+      this.entry.writeText(trimmed);
+      this.entry.append(node.closeTag);
     }
-    if (this.detail && event.depth === this.detail.depth) {
+    if (this.detail && depth === this.detail.depth) {
       this.details.push(this.detail);
       this.detail = undefined;
-    } else if (this.entry && event.depth === this.entry.depth) {
+    } else if (this.entry && depth === this.entry.depth) {
       this.finishEntry(this.entry);
-    } else if (this.balance && event.depth === this.balance.depth) {
+    } else if (this.balance && depth === this.balance.depth) {
       this.finishBalance(this.balance);
-    } else if (this.statement && event.depth === this.statement.scope.depth) {
+    } else if (this.statement && depth === this.statement.scope.depth) {
       this.announce(this.statement);
       this.statement.totals.check(this.statement.scope, this.integrity).forEach((issue) => this.issue(issue));
       this.statement = undefined;
-    } else if (this.group && event.depth === this.group.depth) {
+    } else if (this.group && depth === this.group.depth) {
       this.messageId = this.group.first("MsgId")?.trim() || undefined;
       this.group = undefined;
-    } else if (this.messageDepth > 0 && event.depth === this.messageDepth) {
+    } else if (this.messageDepth > 0 && depth === this.messageDepth) {
       this.messageClosed = true;
       if (this.statementCount === 0) {
         throw new FormatError("camt_no_statement", `Expected at least one <${this.statementElement}> in the message, found only a group header`, this.messageLine);
       }
     }
-    while (this.path.length > event.depth - 1) this.path.pop();
-    while (this.nodes.length > event.depth - 1) this.nodes.pop();
   }
 
-  private innermost(): Scope | undefined {
+  private innermost(): Scope | EntryFields | undefined {
     return this.detail ?? this.entry ?? this.balance ?? this.statement?.scope ?? this.group;
-  }
-
-  private child(parent: PathNode, name: string): PathNode {
-    const known = parent.children?.get(name);
-    if (known) return known;
-    const node = new PathNode(name, parent);
-    // A hostile file could name endless distinct paths: past the bound nodes are not kept.
-    if (this.pathNodes < MAX_PATH_NODES) {
-      this.pathNodes++;
-      (parent.children ??= new Map()).set(name, node);
-    }
-    return node;
   }
 
   private announce(statement: OpenStatement): void {
@@ -323,7 +301,7 @@ class CamtBuilder {
     this.queue.push({ type: "balance", balance });
   }
 
-  private finishEntry(scope: Scope): void {
+  private finishEntry(scope: EntryFields): void {
     const details = this.details;
     this.entry = undefined;
     this.details = [];

@@ -5,13 +5,14 @@
  * grow memory without limit.
  */
 import { FormatError } from "../types";
+import type { PathNode } from "./path-node";
 
 /**
  * An entry is buffered whole (its details must add up, and AddtlNtryInf follows them), so this
  * bounds memory per entry: a single-payment entry is a few kilobytes, a payroll batch of
  * ten thousand details a few megabytes.
  */
-const MAX_SCOPE_CHARS = 16_000_000;
+export const MAX_SCOPE_CHARS = 16_000_000;
 
 export class Scope {
   private readonly values = new Map<string, string[]>();
@@ -27,6 +28,11 @@ export class Scope {
     readonly line: number,
     private readonly what: string,
   ) {}
+
+  /** The leaf `node` below this subtree with its trimmed, non-empty text (or its Ccy attribute). */
+  leaf(node: PathNode, suffix: "" | "@Ccy", value: string): void {
+    this.add(node.relative(this.depth, suffix), value);
+  }
 
   add(path: string, value: string): void {
     this.grow(path.length + value.length);
@@ -79,7 +85,7 @@ export class Scope {
 
 const NEEDS_ESCAPE = /[&<>"]/;
 
-function escapeXml(text: string): string {
+export function escapeXml(text: string): string {
   if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -15,6 +15,7 @@
  * by a chunk boundary is kept and read again whole with the next chunk.
  */
 import { FormatError } from "../types";
+import { MAX_PATH_NODES, PathNode } from "./path-node";
 
 export const MAX_DEPTH = 64;
 /** camt text fields are at most a few hundred characters; a megabyte without markup is not a statement. */
@@ -36,11 +37,27 @@ const XML_DECLARATION = /^<\?xml(\s+version\s*=\s*(["'])(1\.[0-9]+)\2)(\s+encodi
 const NAME_START_OTHER = /[\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\uD800-\uDBFF\uDC00-\uDFFF]/;
 const NAME_OTHER = /[\u00B7\u0300-\u036F\u203F\u2040]/;
 
-interface OpenElement {
-  qname: string;
-  local: string;
-  /** Length of `bindings` before this element's namespace declarations. */
-  bindingsMark: number;
+/**
+ * Receives elements as the tokenizer reads them. `at` is a position for `XmlTokenizer.lineAt`
+ * (valid during the call): lines are counted only where a reader asks for them.
+ */
+export interface XmlSink {
+  open(node: PathNode, depth: number, uri: string, attributes: Readonly<Record<string, string>>, at: number): void;
+  close(node: PathNode, depth: number, text: string, at: number, selfClosing: boolean): void;
+}
+
+/** Collects XmlEvent objects (what xml.ts and the tests read). */
+class EventSink implements XmlSink {
+  events: XmlEvent[] = [];
+  tokenizer!: XmlTokenizer;
+
+  open(node: PathNode, depth: number, uri: string, attributes: Readonly<Record<string, string>>, at: number): void {
+    this.events.push({ kind: "open", name: node.local, uri, attributes, line: this.tokenizer.lineAt(at), depth });
+  }
+
+  close(node: PathNode, depth: number, text: string, at: number, selfClosing: boolean): void {
+    this.events.push({ kind: "close", name: node.local, text, line: this.tokenizer.lineAt(at), depth, selfClosing });
+  }
 }
 
 interface Binding {
@@ -56,8 +73,10 @@ interface Attribute {
 }
 
 export class XmlTokenizer {
-  /** Events of complete tokens, taken by the caller with `take()`. */
-  private events: XmlEvent[] = [];
+  private readonly sink: XmlSink;
+  private readonly eventSink: EventSink | undefined;
+  /** Elements handed to the sink so far (open and close each count). */
+  elements = 0;
   /** Unread text: a token cut by the end of the last chunk, then the new chunk. */
   private buffer = "";
   private position = 0;
@@ -78,13 +97,38 @@ export class XmlTokenizer {
   private started = false;
   private rootSeen = false;
   private rootClosed = false;
-  private readonly stack: OpenElement[] = [];
+  /** nodes[d]: the open element at depth d (nodes[0] the tree's root); `depth` elements are open. */
+  private readonly nodes: PathNode[] = [new PathNode("", undefined, 0)];
+  /** marks[d]: length of `bindings` before the element at depth d declared its namespaces. */
+  private readonly marks: number[] = [0];
+  private depth = 0;
+  private pathNodes = 0;
   private readonly bindings: Binding[] = [];
+  /** The namespace of unprefixed elements where the reader stands. */
+  private defaultUri = "";
   private leafText = "";
+  /** The last single plain attribute read, as text and as the map handed on: a repeat (Ccy="EUR") reuses the map. */
+  private lastAttributeName = "";
+  private lastAttributeValue = "";
+  private lastAttributeMap: Readonly<Record<string, string>> | undefined;
 
+  /** Without a sink, events are collected for `take()`. */
+  constructor(sink?: XmlSink) {
+    if (sink) {
+      this.sink = sink;
+    } else {
+      this.eventSink = new EventSink();
+      this.eventSink.tokenizer = this;
+      this.sink = this.eventSink;
+    }
+  }
+
+  /** Events of complete tokens (only without a sink of the caller's own). */
   take(): XmlEvent[] {
-    const events = this.events;
-    this.events = [];
+    const sink = this.eventSink;
+    if (!sink) return [];
+    const events = sink.events;
+    sink.events = [];
     return events;
   }
 
@@ -107,10 +151,10 @@ export class XmlTokenizer {
     const finalLine = this.lineAt(this.buffer.length);
     const rest = this.position;
     if (rest < this.buffer.length) {
-      if (this.stack.length > 0) throw new FormatError("xml_truncated", "Expected the XML document to close all its elements, found the end of the file", finalLine);
+      if (this.depth > 0) throw new FormatError("xml_truncated", "Expected the XML document to close all its elements, found the end of the file", finalLine);
       throw this.malformed("an unfinished tag at the end of the file", this.buffer.length);
     }
-    if (this.stack.length > 0) throw new FormatError("xml_truncated", "Expected the XML document to close all its elements, found the end of the file", finalLine);
+    if (this.depth > 0) throw new FormatError("xml_truncated", "Expected the XML document to close all its elements, found the end of the file", finalLine);
     if (!this.rootSeen) throw this.malformed("no root element", this.buffer.length);
     return finalLine;
   }
@@ -176,7 +220,7 @@ export class XmlTokenizer {
       let lt = s.indexOf("<", i);
       if (lt >= limit) lt = -1;
       if (lt < 0) {
-        if (this.stack.length === 0) this.outsideText(i, limit);
+        if (this.depth === 0) this.outsideText(i, limit);
         if (limit - i > MAX_RUN) this.tooLong(i);
         // At the end, text running to it is read: white space after the root is fine, and inside
         // an element the truncation is what gets reported.
@@ -185,7 +229,7 @@ export class XmlTokenizer {
       }
       if (lt > i) {
         if (lt - i > MAX_RUN) this.tooLong(i);
-        if (this.stack.length === 0) this.outsideText(i, lt);
+        if (this.depth === 0) this.outsideText(i, lt);
         else this.text(i, lt);
       }
       const next = this.markup(lt, limit);
@@ -214,108 +258,183 @@ export class XmlTokenizer {
 
   private openTag(lt: number, limit: number): number {
     const s = this.buffer;
+    const parent = this.nodes[this.depth]!;
     let j = lt + 1;
-    if (!isNameStart(s.charCodeAt(j), s, j)) throw this.malformed(`"<" followed by "${s.charAt(j)}" instead of an element name`, j);
-    j++;
-    while (j < limit && isNameChar(s.charCodeAt(j), s, j)) j++;
+    // A name seen before at this place: compared on character codes, no string cut or hashed.
+    let node = knownChild(parent, s, j, limit);
+    if (node) {
+      j += node.qname.length;
+    } else {
+      if (!isNameStart(s.charCodeAt(j), s, j)) throw this.malformed(`"<" followed by "${s.charAt(j)}" instead of an element name`, j);
+      j++;
+      while (j < limit && isNameChar(s.charCodeAt(j), s, j)) j++;
+    }
     if (j >= limit) return -1;
-    const qname = s.slice(lt + 1, j);
+    const nameStop = j;
     // saxes took the line after the character ending the name; kept so lines stay the same.
-    const line = this.lineAt(j + 1);
-    const depth = this.stack.length + 1;
-    if (depth > MAX_DEPTH) throw new FormatError("xml_too_deep", `Expected XML nested at most ${MAX_DEPTH} elements deep, found deeper nesting`, line);
+    const at = j + 1;
+    const depth = this.depth + 1;
+    if (depth > MAX_DEPTH) throw new FormatError("xml_too_deep", `Expected XML nested at most ${MAX_DEPTH} elements deep, found deeper nesting`, this.lineAt(at));
     if (this.rootClosed) throw this.malformed("a second root element", j);
     let attributes: Attribute[] | undefined;
+    let attributeMap: Readonly<Record<string, string>> = NO_ATTRIBUTES;
     let selfClosing = false;
+    let plainAttribute = false;
     let end: number;
-    for (;;) {
-      let k = j;
-      while (k < limit && isSpace(s.charCodeAt(k))) k++;
-      if (k >= limit) return -1;
-      const c = s.charCodeAt(k);
-      if (c === 62 /* > */) {
-        end = k + 1;
-        break;
+    const c0 = s.charCodeAt(j);
+    if (c0 === 62 /* > */) {
+      end = j + 1;
+    } else {
+      const repeated = c0 === 32 ? this.repeatedAttribute(j + 1, limit) : -1;
+      if (repeated > 0) {
+        attributeMap = this.lastAttributeMap!;
+        end = repeated;
+        j = end - 1;
+      } else {
+        const qname = node ? node.qname : s.slice(lt + 1, j);
+        for (;;) {
+          let k = j;
+          while (k < limit && isSpace(s.charCodeAt(k))) k++;
+          if (k >= limit) return -1;
+          const c = s.charCodeAt(k);
+          if (c === 62 /* > */) {
+            end = k + 1;
+            break;
+          }
+          if (c === 47 /* / */) {
+            if (k + 1 >= limit) return -1;
+            if (s.charCodeAt(k + 1) !== 62) throw this.malformed(`"/" not followed by ">" in <${qname}>`, k + 1);
+            selfClosing = true;
+            end = k + 2;
+            break;
+          }
+          if (k === j) throw this.malformed(`no space before an attribute of <${qname}>`, k);
+          if (!isNameStart(c, s, k)) throw this.malformed(`a character not allowed in an attribute name of <${qname}>`, k);
+          let n = k + 1;
+          while (n < limit && isNameChar(s.charCodeAt(n), s, n)) n++;
+          const name = s.slice(k, n);
+          while (n < limit && isSpace(s.charCodeAt(n))) n++;
+          if (n >= limit) return -1;
+          if (s.charCodeAt(n) !== 61 /* = */) throw this.malformed(`attribute ${name} of <${qname}> without a value`, n);
+          n++;
+          while (n < limit && isSpace(s.charCodeAt(n))) n++;
+          if (n >= limit) return -1;
+          const quote = s.charCodeAt(n);
+          if (quote !== 34 && quote !== 39) throw this.malformed(`an unquoted value for attribute ${name} of <${qname}>`, n);
+          const close = s.indexOf(quote === 34 ? '"' : "'", n + 1);
+          if (close < 0 || close >= limit) return -1;
+          const raw = s.slice(n + 1, close);
+          const ltInValue = raw.indexOf("<");
+          if (ltInValue >= 0) throw this.malformed(`"<" in the value of attribute ${name}`, n + 1 + ltInValue);
+          const value = this.decode(normaliseAttribute(raw), n + 1);
+          const colon = name.indexOf(":");
+          const attribute: Attribute = colon < 0 ? { name, prefix: "", local: name, value } : { name, prefix: name.slice(0, colon), local: name.slice(colon + 1), value };
+          if (colon >= 0) this.checkQname(name, colon, n);
+          (attributes ??= []).push(attribute);
+          j = close + 1;
+          // Remembered for the fast path when it is the tag's one plain attribute, read as written.
+          plainAttribute = colon < 0 && name !== "xmlns" && quote === 34 && raw === value && attributes.length === 1 && s.charCodeAt(j) === 62 && s.charCodeAt(k - 1) === 32 && k - 1 === nameStop;
+        }
       }
-      if (c === 47 /* / */) {
-        if (k + 1 >= limit) return -1;
-        if (s.charCodeAt(k + 1) !== 62) throw this.malformed(`"/" not followed by ">" in <${qname}>`, k + 1);
-        selfClosing = true;
-        end = k + 2;
-        break;
-      }
-      if (k === j) throw this.malformed(`no space before an attribute of <${qname}>`, k);
-      if (!isNameStart(c, s, k)) throw this.malformed(`a character not allowed in an attribute name of <${qname}>`, k);
-      let n = k + 1;
-      while (n < limit && isNameChar(s.charCodeAt(n), s, n)) n++;
-      const name = s.slice(k, n);
-      while (n < limit && isSpace(s.charCodeAt(n))) n++;
-      if (n >= limit) return -1;
-      if (s.charCodeAt(n) !== 61 /* = */) throw this.malformed(`attribute ${name} of <${qname}> without a value`, n);
-      n++;
-      while (n < limit && isSpace(s.charCodeAt(n))) n++;
-      if (n >= limit) return -1;
-      const quote = s.charCodeAt(n);
-      if (quote !== 34 && quote !== 39) throw this.malformed(`an unquoted value for attribute ${name} of <${qname}>`, n);
-      const close = s.indexOf(quote === 34 ? '"' : "'", n + 1);
-      if (close < 0 || close >= limit) return -1;
-      const raw = s.slice(n + 1, close);
-      const ltInValue = raw.indexOf("<");
-      if (ltInValue >= 0) throw this.malformed(`"<" in the value of attribute ${name}`, n + 1 + ltInValue);
-      const value = this.decode(normaliseAttribute(raw), n + 1);
-      const colon = name.indexOf(":");
-      const attribute: Attribute = colon < 0 ? { name, prefix: "", local: name, value } : { name, prefix: name.slice(0, colon), local: name.slice(colon + 1), value };
-      if (colon >= 0) this.checkQname(name, colon, n);
-      (attributes ??= []).push(attribute);
-      j = close + 1;
     }
     // The tag is complete: from here on nothing returns -1, so state changes are safe.
     const bindingsMark = this.bindings.length;
     if (attributes) this.declareNamespaces(attributes, end);
-    const colon = qname.indexOf(":");
-    let local = qname;
+    if (!node) node = this.intern(parent, s.slice(lt + 1, nameStop));
     let uri: string;
-    if (colon < 0) {
-      uri = this.resolve("") ?? "";
+    if (node.colon < 0) {
+      uri = this.defaultUri;
     } else {
-      this.checkQname(qname, colon, j);
-      const prefix = qname.slice(0, colon);
-      local = qname.slice(colon + 1);
-      if (prefix === "xmlns") throw this.malformed(`an element with the prefix "xmlns" (<${qname}>)`, j);
-      const resolved = this.resolve(prefix);
-      if (resolved === undefined) throw this.malformed(`an unbound namespace prefix "${prefix}" on <${qname}>`, end - 1);
+      const qname = node.qname;
+      this.checkQname(qname, node.colon, j);
+      if (node.prefix === "xmlns") throw this.malformed(`an element with the prefix "xmlns" (<${qname}>)`, j);
+      const resolved = this.resolve(node.prefix);
+      if (resolved === undefined) throw this.malformed(`an unbound namespace prefix "${node.prefix}" on <${qname}>`, end - 1);
       uri = resolved;
     }
-    const attributeMap = attributes ? this.attributeMap(attributes, end) : NO_ATTRIBUTES;
+    if (attributes) {
+      attributeMap = this.attributeMap(attributes, end);
+      if (plainAttribute && !selfClosing) {
+        const only = attributes[0]!;
+        this.lastAttributeName = only.name;
+        this.lastAttributeValue = only.value;
+        this.lastAttributeMap = Object.freeze(attributeMap);
+      }
+    }
     this.rootSeen = true;
     this.leafText = "";
-    this.events.push({ kind: "open", name: local, uri, attributes: attributeMap, line, depth });
+    this.elements++;
+    this.sink.open(node, depth, uri, attributeMap, at);
     if (selfClosing) {
-      this.events.push({ kind: "close", name: local, text: "", line: this.lineAt(end - 1), depth, selfClosing: true });
-      this.bindings.length = bindingsMark;
+      this.elements++;
+      this.sink.close(node, depth, "", end - 1, true);
+      this.truncateBindings(bindingsMark);
       if (depth === 1) this.rootClosed = true;
     } else {
-      this.stack.push({ qname, local, bindingsMark });
+      this.depth = depth;
+      this.nodes[depth] = node;
+      this.marks[depth] = bindingsMark;
     }
     return end;
   }
 
+  /**
+   * `Ccy="EUR">` where the last single plain attribute was exactly that: the position after the
+   * tag, else -1 (then the general reading decides, refusals included).
+   */
+  private repeatedAttribute(k: number, limit: number): number {
+    const map = this.lastAttributeMap;
+    if (map === undefined) return -1;
+    const s = this.buffer;
+    const name = this.lastAttributeName;
+    const value = this.lastAttributeValue;
+    const valueAt = k + name.length + 2;
+    const endAt = valueAt + value.length;
+    if (endAt + 1 >= limit) return -1;
+    if (s.charCodeAt(k + name.length) !== 61 || s.charCodeAt(valueAt - 1) !== 34 || s.charCodeAt(endAt) !== 34 || s.charCodeAt(endAt + 1) !== 62) return -1;
+    if (!sameText(s, k, name) || !sameText(s, valueAt, value)) return -1;
+    return endAt + 2;
+  }
+
+  private intern(parent: PathNode, qname: string): PathNode {
+    const node = new PathNode(qname, parent, parent.depth + 1);
+    if (this.pathNodes < MAX_PATH_NODES) {
+      this.pathNodes++;
+      (parent.kids ??= []).push(node);
+    }
+    return node;
+  }
+
+  private truncateBindings(mark: number): void {
+    // Only when the element declared namespaces: setting length is a runtime call per element.
+    if (this.bindings.length === mark) return;
+    this.bindings.length = mark;
+    this.defaultUri = this.resolve("") ?? "";
+  }
+
   private closeTag(lt: number, limit: number): number {
     const s = this.buffer;
-    const gt = s.indexOf(">", lt + 2);
-    if (gt < 0 || gt >= limit) return -1;
-    const top = this.stack[this.stack.length - 1];
-    if (!top) throw this.malformed(`a closing tag </${s.slice(lt + 2, gt).trim()}> with no element open`, gt);
-    const nameEnd = lt + 2 + top.qname.length;
-    if (!s.startsWith(top.qname, lt + 2) || (nameEnd !== gt && !onlySpaces(s, nameEnd, gt))) {
-      throw this.malformed(`</${s.slice(lt + 2, gt).trim()}> closing <${top.qname}>`, gt);
+    const depth = this.depth;
+    const top = this.nodes[depth]!;
+    const qname = top.qname;
+    const nameEnd = lt + 2 + qname.length;
+    let gt: number;
+    if (depth > 0 && nameEnd < limit && s.charCodeAt(nameEnd) === 62 && sameText(s, lt + 2, qname)) {
+      gt = nameEnd;
+    } else {
+      gt = s.indexOf(">", lt + 2);
+      if (gt < 0 || gt >= limit) return -1;
+      if (depth === 0) throw this.malformed(`a closing tag </${s.slice(lt + 2, gt).trim()}> with no element open`, gt);
+      if (!s.startsWith(qname, lt + 2) || (nameEnd !== gt && !onlySpaces(s, nameEnd, gt))) {
+        throw this.malformed(`</${s.slice(lt + 2, gt).trim()}> closing <${qname}>`, gt);
+      }
     }
-    const depth = this.stack.length;
-    this.stack.pop();
-    // Only when the element declared namespaces: setting length is a runtime call per element.
-    if (this.bindings.length !== top.bindingsMark) this.bindings.length = top.bindingsMark;
-    this.events.push({ kind: "close", name: top.local, text: this.leafText, line: this.lineAt(gt), depth, selfClosing: false });
+    this.depth = depth - 1;
+    this.truncateBindings(this.marks[depth]!);
+    const text = this.leafText;
     this.leafText = "";
+    this.elements++;
+    this.sink.close(top, depth, text, gt, false);
     if (depth === 1) this.rootClosed = true;
     return gt + 1;
   }
@@ -337,7 +456,7 @@ export class XmlTokenizer {
       const end = s.indexOf("]]>", lt + 9);
       if (end < 0 || end + 3 > limit) return -1;
       if (end + 3 - lt > MAX_RUN) this.tooLong(lt);
-      if (this.stack.length === 0) throw this.malformed("a CDATA section outside the root element", lt);
+      if (this.depth === 0) throw this.malformed("a CDATA section outside the root element", lt);
       this.appendText(this.crSeen ? normaliseNewlines(s.slice(lt + 9, end)) : s.slice(lt + 9, end));
       return end + 3;
     }
@@ -446,6 +565,7 @@ export class XmlTokenizer {
         throw this.malformed(`a reserved namespace prefix or URI bound wrongly (${attribute.name}="${uri}")`, at);
       }
       this.bindings.push({ prefix, uri });
+      if (prefix === "") this.defaultUri = uri;
     }
   }
 
@@ -489,7 +609,7 @@ export class XmlTokenizer {
    * CR LF (counted at the CR), as saxes counted them. Counting moves forward from the last
    * position asked for, so each character is looked at about once.
    */
-  private lineAt(at: number): number {
+  lineAt(at: number): number {
     const s = this.buffer;
     if (at > s.length) at = s.length;
     if (at < this.lineCursor) return this.line - this.breaks(at, this.lineCursor);
@@ -568,4 +688,25 @@ function normaliseNewlines(text: string): string {
 /** Attribute-value normalisation for literal white space: tab, LF, CR LF and CR each read as one space. */
 function normaliseAttribute(raw: string): string {
   return /[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, " ") : raw;
+}
+
+/** Whether s has `text` at `at` (the caller made sure it fits), on character codes. */
+function sameText(s: string, at: number, text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (s.charCodeAt(at + k) !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/** A child of `parent` named at `at`, when its name there is complete (the next character cannot continue a name). */
+function knownChild(parent: PathNode, s: string, at: number, limit: number): PathNode | undefined {
+  const kids = parent.kids;
+  if (kids === undefined) return undefined;
+  const first = s.charCodeAt(at);
+  for (let i = 0; i < kids.length; i++) {
+    const kid = kids[i]!;
+    const q = kid.qname;
+    const end = at + q.length;
+    if (end >= limit || q.charCodeAt(0) !== first || !sameText(s, at, q)) continue;
+    if (!isNameChar(s.charCodeAt(end), s, end)) return kid;
+  }
+  return undefined;
 }

@@ -9,6 +9,7 @@ import { addDecimals, compareDecimals } from "@/lib/money/decimal";
 import { DecimalTotal } from "../shared/decimal";
 import { FormatError } from "../types";
 import type { Scope } from "./scope";
+import { F, type EntryFields } from "./entry-fields";
 
 const UNSIGNED = /^\d{1,30}(\.\d{1,30})?$/;
 
@@ -29,9 +30,9 @@ export class StatementTotals {
   summaryLine: number | undefined;
 
   /** Counts an entry from its own Amt and CdtDbtInd, whether or not it became transactions. */
-  addEntry(entry: Scope): void {
-    const amount = entry.first("Amt")?.trim() ?? "";
-    const direction = entry.first("CdtDbtInd")?.trim();
+  addEntry(entry: EntryFields): void {
+    const amount = entry.first(F.Amt)?.trim() ?? "";
+    const direction = entry.first(F.CdtDbtInd)?.trim();
     if (!UNSIGNED.test(amount) || (direction !== "CRDT" && direction !== "DBIT")) {
       this.complete = false;
       return;
@@ -41,7 +42,7 @@ export class StatementTotals {
       s.count++;
       s.sum.add(amount);
     }
-    const status = entry.first("Sts", "Sts/Cd")?.trim();
+    const status = entry.first(F.Sts, F.Sts_Cd)?.trim();
     if (status === undefined || status === "BOOK") this.booked.add(direction === "CRDT" ? amount : `-${amount}`);
   }
 

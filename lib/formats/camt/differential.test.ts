@@ -1,0 +1,184 @@
+/**
+ * The fused camt reader (the tokenizer handing interned element paths straight to the builder, no
+ * event objects; entry fields in fixed slots) against the reference copy of the reader before those
+ * changes (reference/: tokenizer → XmlEvent objects → builder with a Map of every leaf): the same
+ * events, in the same batches, and the same error (code, message, line) on samples, generated
+ * statements and damaged inputs, in any chunking, with integrity checks on and off.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { generateCamt053 } from "@/bench/generate/camt053";
+import { chunked } from "../collect";
+import { FormatError, type ParseEvent, type ParseOptions } from "../types";
+import { camtBatches } from "./parse";
+import { camtReferenceBatches } from "./reference/parse";
+import { mutate, type Mutation } from "./test-support";
+
+type Outcome = { batches: ParseEvent[][]; error?: { code: string; message: string; line: number } };
+
+async function run(batches: AsyncGenerator<ParseEvent[], void, undefined>): Promise<Outcome> {
+  const out: ParseEvent[][] = [];
+  try {
+    for await (const batch of batches) out.push(batch);
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    return { batches: out, error: { code: error.code, message: error.message, line: error.line } };
+  }
+  return { batches: out };
+}
+
+/** Cuts the input at the given offsets (sorted, deduplicated) rather than at a fixed size. */
+function* cutAt(input: Uint8Array, cuts: number[]): Generator<Uint8Array> {
+  let from = 0;
+  for (const cut of [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b)) {
+    if (cut > from) yield input.subarray(from, cut);
+    from = Math.max(from, cut);
+  }
+  if (from < input.length || input.length === 0) yield input.subarray(from);
+}
+
+async function same(chunks: () => Iterable<Uint8Array>, options: ParseOptions = {}): Promise<Outcome> {
+  const actual = await run(camtBatches(chunks(), options));
+  const expected = await run(camtReferenceBatches(chunks(), options));
+  expect(actual).toEqual(expected);
+  return actual;
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const SAMPLE_DIR = path.join(import.meta.dirname, "../../../test/fixtures/samples/camt053");
+const SAMPLES = readdirSync(SAMPLE_DIR).map((name) => new Uint8Array(readFileSync(path.join(SAMPLE_DIR, name))));
+
+/** A generated statement file as the bench writes it (compact, one entry per line), about `size` bytes. */
+function generated(size: number, seed: number): Uint8Array {
+  const dir = mkdtempSync(path.join(tmpdir(), "camt-differential-"));
+  try {
+    const file = path.join(dir, "camt.xml");
+    generateCamt053(file, size, seed);
+    return new Uint8Array(readFileSync(file));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const GENERATED = generated(60_000, 7);
+/** The same file pretty-printed: white space between every pair of tags. */
+const PRETTY = bytes(new TextDecoder().decode(GENERATED).replace(/></g, ">\n    <"));
+
+/** Leaf values: ordinary, blank, padded, entities, CDATA, comments and markup-looking text. */
+const value = fc.oneof(
+  fc.constantFrom("10.00", "0.5", "1.005", "", " ", " 12.00 ", "CRDT", "DBIT", "BOOK", "PDNG", "2024-01-15", "2024-01-15T10:00:00", "2024-02-30", "EUR", "JPY"),
+  fc.constantFrom("AT&amp;T", "a &lt; b &gt; c", "&#233;&#x41;", "x\"y", "<![CDATA[x<y]]>", "a<!-- c -->b", "a<?pi x?>b", "Café", "\r\n", "line\rbreak", "NOTPROVIDED"),
+  fc.string({ maxLength: 6 }),
+);
+const space = fc.constantFrom("", "", "", "\n", "\r\n", "  ", "\t");
+const ccy = fc.constantFrom("", ' Ccy="EUR"', ' Ccy="USD"', ' Ccy="JPY"', " Ccy='EUR'", ' Ccy=""', ' Ccy="EUR" x="1"', ' Ccy="E&amp;R"');
+const leaf = (name: string, withCcy = false) =>
+  fc.tuple(withCcy ? ccy : fc.constant(""), value, space, fc.constantFrom("full", "full", "full", "empty")).map(([attrs, text, after, style]) =>
+    style === "empty" ? `<${name}${attrs}/>${after}` : `<${name}${attrs}>${text}</${name}>${after}`,
+  );
+const wrap = (name: string, inner: fc.Arbitrary<string>) => fc.tuple(inner, space).map(([text, after]) => `<${name}>${text}</${name}>${after}`);
+const some = (...parts: fc.Arbitrary<string>[]) => fc.array(fc.oneof(...parts), { maxLength: 4 }).map((xs) => xs.join(""));
+
+const refs = wrap("Refs", some(leaf("EndToEndId"), leaf("InstrId"), leaf("AcctSvcrRef"), leaf("MsgId"), leaf("PmtInfId"), leaf("TxId"), leaf("MndtId"), leaf("ChqNb")));
+const party = (side: string) =>
+  fc.oneof(wrap(side, some(leaf("Nm"), wrap("Pty", leaf("Nm")))), wrap(`${side}Acct`, wrap("Id", fc.oneof(leaf("IBAN"), wrap("Othr", leaf("Id"))))));
+const parties = wrap("RltdPties", some(party("Dbtr"), party("Cdtr"), wrap("UltmtDbtr", leaf("Nm")), wrap("UltmtCdtr", wrap("Pty", leaf("Nm")))));
+const amountDetails = wrap(
+  "AmtDtls",
+  some(wrap("InstdAmt", some(leaf("Amt", true), wrap("CcyXchg", leaf("XchgRate")))), wrap("TxAmt", some(leaf("Amt", true), wrap("CcyXchg", leaf("XchgRate"))))),
+);
+const txCode = wrap("BkTxCd", fc.oneof(wrap("Domn", some(leaf("Cd"), wrap("Fmly", some(leaf("Cd"), leaf("SubFmlyCd"))))), wrap("Prtry", leaf("Cd"))));
+const remittance = wrap("RmtInf", some(leaf("Ustrd"), leaf("Ustrd"), wrap("Strd", wrap("CdtrRefInf", leaf("Ref")))));
+const detail = wrap("TxDtls", some(refs, leaf("Amt", true), leaf("CdtDbtInd"), amountDetails, txCode, parties, remittance, leaf("AddtlTxInf"), wrap("RltdAgts", wrap("DbtrAgt", wrap("FinInstnId", leaf("BIC"))))));
+const entryDetails = wrap("NtryDtls", some(detail, detail, wrap("Btch", some(leaf("NbOfTxs"), leaf("PmtInfId")))));
+const date = (name: string) => wrap(name, fc.oneof(leaf("Dt"), leaf("DtTm")));
+const entry = fc
+  .tuple(
+    fc.constantFrom("10.00", "3.50", "1.005", "x", "6.00"),
+    fc.constantFrom("CRDT", "DBIT", "BOOK"),
+    ccy,
+    some(leaf("NtryRef"), leaf("AcctSvcrRef"), leaf("RvslInd"), date("BookgDt"), date("ValDt"), leaf("Sts"), wrap("Sts", leaf("Cd")), txCode, amountDetails, leaf("AddtlNtryInf"), entryDetails, entryDetails),
+    space,
+  )
+  .map(([amount, indicator, attrs, inner, after]) => `<Ntry><Amt${attrs}>${amount}</Amt><CdtDbtInd>${indicator}</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt>${inner}</Ntry>${after}`);
+const balance = fc
+  .tuple(fc.constantFrom("OPBD", "CLBD", "PRCD", "XXXX"), fc.constantFrom("10.00", "0", "x"), fc.constantFrom("CRDT", "DBIT"), space)
+  .map(([code, amount, indicator, after]) => `<Bal><Tp><CdOrPrtry><Cd>${code}</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">${amount}</Amt><CdtDbtInd>${indicator}</CdtDbtInd><Dt><Dt>2024-01-31</Dt></Dt></Bal>${after}`);
+const summary = fc
+  .tuple(fc.constantFrom("1", "2", "3"), fc.constantFrom("10.00", "13.50"))
+  .map(([count, sum]) => `<TxsSummry><TtlNtries><NbOfNtries>${count}</NbOfNtries><Sum>${sum}</Sum></TtlNtries></TxsSummry>`);
+const statement = fc
+  .tuple(
+    fc.constantFrom("<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>", "<Acct><Id><Othr><Id>42</Id></Othr></Id><Ownr><Nm>Me</Nm></Ownr></Acct>", "<Acct><Ccy>EUR</Ccy></Acct>"),
+    fc.array(fc.oneof(balance, entry, entry, summary), { maxLength: 5 }),
+    space,
+  )
+  .map(([account, parts, after]) => `<STMT><Id>S-1</Id><FrToDt><FrDtTm>2024-01-01T00:00:00</FrDtTm></FrToDt>${account}${after}${parts.join("")}</STMT>${after}`);
+const documentText = fc
+  .tuple(fc.array(statement, { minLength: 0, maxLength: 2 }), fc.constantFrom("053", "052"), fc.constantFrom("", "c:"), fc.boolean(), space)
+  .map(([statements, kind, prefix, declaration, after]) => {
+    const [message, element] = kind === "053" ? ["BkToCstmrStmt", "Stmt"] : ["BkToCstmrAcctRpt", "Rpt"];
+    const ns = `urn:iso:std:iso:20022:tech:xsd:camt.${kind}.001.02`;
+    const body = statements.join("").replace(/STMT>/g, `${element}>`);
+    const xml = `${declaration ? '<?xml version="1.0" encoding="UTF-8"?>\n' : ""}<${prefix}Document xmlns${prefix ? ":" + prefix.slice(0, -1) : ""}="${ns}">${after}<${prefix}${message}><GrpHdr><MsgId>M-1</MsgId></GrpHdr>${after}${body}</${prefix}${message}></${prefix}Document>\n`;
+    // A prefixed document prefixes every element, so the same reader sees the same local names.
+    return prefix ? xml.replace(/<(\/?)(?!c:|\?|!)([A-Za-z])/g, `<$1${prefix}$2`) : xml;
+  });
+
+const xmlPieces = ["<", ">", "</", "/>", "<Ntry>", "</Ntry>", "<TxDtls>", "</TxDtls>", "<NtryDtls>", '<Amt Ccy="EUR">', "DBIT", "&amp;", "&", "<!DOCTYPE x>", "<![CDATA[", "]]>", "\n", "\r", "2024-02-30", "1.005", "<Bal>", "</Stmt>"];
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  kind: fc.constantFrom("delete", "insert", "replace"),
+  at: fc.nat(),
+  length: fc.integer({ min: 1, max: 60 }),
+  data: fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 8 }), fc.constantFrom(...xmlPieces).map((t) => bytes(t))),
+});
+
+describe("camt fused reader against the reference reader", () => {
+  it.each(SAMPLES.map((input, i) => [i, input] as const))("sample %i, whole and in chunks of 1, 2, 3, 7, 64 and 4096 bytes", async (_, input) => {
+    for (const size of [0, 1, 2, 3, 7, 64, 4096]) await same(() => (size === 0 ? [input] : chunked(input, size)));
+  });
+
+  it("generated statements (compact and pretty-printed), whole and in chunks", async () => {
+    for (const input of [GENERATED, PRETTY]) {
+      const whole = await same(() => [input]);
+      expect(whole.error).toBeUndefined();
+      expect(whole.batches.flat().filter((e) => e.type === "transaction").length).toBeGreaterThan(50);
+      for (const size of [1, 13, 4096, 65_536]) await same(() => chunked(input, size));
+      await same(() => [input], { integrity: false });
+    }
+  });
+
+  it("generated documents (namespaces, attributes, entities, CDATA, comments, split details), any chunking, integrity on and off", async () => {
+    await fc.assert(
+      fc.asyncProperty(documentText, fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (text, cuts, integrity) => {
+        const input = bytes(text);
+        await same(() => cutAt(input, cuts), { integrity });
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("damaged samples and generated files give the same events and errors in any chunking", async () => {
+    const inputs = [...SAMPLES, GENERATED.subarray(0, 8_000), PRETTY.subarray(0, 12_000)];
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: inputs.length - 1 }), fc.array(mutation, { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 5 }), async (index, mutations, cuts) => {
+        const input = mutate(inputs[index]!, mutations);
+        await same(() => cutAt(input, cuts));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("damaged generated documents give the same events and errors", async () => {
+    await fc.assert(
+      fc.asyncProperty(documentText, fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 4 }), async (text, mutations, cuts) => {
+        const input = mutate(bytes(text), mutations);
+        await same(() => cutAt(input, cuts));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

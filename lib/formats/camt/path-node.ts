@@ -1,0 +1,53 @@
+/**
+ * An element at its place in the document (the qualified names from the document element down),
+ * interned by the tokenizer: elements with the same path share one node, so the builder gets its
+ * name, `<Name>`/`</Name>` and leaf keys without building a string or hashing a name per element.
+ */
+
+/** A hostile file could name endless distinct paths: past this many, new nodes are not kept. */
+export const MAX_PATH_NODES = 10_000;
+
+export class PathNode {
+  /** Children seen so far (most files have a handful per element), searched on character codes. */
+  kids: PathNode[] | undefined;
+  readonly local: string;
+  readonly prefix: string;
+  /** Where the first colon stands in the qualified name, -1 when none. */
+  readonly colon: number;
+  /** "<Name>" and "</Name>" (local name), for the entry's raw text. */
+  readonly openTag: string;
+  readonly closeTag: string;
+  /** Leaf keys below the ancestor at depth d ("Acct/Id/IBAN"), built once; "@Ccy" ones apart. */
+  private readonly relatives: (string | undefined)[] = [];
+  private readonly ccyRelatives: (string | undefined)[] = [];
+  /** Slot of each relative key in the entry field table (entry-fields.ts); -1 when not read, undefined when not looked up yet. */
+  readonly slots: (number | undefined)[] = [];
+  readonly ccySlots: (number | undefined)[] = [];
+
+  constructor(
+    readonly qname: string,
+    readonly parent: PathNode | undefined,
+    /** The document element is at depth 1; the root of the tree (no element) at 0. */
+    readonly depth: number,
+  ) {
+    const colon = qname.indexOf(":");
+    this.colon = colon;
+    this.local = colon < 0 ? qname : qname.slice(colon + 1);
+    this.prefix = colon < 0 ? "" : qname.slice(0, colon);
+    this.openTag = "<" + this.local + ">";
+    this.closeTag = "</" + this.local + ">";
+  }
+
+  /** The local names below depth `from` down to this node joined with "/", then `suffix` ("" or "@Ccy"). */
+  relative(from: number, suffix: "" | "@Ccy"): string {
+    const cache = suffix === "" ? this.relatives : this.ccyRelatives;
+    const known = cache[from];
+    if (known !== undefined) return known;
+    let path = this.local;
+    for (let node = this.parent; node && node.depth > from; node = node.parent) path = node.local + "/" + path;
+    // Flattened once here, so every later lookup hashes a flat string.
+    const built = path + suffix;
+    cache[from] = built;
+    return built;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * TEST REFERENCE ONLY: the camt reader as it was at commit 9d2745e (tokenizer → XmlEvent objects →
+ * builder with a Map of every leaf per scope), kept unchanged and used only by the differential tests
+ * (differential.test.ts): the fused reader must give exactly these events and errors on samples,
+ * generated and damaged inputs, in every chunking. Not imported by any production code.
+ */
+/**
+ * A captured XML subtree (a statement header, a balance, an entry, a transaction detail): leaf
+ * texts keyed by their path below the subtree's root ("RltdPties/Dbtr/Nm", "Amt@Ccy") plus a
+ * compact re-serialisation used as the record's raw text. Bounded, so a hostile entry cannot
+ * grow memory without limit.
+ */
+import { FormatError } from "../../types";
+
+/**
+ * An entry is buffered whole (its details must add up, and AddtlNtryInf follows them), so this
+ * bounds memory per entry: a single-payment entry is a few kilobytes, a payroll batch of
+ * ten thousand details a few megabytes.
+ */
+const MAX_SCOPE_CHARS = 16_000_000;
+
+export class Scope {
+  private readonly values = new Map<string, string[]>();
+  private chars = 0;
+  raw = "";
+  /** Where each <TxDtls> starts in `raw` (entries only), so a detail's raw can be cut out. */
+  readonly detailOffsets: number[] = [];
+
+  constructor(
+    /** Depth of the subtree's root element (the document element is 1). */
+    readonly depth: number,
+    /** Line where the subtree's root element starts. */
+    readonly line: number,
+    private readonly what: string,
+  ) {}
+
+  add(path: string, value: string): void {
+    this.grow(path.length + value.length);
+    const list = this.values.get(path);
+    if (list) list.push(value);
+    else this.values.set(path, [value]);
+  }
+
+  /** The first value found among the paths, in the order given. */
+  first(...paths: string[]): string | undefined {
+    for (const path of paths) {
+      const value = this.values.get(path)?.[0];
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  all(path: string): readonly string[] {
+    return this.values.get(path) ?? [];
+  }
+
+  writeOpen(name: string, attributes: Readonly<Record<string, string>>): void {
+    // A loop, not entries/map/join: this runs for every element of every entry.
+    let attrs = "";
+    for (const key in attributes) attrs += ` ${key}="${escapeXml(attributes[key]!)}"`;
+    this.append("<" + name + attrs + ">");
+  }
+
+  /** `trimmed`: the element's text already trimmed. */
+  writeText(trimmed: string): void {
+    if (trimmed !== "") this.append(escapeXml(trimmed));
+  }
+
+  markDetail(): void {
+    this.detailOffsets.push(this.raw.length);
+  }
+
+  append(text: string): void {
+    this.grow(text.length);
+    this.raw += text;
+  }
+
+  private grow(by: number): void {
+    this.chars += by;
+    if (this.chars > MAX_SCOPE_CHARS) {
+      throw new FormatError("camt_element_too_large", `Expected ${this.what} to be under ${MAX_SCOPE_CHARS} characters, found a larger one`, this.line);
+    }
+  }
+}
+
+const NEEDS_ESCAPE = /[&<>"]/;
+
+function escapeXml(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}

@@ -1,0 +1,97 @@
+/**
+ * TEST REFERENCE ONLY: the camt reader as it was at commit 9d2745e (tokenizer → XmlEvent objects →
+ * builder with a Map of every leaf per scope), kept unchanged and used only by the differential tests
+ * (differential.test.ts): the fused reader must give exactly these events and errors on samples,
+ * generated and damaged inputs, in every chunking. Not imported by any production code.
+ */
+/**
+ * Statement-level integrity for camt: TxsSummry control totals (numbers and sums of entries)
+ * and opening + booked entries = closing. A broken control total is structural (FormatError,
+ * unless the caller turned integrity checks off); a balance that does not follow is a warning,
+ * since banks differ on which entries their balances include.
+ */
+import type { Balance, ParseIssue } from "@/lib/schemas/canonical";
+import { addDecimals, compareDecimals } from "@/lib/money/decimal";
+import { DecimalTotal } from "../../shared/decimal";
+import { FormatError } from "../../types";
+import type { Scope } from "./scope";
+
+const UNSIGNED = /^\d{1,30}(\.\d{1,30})?$/;
+
+interface Side {
+  count: number;
+  /** A DecimalTotal rather than a string: re-parsing the growing sum per entry was a hot spot. */
+  sum: DecimalTotal;
+}
+
+export class StatementTotals {
+  private readonly all: Side = { count: 0, sum: new DecimalTotal() };
+  private readonly credit: Side = { count: 0, sum: new DecimalTotal() };
+  private readonly debit: Side = { count: 0, sum: new DecimalTotal() };
+  private readonly booked = new DecimalTotal();
+  private complete = true;
+  private opening: Balance | undefined;
+  private closing: Balance | undefined;
+  summaryLine: number | undefined;
+
+  /** Counts an entry from its own Amt and CdtDbtInd, whether or not it became transactions. */
+  addEntry(entry: Scope): void {
+    const amount = entry.first("Amt")?.trim() ?? "";
+    const direction = entry.first("CdtDbtInd")?.trim();
+    if (!UNSIGNED.test(amount) || (direction !== "CRDT" && direction !== "DBIT")) {
+      this.complete = false;
+      return;
+    }
+    const side = direction === "CRDT" ? this.credit : this.debit;
+    for (const s of [this.all, side]) {
+      s.count++;
+      s.sum.add(amount);
+    }
+    const status = entry.first("Sts", "Sts/Cd")?.trim();
+    if (status === undefined || status === "BOOK") this.booked.add(direction === "CRDT" ? amount : `-${amount}`);
+  }
+
+  addBalance(balance: Balance): void {
+    if (balance.type === "opening") this.opening ??= balance;
+    if (balance.type === "closing") this.closing ??= balance;
+  }
+
+  /** Throws on a broken control total (integrity on); returns the issues to report. */
+  check(statement: Scope, integrity: boolean): ParseIssue[] {
+    const issues: ParseIssue[] = [];
+    if (this.complete && this.summaryLine !== undefined && !paginatedBeyondFirstPage(statement)) {
+      const groups: [string, Side][] = [["TtlNtries", this.all], ["TtlCdtNtries", this.credit], ["TtlDbtNtries", this.debit]];
+      for (const [name, side] of groups) {
+        const count = statement.first(`TxsSummry/${name}/NbOfNtries`)?.trim();
+        const sum = statement.first(`TxsSummry/${name}/Sum`)?.trim();
+        const countWrong = count !== undefined && /^\d+$/.test(count) && Number(count) !== side.count;
+        const sumWrong = sum !== undefined && UNSIGNED.test(sum) && compareDecimals(sum, side.sum.value) !== 0;
+        if (!countWrong && !sumWrong) continue;
+        const message = `Expected TxsSummry/${name} to match the entries, found ${count ?? "?"} entries totalling ${sum ?? "?"} in the summary but ${side.count} entries totalling ${side.sum.value} in the statement`;
+        if (integrity) throw new FormatError("control_total_mismatch", message, this.summaryLine);
+        issues.push({ severity: "warning", code: "control_total_mismatch", message, line: this.summaryLine, field: `TxsSummry/${name}` });
+      }
+    }
+    const { opening, closing } = this;
+    if (this.complete && opening && closing && opening.currency === closing.currency) {
+      const expected = addDecimals(opening.amount, this.booked.value);
+      if (compareDecimals(expected, closing.amount) !== 0) {
+        issues.push({
+          severity: "warning",
+          code: "balance_mismatch",
+          message: `Expected the closing balance to equal opening ${opening.amount} plus booked entries ${this.booked.value} = ${expected}, found ${closing.amount}`,
+          line: closing.line,
+          field: "Bal",
+        });
+      }
+    }
+    return issues;
+  }
+}
+
+/** A later page of a paginated statement may summarise the whole statement, not the page. */
+function paginatedBeyondFirstPage(statement: Scope): boolean {
+  const page = statement.first("StmtPgntn/PgNb", "RptPgntn/PgNb")?.trim();
+  const last = statement.first("StmtPgntn/LastPgInd", "RptPgntn/LastPgInd")?.trim();
+  return (page !== undefined && page !== "1") || last === "false";
+}
