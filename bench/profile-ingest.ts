@@ -9,7 +9,7 @@
  * (default 55998), reset at the start; pg_stat_statements is preloaded there (the cluster is restarted
  * once to load it).
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -61,6 +61,28 @@ async function main(): Promise<void> {
   const ctx = { claims, tenantId: tenant };
 
   await pool.query("select pg_stat_statements_reset()");
+  // CPU seconds, not only wall time: the machine is shared, and CPU time moves far less with its load.
+  // Postgres: every process of the cluster (the postmaster's children, read from /proc; the pool keeps
+  // its backends for the whole run).
+  const backend = (await pool.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]!.pid;
+  const procStat = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const postmaster = procStat(backend)[1]!;
+  const clockTicks = 100;
+  const pgCpu = () => {
+    let ticks = 0;
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const f = procStat(pid);
+        if (f[1] === postmaster) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return ticks / clockTicks;
+  };
+  const cpu0 = process.cpuUsage();
+  const pgCpu0 = pgCpu();
   const rssBefore = process.memoryUsage().rss;
   const phases: [string, number][] = [];
   const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -76,9 +98,12 @@ async function main(): Promise<void> {
   await time("commit request (dry run)", () => withUser(claims, (db) => dryRun(db, { tenantId: tenant, importId })));
   const result = await time("commit (job)", () => withUser(claims, (db) => commitImport(db, { tenantId: tenant, importId })));
   const totalMs = performance.now() - total0;
+  const nodeCpu = process.cpuUsage(cpu0);
+  const pgCpuS = pgCpu() - pgCpu0;
   if (result.imported !== ROWS) throw new Error(`imported ${result.imported} of ${ROWS}`);
 
   console.log(`${ROWS} rows, ${(totalMs / 1000).toFixed(2)} s, ${Math.round(ROWS / (totalMs / 1000))} rows/s; peak RSS of this process ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (${Math.round(rssBefore / 1e6)} MB before the import)`);
+  console.log(`  CPU: this process ${((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(2)} s, Postgres ${pgCpuS.toFixed(2)} s; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   for (const [name, ms] of phases) console.log(`  ${name.padEnd(40)} ${(ms / 1000).toFixed(2)} s`);
   const { rows } = await pool.query<{ ms: number; calls: string; q: string }>(
     `select round(total_exec_time)::int as ms, calls::text, regexp_replace(left(query, 150), '\\s+', ' ', 'g') as q

@@ -43,7 +43,7 @@ export async function commitImport(db: Db, params: { tenantId: string; importId:
     throw new AppError(409, "not_committable", `This import is ${imp.status}; only a staged import can be committed.`);
   }
   await lockCommitTarget(db, { tenantId, accountId: imp.accountId });
-  await classifyImport(db, { tenantId, importId });
+  await classifyImport(db, { tenantId, importId }, { keysCurrent: true });
   const counts = await dryRun(db, { tenantId, importId });
   if (counts.blocked > 0) throw new CommitBlockedError(counts);
 

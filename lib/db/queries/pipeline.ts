@@ -140,7 +140,11 @@ export interface StagedRowInput {
 export async function insertStagedRows(db: Db, params: { tenantId: string; importId: string; mappingSource: string; rows: StagedRowInput[] }): Promise<void> {
   if (params.rows.length === 0) return;
   const col = <K extends keyof StagedRowInput>(k: K) => params.rows.map((r) => r[k]);
-  await db.query("select private.insert_staged_rows($1, $2, $3, $4::int[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[])", [
+  // The records go as one text, one JSON document a line, split into the text[] server-side: as an array
+  // parameter, node-postgres quotes and backslash-escapes every record (each JSON quote) into an array
+  // literal, ~0.8 s of Node CPU per 100,000 rows, and Postgres unescapes it again. JSON.stringify never
+  // writes a raw line feed (it escapes U+000A inside strings as \n), so the split is exact.
+  await db.query("select private.insert_staged_rows($1, $2, $3, $4::int[], $5::int[], $6::text[], $7::int[], $8::text[], string_to_array($9::text, E'\\n'), $10::boolean[], $11::text[], $12::text[])", [
     params.tenantId,
     params.importId,
     params.mappingSource,
@@ -149,7 +153,7 @@ export async function insertStagedRows(db: Db, params: { tenantId: string; impor
     col("kind"),
     col("statementNo"),
     col("externalAccount"),
-    params.rows.map((r) => JSON.stringify(r.record)),
+    params.rows.map((r) => JSON.stringify(r.record)).join("\n"),
     col("hasError"),
     col("dedupKey"),
     col("fingerprint"),
@@ -215,6 +219,11 @@ export async function insertStatements(db: Db, params: { tenantId: string; impor
 
 /** After all rows are staged: copy each line's issues onto the row that starts on that line. */
 export async function finalizeStaging(db: Db, params: { tenantId: string; importId: string }): Promise<void> {
+  // A file without issues (the common case) skips the update: with freshly staged rows not analyzed,
+  // the planner hashes staged_rows rather than the empty issue list and reads every row of the import
+  // for nothing (0.34 s of a 100,000-row import in bench/profile-ingest.ts).
+  const { rows: someIssue } = await db.query("select 1 from public.import_issues where tenant_id = $1 and import_id = $2 limit 1", [params.tenantId, params.importId]);
+  if (someIssue.length === 0) return;
   await db.query(
     `update public.staged_rows s set
         issues = i.issues,
