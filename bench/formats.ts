@@ -2,7 +2,7 @@
  * `npm run bench:formats [-- --quick] [-- --size-mb N] [-- --seed N] [-- --only csv,ofx]`
  *
  * A benchmark, not a test: writes large deterministic files (100 MB each by default, 10 MB with
- * --quick) for CSV, BAI2, MT940, camt.053 and OFX into the OS temp directory, then streams each
+ * --quick) for CSV, BAI2, MT940, camt.053, OFX and M-Pesa into the OS temp directory, then streams each
  * through its parser and reports MB/s, records/s and peak RSS, next to papaparse alone on the same
  * CSV bytes. A parser that does not exist yet is skipped with a note.
  */
@@ -20,6 +20,7 @@ import { generateCamt053 } from "./generate/camt053";
 import type { GeneratedFile } from "./generate/common";
 import { generateCsv } from "./generate/csv";
 import { generateMt940 } from "./generate/mt940";
+import { generateMpesa } from "./generate/mpesa";
 import { generateOfx } from "./generate/ofx";
 
 export interface Target {
@@ -35,6 +36,8 @@ export const TARGETS: Target[] = [
   { name: "mt940", extension: "sta", generate: generateMt940, load: async () => (await import("../lib/formats/mt940/index")).mt940Format },
   { name: "camt053", extension: "xml", generate: generateCamt053, load: async () => (await import("../lib/formats/camt/index")).camtFormat },
   { name: "ofx", extension: "ofx", generate: generateOfx, load: async () => (await import("../lib/formats/ofx/index")).ofxFormat },
+  // No speed target is stated for M-Pesa: measured and printed (MB/s, records/s) beside the others.
+  { name: "mpesa", extension: "csv", generate: generateMpesa, load: async () => (await import("../lib/formats/mpesa/index")).mpesaFormat },
 ];
 
 interface Row {

@@ -390,13 +390,13 @@ async function scenarioParsing(result: ScenarioResult): Promise<void> {
       const ratio = mbps.median / summarize(papa.mbps).median;
       measureRow.ratio = { value: ratio, of: "papaparse" };
       measureRow.target = { text: "≥ 0.7× papaparse", met: ratio >= 0.7 };
-    } else if (name !== "papaparse") {
+    } else if (name !== "papaparse" && name !== "mpesa") {
+      // M-Pesa has no stated target (issue 7): its figures are printed without one.
       measureRow.target = { text: "≥ 50 MB/s", met: mbps.median >= 50 };
     }
     result.measures.push(measureRow, { name: `  ${name} records/s`, unit: "rec/s", summary: summarize(entry.rps) }, { name: `  ${name} peak RSS`, unit: "MB", summary: summarize(entry.peak) });
   }
   result.verified.push("every parser yielded exactly the records its generator wrote");
-  result.notes.push("No M-Pesa generator yet: the M-Pesa parser is not measured.");
 }
 
 // ---------------------------------------------------------------------------------------------------
