@@ -42,12 +42,25 @@ export class EntryFields {
   raw = "";
   /** Where each <TxDtls> starts in `raw` (entries only), so a detail's raw can be cut out. */
   readonly detailOffsets: number[] = [];
+  depth = 0;
+  line = 1;
+  private what = "";
 
-  constructor(
-    readonly depth: number,
-    readonly line: number,
-    private readonly what: string,
-  ) {}
+  /**
+   * Emptied for the next entry or detail: the builder reuses one per open entry and detail (they
+   * are read to the end before the next one starts, and what they hand on is strings).
+   */
+  reset(depth: number, line: number, what: string): this {
+    this.depth = depth;
+    this.line = line;
+    this.what = what;
+    this.values.fill(undefined);
+    this.more = undefined;
+    this.chars = 0;
+    this.raw = "";
+    if (this.detailOffsets.length > 0) this.detailOffsets.length = 0;
+    return this;
+  }
 
   /** The leaf `node` below this subtree with its trimmed, non-empty text (or its Ccy attribute). */
   leaf(node: PathNode, suffix: "" | "@Ccy", value: string): void {

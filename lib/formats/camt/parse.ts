@@ -118,7 +118,10 @@ class CamtBuilder implements XmlSink {
   private balance: Scope | undefined;
   private entry: EntryFields | undefined;
   private detail: EntryFields | undefined;
-  private details: EntryFields[] = [];
+  private readonly details: EntryFields[] = [];
+  /** Reused: one for the open entry, one per detail of it (see EntryFields.reset). */
+  private readonly entryFields = new EntryFields();
+  private readonly detailPool: EntryFields[] = [];
 
   constructor(private readonly integrity: boolean) {}
 
@@ -179,14 +182,14 @@ class CamtBuilder implements XmlSink {
       if (name === "Bal" || name === "Ntry") {
         this.announce(statement);
         if (name === "Bal") this.balance = new Scope(depth, this.lines.lineAt(at), "a balance");
-        else this.entry = new EntryFields(depth, this.lines.lineAt(at), "an entry");
+        else this.entry = this.entryFields.reset(depth, this.lines.lineAt(at), "an entry");
       }
     }
     const entry = this.entry;
     if (entry) {
       if (!this.detail && name === "TxDtls" && node.parent!.local === "NtryDtls") {
         entry.markDetail();
-        this.detail = new EntryFields(depth, this.lines.lineAt(at), "a transaction detail");
+        this.detail = (this.detailPool[this.details.length] ??= new EntryFields()).reset(depth, this.lines.lineAt(at), "a transaction detail");
       }
       if (attributes === NO_ATTRIBUTES) entry.append(node.openTag);
       else entry.writeOpen(name, attributes);
@@ -304,13 +307,13 @@ class CamtBuilder implements XmlSink {
   private finishEntry(scope: EntryFields): void {
     const details = this.details;
     this.entry = undefined;
-    this.details = [];
     this.entryCount++;
     this.statement?.totals.addEntry(scope);
     const context: EntryContext = {};
     if (this.statement?.currency) context.accountCurrency = this.statement.currency;
     if (this.messageId) context.messageId = this.messageId;
     const { transactions, issues, rejected } = entryTransactions(scope, details, context);
+    details.length = 0;
     for (const issue of issues) this.issue(issue);
     if (rejected) this.queue.push({ type: "rejected", rejected });
     for (const transaction of transactions) {

@@ -89,6 +89,9 @@ export class XmlTokenizer {
   private crSeen = false;
   /** Position of the first LF at or after lineCursor (buffer length when none); -1 when unknown. */
   private nextNewline = -1;
+  /** Positions of the first "]]>" and "&" at or after the last text read (buffer length when none); -1 when unknown. */
+  private nextCdataEnd = -1;
+  private nextAmpersand = -1;
   /** Characters already checked for declarations and forbidden characters. */
   private scanned = 0;
   /** Characters dropped from the front of the buffer (the XML declaration must stand at 0). */
@@ -142,6 +145,8 @@ export class XmlTokenizer {
     }
     this.buffer += chunk;
     this.nextNewline = -1;
+    this.nextCdataEnd = -1;
+    this.nextAmpersand = -1;
     this.scanAndRead(false);
   }
 
@@ -488,11 +493,20 @@ export class XmlTokenizer {
   /** Text inside an element: entities decoded, line breaks normalised, "]]>" refused. */
   private text(from: number, to: number): void {
     const s = this.buffer;
+    // The next "]]>" and "&" in the buffer are remembered, so text without them (nearly all) is
+    // not searched again per element.
+    if (this.nextCdataEnd < from) {
+      const found = s.indexOf("]]>", from);
+      this.nextCdataEnd = found < 0 ? s.length : found;
+    }
+    if (this.nextCdataEnd + 3 <= to) throw this.malformed('"]]>" in text', this.nextCdataEnd);
     let text = s.slice(from, to);
-    const bracket = text.indexOf("]]>");
-    if (bracket >= 0) throw this.malformed('"]]>" in text', from + bracket);
     if (this.crSeen) text = normaliseNewlines(text);
-    if (text.indexOf("&") >= 0) text = this.decode(text, from);
+    if (this.nextAmpersand < from) {
+      const found = s.indexOf("&", from);
+      this.nextAmpersand = found < 0 ? s.length : found;
+    }
+    if (this.nextAmpersand < to) text = this.decode(text, from);
     this.appendText(text);
   }
 
