@@ -20,7 +20,11 @@ export const QUEUES = { parse: "import-parse", commit: "import-commit" } as cons
 export const importJob = z.object({ tenantId: z.string().uuid(), importId: z.string().uuid(), claims: jwtClaims });
 export type ImportJob = z.infer<typeof importJob>;
 
-const globalForBoss = globalThis as typeof globalThis & { __inflowBoss?: Promise<PgBoss> };
+const globalForBoss = globalThis as typeof globalThis & {
+  __inflowBoss?: Promise<PgBoss>;
+  /** This process's worker id per queue, once startWorker has registered it (see enqueue). */
+  __inflowWorkers?: Partial<Record<keyof typeof QUEUES, string>>;
+};
 
 /** INFLOW_JOB_EXPIRE_SECONDS when set (tests use seconds), else undefined. */
 function configuredExpireSeconds(): number | undefined {
@@ -128,13 +132,19 @@ export function jobQueue(): Promise<PgBoss> {
 export async function stopJobQueue(): Promise<void> {
   const boss = globalForBoss.__inflowBoss;
   globalForBoss.__inflowBoss = undefined;
+  globalForBoss.__inflowWorkers = undefined;
   if (boss) await (await boss).stop({ graceful: true, wait: true });
 }
 
 export async function enqueue(queue: keyof typeof QUEUES, job: ImportJob, size: JobSize = {}): Promise<void> {
   // One job per import and step at a time: a second request while one is queued is the same job.
   // The expiry and retry delay go on each job: a queue keeps the options it was first created with.
-  await (await jobQueue()).send(QUEUES[queue], job, { singletonKey: job.importId, expireInSeconds: expireSecondsFor(size), ...retryPolicy() });
+  const boss = await jobQueue();
+  await boss.send(QUEUES[queue], job, { singletonKey: job.importId, expireInSeconds: expireSecondsFor(size), ...retryPolicy() });
+  // A worker in this process (the app's default) fetches now instead of at its next poll, up to 0.5 s
+  // later per step (pg-boss polls no faster). Workers in other processes still find the job by polling.
+  const local = globalForBoss.__inflowWorkers?.[queue];
+  if (local) boss.notifyWorker(local);
 }
 
 export async function runParseJob(job: ImportJob): Promise<void> {
@@ -203,8 +213,10 @@ export async function startWorker(): Promise<void> {
       throw error;
     }
   };
-  await boss.work<ImportJob>(QUEUES.parse, options, handle("parse", runParseJob));
-  await boss.work<ImportJob>(QUEUES.commit, options, handle("commit", runCommitJob));
+  globalForBoss.__inflowWorkers = {
+    parse: await boss.work<ImportJob>(QUEUES.parse, options, handle("parse", runParseJob)),
+    commit: await boss.work<ImportJob>(QUEUES.commit, options, handle("commit", runCommitJob)),
+  };
   // Connection syncs and their schedule; loaded lazily because the connectors import this module.
   const { startConnectionWorker } = await import("@/lib/connectors/jobs");
   await startConnectionWorker();
