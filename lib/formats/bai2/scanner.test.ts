@@ -92,6 +92,17 @@ describe("text fields", () => {
     for (const size of [1, 2, 5]) expect(scanAll(text, detailText, size)).toEqual(whole);
     expect(whole.map((r) => (r.kind === "record" ? r.fields[5] : "?"))).toEqual(["A/ 1/ B", "C"]);
   });
+
+  it("reads files without any / or without any line break, whole and in chunks (the scanner remembers its searches)", () => {
+    const noSlash = Array.from({ length: 30 }, (_, i) => `16,195,${i},Z,B${i},C${i},TEXT ${i}, MORE`).join("\n") + "\n";
+    const noBreak = Array.from({ length: 30 }, (_, i) => `16,195,${i},Z,B${i},C${i},TEXT ${i}/ 1/`).join("");
+    for (const size of [Infinity, 1, 3, 7, 64]) {
+      const lines = scanAll(noSlash, detailText, size);
+      expect(lines.map((r) => (r.kind === "record" ? [r.fields[5], r.fields[3], r.line] : "?"))).toEqual(Array.from({ length: 30 }, (_, i) => [`TEXT ${i}, MORE`, `B${i}`, i + 1]));
+      const blocks = scanAll(noBreak, detailText, size);
+      expect(blocks.map((r) => (r.kind === "record" ? [r.fields[5], r.raw.length, r.line] : "?"))).toEqual(Array.from({ length: 30 }, (_, i) => [`TEXT ${i}/ 1`, `16,195,${i},Z,B${i},C${i},TEXT ${i}/ 1/`.length, 1]));
+    }
+  });
 });
 
 describe("88 continuation", () => {

@@ -68,11 +68,10 @@ function digitAt(buf: string, at: number): number {
   return c >= 48 && c <= 57 ? c - 48 : -1;
 }
 
-/** Where a non-text field starting at `from` ends: its comma, "/" or line break, or `length`. */
-function fieldEnd(buf: string, from: number, length: number): number {
-  let j = from;
-  for (let c = buf.charCodeAt(j); j < length && c !== 44 && c !== 47 && c !== 10; c = buf.charCodeAt(++j));
-  return j;
+/** Where a non-text field starting at `from` ends, given `stop`, the first "/" or line break from there (or the buffer's length). */
+function fieldEndBefore(buf: string, from: number, stop: number): number {
+  const comma = buf.indexOf(",", from);
+  return comma >= 0 && comma < stop ? comma : stop;
 }
 
 /** `buf.slice(from, to).trim()`, skipping the trim when both ends are visible ASCII (trim removes nothing else). */
@@ -94,6 +93,15 @@ export class RecordScanner {
   /** Set by `textEnding`: whether the text ended at a "/" (raw and reading go on past it), and whether it holds a line break. */
   private textEndsAtSlash = false;
   private textHasBreak = false;
+  /**
+   * The last answers of `nextSlash` and `nextBreak` and where their searches began (Infinity: none
+   * since the buffer changed). In a file without "/" (or without line breaks) every search would
+   * otherwise run to the end of the buffer, once per record.
+   */
+  private slashFrom = Infinity;
+  private slashAt = -1;
+  private breakFrom = Infinity;
+  private breakAt = -1;
 
   /**
    * With `quickDetails`, 16 records of the usual shape come back as ScannedDetails (see there);
@@ -159,6 +167,7 @@ export class RecordScanner {
     const rest = this.pos > 0 ? this.buf.slice(this.pos) : this.buf;
     this.buf = rest === "" ? text : [rest, text].join("");
     this.pos = 0;
+    this.slashFrom = this.breakFrom = Infinity;
     this.lastChar = text[text.length - 1] ?? this.lastChar;
   }
 
@@ -166,11 +175,12 @@ export class RecordScanner {
     if (this.pos > COMPACT_AFTER) {
       this.buf = this.buf.slice(this.pos);
       this.pos = 0;
+      this.slashFrom = this.breakFrom = Infinity;
     }
   }
 
   private advance(to: number): void {
-    for (let i = this.buf.indexOf("\n", this.pos); i >= 0 && i < to; i = this.buf.indexOf("\n", i + 1)) this.line++;
+    for (let i = this.nextBreak(this.pos); i >= 0 && i < to; i = this.nextBreak(i + 1)) this.line++;
     this.pos = to;
   }
 
@@ -186,8 +196,8 @@ export class RecordScanner {
   }
 
   private unrecognized(start: number): UnrecognizedText | "more" {
-    const slash = this.buf.indexOf("/", start);
-    const newline = this.buf.indexOf("\n", start);
+    const slash = this.nextSlash(start);
+    const newline = this.nextBreak(start);
     const candidates = [slash >= 0 ? slash + 1 : -1, newline].filter((i) => i >= 0);
     if (candidates.length === 0 && !this.ended) return this.needMore();
     const stop = candidates.length === 0 ? this.buf.length : Math.min(...candidates);
@@ -260,7 +270,12 @@ export class RecordScanner {
       p++;
     }
     const bankStart = ++p;
-    const bankEnd = fieldEnd(buf, bankStart, length);
+    // The references end at the first comma, "/" or line break, found with indexOf rather than a
+    // loop over their characters; the first "/" and break also start the text's search.
+    const slash = this.nextSlash(bankStart);
+    const lineBreak = this.nextBreak(bankStart);
+    const stop = slash < 0 ? (lineBreak < 0 ? length : lineBreak) : lineBreak < 0 || slash < lineBreak ? slash : lineBreak;
+    const bankEnd = fieldEndBefore(buf, bankStart, stop);
     if (bankEnd >= length) return undefined;
     const bankReference = trimmedField(buf, bankStart, bankEnd);
     let customerReference = "";
@@ -268,7 +283,7 @@ export class RecordScanner {
     let end = bankEnd;
     if (buf.charCodeAt(bankEnd) === 44) {
       const customerStart = bankEnd + 1;
-      const customerEnd = fieldEnd(buf, customerStart, length);
+      const customerEnd = fieldEndBefore(buf, customerStart, stop);
       if (customerEnd >= length) return undefined;
       customerReference = trimmedField(buf, customerStart, customerEnd);
       fieldCount = 5;
@@ -314,8 +329,8 @@ export class RecordScanner {
     const buf = this.buf;
     const length = buf.length;
     // Candidates found with indexOf: the text runs to the next "/" or line break.
-    let slash = buf.indexOf("/", from);
-    let newline = buf.indexOf("\n", from);
+    let slash = this.nextSlash(from);
+    let newline = this.nextBreak(from);
     const firstBreak = newline;
     for (;;) {
       if (slash < 0 && newline < 0) {
@@ -336,8 +351,26 @@ export class RecordScanner {
         this.textHasBreak = firstBreak >= 0 && firstBreak < j;
         return j;
       }
-      if (isSlash) slash = buf.indexOf("/", j + 1);
-      else newline = buf.indexOf("\n", j + 1);
+      if (isSlash) slash = this.nextSlash(j + 1);
+      else newline = this.nextBreak(j + 1);
     }
+  }
+
+  /** `buf.indexOf("/", from)`, answered from the last search when it still holds. */
+  private nextSlash(from: number): number {
+    if (this.slashFrom > from || (this.slashAt >= 0 && this.slashAt < from)) {
+      this.slashAt = this.buf.indexOf("/", from);
+      this.slashFrom = from;
+    }
+    return this.slashAt;
+  }
+
+  /** `buf.indexOf("\n", from)`, answered from the last search when it still holds. */
+  private nextBreak(from: number): number {
+    if (this.breakFrom > from || (this.breakAt >= 0 && this.breakAt < from)) {
+      this.breakAt = this.buf.indexOf("\n", from);
+      this.breakFrom = from;
+    }
+    return this.breakAt;
   }
 }
