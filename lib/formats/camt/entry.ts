@@ -28,7 +28,7 @@ export function entryTransactions(
   const signed = signedAmount(entry.first(F.Amt), entry.first(F.CdtDbtInd), currency, { line: entry.line, element: "Ntry" });
   issues.push(...signed.issues);
   const bookingText = entry.first(F.BookgDt_Dt, F.BookgDt_DtTm);
-  const bookingDate = bookingText === undefined ? null : parseIsoDate(bookingText);
+  const bookingDate = bookingText === undefined ? null : isoDate(bookingText);
   if (bookingDate === null) {
     issues.push({
       severity: "error",
@@ -39,7 +39,7 @@ export function entryTransactions(
     });
   }
   const valueText = entry.first(F.ValDt_Dt, F.ValDt_DtTm);
-  const valueDate = valueText === undefined ? null : parseIsoDate(valueText);
+  const valueDate = valueText === undefined ? null : isoDate(valueText);
   if (valueText !== undefined && valueDate === null) {
     issues.push({ severity: "error", code: "invalid_date", message: `Expected a value date as YYYY-MM-DD in Ntry/ValDt, found "${valueText.trim()}"; the value date is left out`, line: entry.line, field: "Ntry/ValDt" });
   }
@@ -74,6 +74,18 @@ export function entryTransactions(
   // One transaction (the usual case), and the raw text without building every detail's raw.
   const transaction = transactionOf(bookingDate, valueDate, transactionCurrency, entry.line, describe(entry, details, entryDirection, context, undefined), signed.amount, entry.raw);
   return { transactions: [transaction], issues };
+}
+
+let lastDateText: string | undefined;
+let lastDate: string | null = null;
+
+/** parseIsoDate, remembering the last answer: entries of a statement mostly share their dates. */
+function isoDate(text: string): string | null {
+  if (text !== lastDateText) {
+    lastDate = parseIsoDate(text);
+    lastDateText = text;
+  }
+  return lastDate;
 }
 
 /**
