@@ -73,7 +73,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * "YYYY-MM-DD" already written as the ISO day it names, or null (then the general path decides). A
  * check on character codes: running the date regexes on every cell showed in CSV profiles.
  */
-function isoDayAsWritten(s: string): string | null {
+export function isoDayAsWritten(s: string): string | null {
   if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
   let year = 0;
   for (let i = 0; i < 4; i++) {

@@ -127,6 +127,21 @@ function isCanonicalDotDecimal(s: string): boolean {
  */
 export const MAX_AMOUNT_DIGITS = 20;
 
+/**
+ * `parseAmount`'s value for a trimmed cell that is already a canonical "." decimal within the digit
+ * limit ("-1234.56", "0.31"), else null (then `parseAmount` decides). No result objects: the CSV
+ * path asks this for every amount and balance cell.
+ */
+export function canonicalAmount(trimmed: string, decimalSeparator: DecimalSeparator): string | null {
+  if (decimalSeparator !== "." || trimmed.length === 0 || !isCanonicalDotDecimal(trimmed)) return null;
+  // Digits before the point, as parseAmount counts them (a canonical value has at most one "-").
+  if (trimmed.length > MAX_AMOUNT_DIGITS) {
+    const point = trimmed.indexOf(".");
+    if ((point < 0 ? trimmed.length : point) - (trimmed.charCodeAt(0) === 45 ? 1 : 0) > MAX_AMOUNT_DIGITS) return null;
+  }
+  return trimmed;
+}
+
 /** Parses an amount with a known decimal separator. Empty text is not an amount (the caller decides). */
 export function parseAmount(text: string, decimalSeparator: DecimalSeparator): AmountResult {
   const result = readAmount(text, decimalSeparator);
