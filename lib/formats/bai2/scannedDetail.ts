@@ -67,9 +67,11 @@ export class ScannedDetail {
   }
 }
 
-const TYPE_CODE_TEXT: string[] = [];
+// Filled as codes are met; created full (of undefined) so reads stay on V8's fast path for
+// packed arrays rather than a holey one's prototype lookups.
+const TYPE_CODE_TEXT: (string | undefined)[] = new Array<string | undefined>(1000).fill(undefined);
 /** `direction_level` of each type code that fixes credit or debit; null when it fixes neither. */
-const MOVEMENT_CLASS: (string | null)[] = [];
+const MOVEMENT_CLASS: (string | null | undefined)[] = new Array<string | null | undefined>(1000).fill(undefined);
 
 /** A type code number (1–999) written as its three digits, one string per code. */
 export function typeCodeText(code: number): string {
