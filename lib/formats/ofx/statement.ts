@@ -32,9 +32,57 @@ interface StatementState {
   to?: string;
 }
 
+/** The transaction fields finishTransaction and rejectedFields read, each with its own slot. */
+const KNOWN_FIELDS = [
+  "FITID", "DTPOSTED", "TRNAMT", "DTUSER", "DTAVAIL", "NAME", "PAYEE.NAME", "MEMO", "EXTDNAME", "SIC", "PAYEEID", "SRVRTID",
+  "CORRECTFITID", "CORRECTACTION", "ORIGCURRENCY.CURSYM", "ORIGCURRENCY.CURRATE", "CURRENCY.CURRATE", "CURRENCY.CURSYM",
+  "BANKACCTTO.ACCTID", "CCACCTTO.ACCTID", "REFNUM", "CHECKNUM", "TRNTYPE",
+] as const;
+const SLOT = new Map<string, number>(KNOWN_FIELDS.map((key, index) => [key, index]));
+
+/**
+ * A transaction's fields by key, first value kept, in the order first seen, at most
+ * MAX_TRANSACTION_FIELDS of them: what a Map per transaction did, with the known keys in an array of
+ * slots (a fresh Map per transaction, grown field by field, showed in profiles) and a Map only for
+ * other keys.
+ */
+class TransactionFields {
+  private readonly known: (string | undefined)[] = new Array<string | undefined>(KNOWN_FIELDS.length).fill(undefined);
+  private readonly keys: string[] = [];
+  private other: Map<string, string> | null = null;
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Keeps the value unless the key already has one or the transaction is full. */
+  add(key: string, value: string): void {
+    if (this.keys.length >= MAX_TRANSACTION_FIELDS) return;
+    const slot = SLOT.get(key);
+    if (slot !== undefined) {
+      if (this.known[slot] !== undefined) return;
+      this.known[slot] = value;
+    } else {
+      if (this.other === null) this.other = new Map();
+      else if (this.other.has(key)) return;
+      this.other.set(key, value);
+    }
+    this.keys.push(key);
+  }
+
+  get(key: string): string | undefined {
+    const slot = SLOT.get(key);
+    return slot !== undefined ? this.known[slot] : (this.other?.get(key) ?? undefined);
+  }
+
+  *[Symbol.iterator](): Generator<[string, string]> {
+    for (const key of this.keys) yield [key, this.get(key)!];
+  }
+}
+
 interface TransactionState {
   line: number;
-  fields: Map<string, string>;
+  fields: TransactionFields;
   /** The raw pieces (tags and leaves as written) concatenated: joining an array of them per transaction showed in profiles. */
   raw: string;
   rawLength: number;
@@ -62,7 +110,7 @@ function issue(severity: ParseIssue["severity"], code: string, message: string, 
 }
 
 /** A field's text, undefined when absent or empty. */
-function textOf(fields: ReadonlyMap<string, string>, field: string): string | undefined {
+function textOf(fields: TransactionFields, field: string): string | undefined {
   const value = fields.get(field);
   return value === undefined || value === "" ? undefined : value;
 }
@@ -81,7 +129,7 @@ const DETAIL_FIELDS: readonly (readonly [string, string])[] = [
 ];
 
 /** An optional date field: its date, or undefined (with a warning when it was written but unreadable). */
-function optionalDate(fields: ReadonlyMap<string, string>, field: string, which: string, line: number, warnings: ParseEvent[]): string | undefined {
+function optionalDate(fields: TransactionFields, field: string, which: string, line: number, warnings: ParseEvent[]): string | undefined {
   const text = fields.get(field);
   if (text === undefined || text === "") return undefined;
   const parsed = parseOfxDateTime(text);
@@ -223,7 +271,7 @@ export class OfxStatementReader {
       case "STMTTRN":
         if (!this.statement || this.transaction) return;
         this.emitStatement();
-        this.transaction = { line, fields: new Map(), raw, rawLength: raw.length, firstPiece: raw, lastPiece: raw };
+        this.transaction = { line, fields: new TransactionFields(), raw, rawLength: raw.length, firstPiece: raw, lastPiece: raw };
         return;
       case "LEDGERBAL":
       case "AVAILBAL":
@@ -249,7 +297,7 @@ export class OfxStatementReader {
     }
     if (this.transaction) {
       const key = parent === "STMTTRN" ? name : `${parent}.${name}`;
-      if (!this.transaction.fields.has(key) && this.transaction.fields.size < MAX_TRANSACTION_FIELDS) this.transaction.fields.set(key, value);
+      this.transaction.fields.add(key, value);
       return;
     }
     if (this.balance) {
@@ -427,7 +475,7 @@ export class OfxStatementReader {
    * A dropped transaction's values for correction: canonical names for the elements that map to one
    * (the text as written where it failed, "" where it was missing), every other element by its OFX name.
    */
-  private rejectedFields(fields: ReadonlyMap<string, string>, postedDate: string | undefined, amount: string | null): Record<string, string> {
+  private rejectedFields(fields: TransactionFields, postedDate: string | undefined, amount: string | null): Record<string, string> {
     const out: Record<string, string> = {};
     const canonical: Record<string, string> = {
       DTAVAIL: "valueDate",
