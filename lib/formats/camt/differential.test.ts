@@ -112,13 +112,13 @@ const summary = fc
   .map(([count, sum]) => `<TxsSummry><TtlNtries><NbOfNtries>${count}</NbOfNtries><Sum>${sum}</Sum></TtlNtries></TxsSummry>`);
 const statement = fc
   .tuple(
-    fc.constantFrom("<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>", "<Acct><Id><Othr><Id>42</Id></Othr></Id><Ownr><Nm>Me</Nm></Ownr></Acct>", "<Acct><Ccy>EUR</Ccy></Acct>"),
+    fc.constantFrom("<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>", "<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>", "<Acct><Id><Othr><Id>42</Id></Othr></Id><Ownr><Nm>Me</Nm></Ownr></Acct>", "<Acct><Ccy>EUR</Ccy></Acct>"),
     fc.array(fc.oneof(balance, entry, entry, summary), { maxLength: 5 }),
     space,
   )
   .map(([account, parts, after]) => `<STMT><Id>S-1</Id><FrToDt><FrDtTm>2024-01-01T00:00:00</FrDtTm></FrToDt>${account}${after}${parts.join("")}</STMT>${after}`);
 const documentText = fc
-  .tuple(fc.array(statement, { minLength: 0, maxLength: 2 }), fc.constantFrom("053", "052"), fc.constantFrom("", "c:"), fc.boolean(), space)
+  .tuple(fc.array(statement, { minLength: 1, maxLength: 2 }), fc.constantFrom("053", "052"), fc.constantFrom("", "c:"), fc.boolean(), space)
   .map(([statements, kind, prefix, declaration, after]) => {
     const [message, element] = kind === "053" ? ["BkToCstmrStmt", "Stmt"] : ["BkToCstmrAcctRpt", "Rpt"];
     const ns = `urn:iso:std:iso:20022:tech:xsd:camt.${kind}.001.02`;
@@ -152,13 +152,18 @@ describe("camt fused reader against the reference reader", () => {
   });
 
   it("generated documents (namespaces, attributes, entities, CDATA, comments, split details), any chunking, integrity on and off", async () => {
+    let read = 0;
     await fc.assert(
       fc.asyncProperty(documentText, fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (text, cuts, integrity) => {
         const input = bytes(text);
-        await same(() => cutAt(input, cuts), { integrity });
+        const outcome = await same(() => cutAt(input, cuts), { integrity });
+        if (!outcome.error && outcome.batches.flat().some((e) => e.type === "transaction")) read++;
       }),
       { numRuns: 400 },
     );
+    // Many documents must be read to transactions, not refused, for the comparison to mean much
+    // (about 30 % are; 60 of 400 is far below what any seed gives).
+    expect(read).toBeGreaterThan(60);
   });
 
   it("damaged samples and generated files give the same events and errors in any chunking", async () => {
