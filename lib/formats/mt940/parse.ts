@@ -12,8 +12,9 @@ import { addDecimals, compareDecimals } from "@/lib/money/decimal";
 import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
 import { DecimalTotal } from "../shared/decimal";
 import { flattenBatches } from "../shared/batches";
-import { lineBatchesOf, peekBytes, sniffEncoding } from "../shared/text";
-import { SwiftFieldReader, type FieldReaderState, type SwiftField, type SwiftToken } from "./fields";
+import { decodeText, peekBytes, sniffEncoding } from "../shared/text";
+import type { FieldReaderState, SwiftField } from "./fields";
+import { SwiftScanner, type SwiftSink } from "./scanner";
 import { BALANCE_TAGS, parseBalanceField, parseControlTotal, type ControlTotal } from "./balance";
 import { signedAmount, statementTransaction, type PendingTransaction } from "./transaction";
 
@@ -41,54 +42,43 @@ interface OpenStatement {
   controlTotals: { tag: string; line: number; total: ControlTotal }[];
 }
 
-const NO_EVENTS: ParseEvent[] = [];
-
 export function parseMt940(source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
   return flattenBatches(mt940Batches(source, options));
 }
 
 /**
- * The events, one array per batch of lines (see flattenBatches: no async step per event). Events are
- * taken from the builder after every token, as before, so a failure hands on exactly the events of
- * the tokens before it.
+ * The events, one array per decoded chunk (see flattenBatches: no async step per event). The scanner
+ * hands fields straight to the builder, which adds its events to one array; when a step fails, the
+ * events it had added are dropped and the earlier ones handed on, as the one-event-at-a-time parser
+ * did.
  */
 export async function* mt940Batches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source);
   const encoding = options.encoding ?? sniffEncoding(head);
   const reader: FieldReaderState = { headerLines: 0, envelopeOpen: false, envelopeLine: 1, lastLine: 0 };
   const parser = new Mt940Builder(options.integrity !== false);
-  const fields = new SwiftFieldReader(reader);
-  let out: ParseEvent[] = [];
-  const takeAll = (tokens: Iterable<SwiftToken>): void => {
-    for (const token of tokens) {
-      if (token.kind === "field") parser.field(token.field);
-      else if (token.kind === "end") parser.endStatement();
-      else parser.envelope(token.messageType);
-      for (const event of parser.drain()) out.push(event);
-    }
-  };
+  const scanner = new SwiftScanner(reader, parser);
   try {
-    for await (const batch of lineBatchesOf(replay, encoding)) {
-      takeAll(fields.read(batch));
-      if (out.length > 0) {
-        yield out;
-        out = [];
-      }
+    for await (const chunk of decodeText(replay, encoding)) {
+      scanner.push(chunk);
+      if (parser.out.length > 0) yield parser.take();
     }
-    takeAll(fields.end());
+    scanner.endLines();
+    if (parser.out.length > 0) yield parser.take();
+    scanner.end();
     if (reader.envelopeOpen) {
       throw new FormatError("truncated_message", 'Expected the SWIFT message opened with "{4:" to end with "-}", found the end of the file', reader.envelopeLine);
     }
-    parser.endStatement();
-    for (const event of parser.drain()) out.push(event);
+    parser.statementEnd();
     if (parser.fieldsSeen === 0) {
       throw new FormatError("not_mt940", "Expected MT940 fields such as :20:, :25:, :60F: or :61: at the start of a line, found none", 1);
     }
   } catch (error) {
-    if (out.length > 0) yield out;
+    parser.dropUnfinished();
+    if (parser.out.length > 0) yield parser.take();
     throw error;
   }
-  out.push({
+  parser.out.push({
     type: "meta",
     meta: {
       format: parser.isMt942 ? "mt942" : "mt940",
@@ -102,36 +92,62 @@ export async function* mt940Batches(source: ByteSource, options: ParseOptions): 
       },
     },
   });
-  yield out;
+  yield parser.take();
 }
 
-class Mt940Builder {
+/**
+ * Statements, balances and transactions from fields. Exported for the differential test, which
+ * drives it from the reference readers (readLineBatches + SwiftFieldReader).
+ */
+export class Mt940Builder implements SwiftSink {
   fieldsSeen = 0;
   statementCount = 0;
   transactionCount = 0;
   isMt942 = false;
   readonly messageTypes = new Set<string>();
+  /** Events not yet handed on. */
+  out: ParseEvent[] = [];
+  /** out.length when the sink call in progress started; -1 between calls. */
+  private mark = -1;
   private statement: OpenStatement | undefined;
   private pending: PendingTransaction | undefined;
-  private queue: ParseEvent[] = [];
 
   constructor(private readonly integrity: boolean) {}
 
-  /** The events queued so far, handed over once (most tokens queue none: no array is made then). */
-  drain(): ParseEvent[] {
-    if (this.queue.length === 0) return NO_EVENTS;
-    const events = this.queue;
-    this.queue = [];
+  /** The events so far, handed over once. */
+  take(): ParseEvent[] {
+    const events = this.out;
+    this.out = [];
     return events;
   }
 
-  envelope(messageType: string | undefined): void {
-    this.endStatement();
-    if (messageType) this.messageTypes.add(messageType);
-    if (messageType === "942") this.isMt942 = true;
+  /** After a failure: the events of the call that failed go, as they never reached the caller before. */
+  dropUnfinished(): void {
+    if (this.mark >= 0) this.out.length = this.mark;
+    this.mark = -1;
   }
 
   field(field: SwiftField): void {
+    this.mark = this.out.length;
+    this.readField(field);
+    this.mark = -1;
+  }
+
+  statementEnd(): void {
+    this.mark = this.out.length;
+    this.endStatement();
+    this.mark = -1;
+  }
+
+  envelope(messageType: string | undefined): void {
+    this.mark = this.out.length;
+    this.endStatement();
+    if (messageType) this.messageTypes.add(messageType);
+    if (messageType === "942") this.isMt942 = true;
+    this.mark = -1;
+  }
+
+  private readField(field: SwiftField): void {
     if (!STATEMENT_TAGS.has(field.tag)) return;
     this.fieldsSeen++;
     if (field.tag === "86" && this.pending) {
@@ -176,7 +192,7 @@ class Mt940Builder {
     }
   }
 
-  endStatement(): void {
+  private endStatement(): void {
     this.flushTransaction();
     const statement = this.statement;
     if (!statement) return;
@@ -229,7 +245,7 @@ class Mt940Builder {
       ...(statement.statementNumber || statement.reference ? { statementId: statement.statementNumber ?? statement.reference } : {}),
       line: statement.line,
     };
-    this.queue.push({ type: "statement", statement: info });
+    this.out.push({ type: "statement", statement: info });
   }
 
   private balance(statement: OpenStatement, field: SwiftField, text: string): void {
@@ -268,7 +284,7 @@ class Mt940Builder {
     };
     if (type === "opening" && !statement.opening) statement.opening = { amount, currency: parsed.currency };
     if (type === "closing") statement.closing = { amount, currency: parsed.currency, line: field.line };
-    this.queue.push({ type: "balance", balance });
+    this.out.push({ type: "balance", balance });
   }
 
   private controlTotal(statement: OpenStatement, field: SwiftField, text: string): void {
@@ -297,7 +313,7 @@ class Mt940Builder {
     for (const issue of issues) this.issue(issue);
     if (!transaction) {
       statement.entriesComplete = false;
-      if (rejected) this.queue.push({ type: "rejected", rejected });
+      if (rejected) this.out.push({ type: "rejected", rejected });
       return;
     }
     this.transactionCount++;
@@ -306,7 +322,7 @@ class Mt940Builder {
     const side = negative ? statement.debits : statement.credits;
     side.count++;
     side.total.add(negative ? transaction.amount.slice(1) : transaction.amount);
-    this.queue.push({ type: "transaction", transaction });
+    this.out.push({ type: "transaction", transaction });
   }
 
   private scaled(unsigned: string, currency: string | undefined, field: SwiftField, negative: boolean): string {
@@ -343,7 +359,7 @@ class Mt940Builder {
   }
 
   private issue(issue: ParseIssue): void {
-    this.queue.push({ type: "issue", issue });
+    this.out.push({ type: "issue", issue });
   }
 }
 
