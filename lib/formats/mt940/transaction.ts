@@ -2,7 +2,7 @@
 import type { ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { negateDecimal } from "@/lib/money/decimal";
 import { negateCanonical } from "../shared/decimal";
-import { scaleToCurrency } from "../camt/currency";
+import { minorUnits, scaleToCurrency } from "../camt/currency";
 import type { RejectedRow } from "../types";
 import type { SwiftField } from "./fields";
 import { parseInformation } from "./information";
@@ -137,6 +137,7 @@ export function statementTransaction(
 
 /** Scales to the currency's decimals (never rounding) and applies the sign. */
 export function signedAmount(unsigned: string, currency: string | undefined, negative: boolean, field: SwiftField): { amount: string; issues: ParseIssue[] } {
+  if (isScaledNonZero(unsigned, currency)) return { amount: negative ? "-" + unsigned : unsigned, issues: [] };
   const scaled = scaleToCurrency(unsigned, currency) ?? { amount: unsigned };
   const issues: ParseIssue[] = [];
   if (scaled.excessDecimals) {
@@ -149,6 +150,41 @@ export function signedAmount(unsigned: string, currency: string | undefined, neg
     });
   }
   return { amount: negative ? negateCanonical(scaled.amount) : scaled.amount, issues };
+}
+
+/** The last currency asked about and its minor units: a statement's entries share one currency. */
+let lastCurrency: string | undefined;
+let lastMinorUnits: number | undefined;
+
+/**
+ * True when `unsigned` is already what scaleToCurrency would make of it and not zero, so its signed
+ * form is "-" + it (the usual entry: "259.46" in EUR). Checked on character codes: canonicalDecimal's
+ * regex and negateCanonical's two showed in profiles. Digits with no leading zero, then a point and
+ * exactly the currency's minor units (or no point for a currency without them).
+ */
+function isScaledNonZero(unsigned: string, currency: string | undefined): boolean {
+  if (currency !== lastCurrency) {
+    lastCurrency = currency;
+    lastMinorUnits = minorUnits(currency);
+  }
+  const allowed = lastMinorUnits;
+  if (allowed === undefined) return false;
+  const length = unsigned.length;
+  const first = unsigned.charCodeAt(0);
+  if (first < 49 || first > 57) return false;
+  const point = allowed === 0 ? length : length - allowed - 1;
+  if (point < 1) return false;
+  for (let i = 1; i < point; i++) {
+    const c = unsigned.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  if (allowed === 0) return true;
+  if (unsigned.charCodeAt(point) !== 46 /* . */) return false;
+  for (let i = point + 1; i < length; i++) {
+    const c = unsigned.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Rabobank writes the counterparty IBAN as the ":61:" supplementary details. */
