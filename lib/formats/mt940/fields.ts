@@ -56,8 +56,9 @@ function tagLineEnd(text: string): number {
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 /**
- * Splits physical lines into SWIFT fields and message boundaries. Synchronous and stateful, so a
- * parser can feed it a whole batch of lines per async step (see readLineBatches).
+ * Splits physical lines into SWIFT fields and message boundaries. The parser reads with SwiftScanner
+ * (scanner.ts), which does the same straight from decoded text; this line-based reader is kept as the
+ * reference the differential test (scanner.test.ts) compares it with.
  */
 export class SwiftFieldReader {
   private current: SwiftField | undefined;
@@ -126,10 +127,4 @@ export class SwiftFieldReader {
   *end(): Generator<SwiftToken, void, undefined> {
     yield* this.flush();
   }
-}
-
-export async function* readFields(lines: AsyncIterable<PhysicalLine>, state: FieldReaderState): AsyncGenerator<SwiftToken, void, undefined> {
-  const reader = new SwiftFieldReader(state);
-  for await (const physical of lines) yield* reader.read([physical]);
-  yield* reader.end();
 }
