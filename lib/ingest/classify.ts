@@ -39,7 +39,7 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
   if (!imp) return;
   const source = mappingSource(imp.format ?? "csv");
 
-  // Steps 2–4 compute their new values once, in a materialized CTE, and then update by primary key.
+  // Steps 2 and 3 compute their new values once, in a materialized CTE, and then update by primary key.
   // Joined directly, the planner — misled by freshly staged, not yet analyzed rows — chose nested
   // loops that re-read staged_rows (with its row-level-security check) once per staged row: hours
   // for 10k rows.
@@ -48,8 +48,8 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
   // not analyzed yet (a fresh import, autovacuum behind), both sides are estimated at one row and the
   // planner picks a nested loop that compares every staged row with every other — 22 s for 10k rows,
   // quadratic beyond (seen with auto_explain in `npm run bench`). Hash joins are right at every size
-  // here, so nested loops are off until step 4 is done (set_config local: the transaction's own, and
-  // restored at the end like work_mem below).
+  // here, so nested loops are off for steps 1–3 (set_config local: the transaction's own, and
+  // restored before step 4 like work_mem below).
   const { rows: settings } = await db.query<{ nestloop: string; work_mem: string }>("select current_setting('enable_nestloop') as nestloop, current_setting('work_mem') as work_mem");
   await db.query("select set_config('enable_nestloop', 'off', true)");
 
@@ -116,37 +116,18 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
     [tenantId, importId],
   );
 
-  // 4. Likely duplicates among the new rows, against the ledger (any source, any earlier file). Both
-  // sides are materialized, so the ledger is read (and its RLS checked) once, not once per staged row.
+  await db.query("select set_config('enable_nestloop', $1, true), set_config('work_mem', $2, true)", [settings[0]?.nestloop ?? "on", settings[0]?.work_mem ?? "4MB"]);
+
+  // 4. Likely duplicates among the new rows, against the ledger (any source, any earlier file): one
+  // probe of the ledger's likely-duplicate index per new row, so the cost follows the file, not the
+  // ledger (private.likely_duplicate_matches says why it runs as its owner). The matches are few, and
+  // each is written back by primary key.
   await db.query(
-    `with incoming as materialized (
-            select s2.row_no, s2.account_id, coalesce(s2.record ->> 'currency', a.currency) as currency,
-                   (s2.record ->> 'amount')::numeric as amount, (s2.record ->> 'bookingDate')::date as booking_date,
-                   lower(s2.record ->> 'description') as description, lower(coalesce(s2.record ->> 'counterpartyName', '')) as counterparty
-              from public.staged_rows s2
-              join public.accounts a on a.tenant_id = s2.tenant_id and a.id = s2.account_id
-             where s2.tenant_id = $1 and s2.import_id = $2 and s2.status = 'new' and s2.kind = 'transaction'),
-          ledger as materialized (
-            select t.id, t.account_id, t.currency::text as currency, t.amount, t.booking_date,
-                   lower(t.description) as description, lower(coalesce(t.counterparty, '')) as counterparty
-              from public.transactions t
-             where t.tenant_id = $1 and t.account_id in (select distinct account_id from incoming)
-               and t.booking_date between (select min(booking_date) from incoming) - $3::int and (select max(booking_date) from incoming) + $3::int),
-          matched as (
-            select distinct on (i.row_no) i.row_no, l.id,
-                   greatest(similarity(i.description, l.description), similarity(i.counterparty, l.counterparty)) as score
-              from incoming i
-              join ledger l on l.account_id = i.account_id and l.currency = i.currency and l.amount = i.amount
-                           and l.booking_date between i.booking_date - $3::int and i.booking_date + $3::int
-             where similarity(i.description, l.description) >= $4
-                or (i.counterparty <> '' and similarity(i.counterparty, l.counterparty) >= $4)
-             order by i.row_no, score desc, l.id)
-     update public.staged_rows s set status = 'likely_duplicate', match_transaction_id = m.id, match_score = m.score
-       from matched m
+    `update public.staged_rows s set status = 'likely_duplicate', match_transaction_id = m.transaction_id, match_score = m.score
+       from private.likely_duplicate_matches($1, $2, $3, $4) m
       where s.tenant_id = $1 and s.import_id = $2 and s.row_no = m.row_no`,
     [tenantId, importId, imp.window, LIKELY_SIMILARITY],
   );
-  await db.query("select set_config('enable_nestloop', $1, true), set_config('work_mem', $2, true)", [settings[0]?.nestloop ?? "on", settings[0]?.work_mem ?? "4MB"]);
 }
 
 export interface DryRun {

@@ -1244,3 +1244,57 @@ describe("private.members_of", () => {
     expect(await attempt("b-admin", (db) => db.query("select 1 from private.members_of($1)", [fx.b.id]))).toEqual(rows(B.memberships));
   });
 });
+
+describe("private.likely_duplicate_matches", () => {
+  // A staged new row of A that likely duplicates a row of A's ledger (same account, currency and
+  // amount, a day apart, the description re-cased with a suffix). The function runs as its owner, so
+  // it must apply "members only" itself; its own tenant keeps the RLS matrix's counts unchanged.
+  let tenant: TestTenant;
+  let importId: string;
+  let ledgerRowId: string;
+  beforeAll(async () => {
+    tenant = await createTenant("rls-likely");
+    ({ importId, ledgerRowId } = await asService(async (db) => {
+      const one = async (sql: string, params: unknown[]) => (await db.query<{ id: string }>(sql, params)).rows[0]!.id;
+      const account = await one("insert into public.accounts (tenant_id, name, number, currency) values ($1, 'Operating', '0042', 'KES') returning id", [tenant.id]);
+      const imp = await one("insert into public.imports (tenant_id, file_name, format, status, created_by) values ($1, 'march.csv', 'csv', 'staged', $2) returning id", [
+        tenant.id,
+        tenant.members.uploader.id,
+      ]);
+      const ledger = await one(
+        `insert into public.transactions (tenant_id, account_id, booking_date, amount, currency, description, source)
+         values ($1, $2, '2026-03-09', '-42.50', 'KES', 'ACME INVOICE 17 POS', 'csv') returning id::text`,
+        [tenant.id, account],
+      );
+      await db.query(
+        `insert into public.staged_rows (tenant_id, import_id, row_no, line, kind, account_id, record, status)
+         values ($1, $2, 1, 2, 'transaction', $3, '{"amount": "-42.5", "bookingDate": "2026-03-10", "description": "Acme invoice 17"}', 'new')`,
+        [tenant.id, imp, account],
+      );
+      return { importId: imp, ledgerRowId: ledger };
+    }));
+  });
+
+  const call = (db: Db) => db.query<{ transaction_id: string }>("select transaction_id::text from private.likely_duplicate_matches($1, $2, 3, 0.3)", [tenant.id, importId]);
+
+  it.each(["admin", "reviewer", "uploader", "viewer"] as const)("finds the ledger row for the tenant's %s", async (role) => {
+    const found = await asUser(tenant.members[role], async (db) => (await call(db)).rows.map((r) => r.transaction_id));
+    expect(found).toEqual([ledgerRowId]);
+  });
+
+  it.each([
+    { caller: "another tenant's admin", user: () => fx.b.members.admin },
+    { caller: "a user of no tenant", user: () => fx.outsider },
+  ])("finds nothing for $caller", async ({ user }) => {
+    expect(await asUser(user(), async (db) => (await call(db)).rowCount)).toBe(0);
+  });
+
+  it("refuses the anonymous caller (no usage on schema private)", async () => {
+    await expect(asAnon((db) => call(db))).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("finds nothing outside the date window (a day apart, window 0)", async () => {
+    const found = await asUser(tenant.members.admin, async (db) => (await db.query("select 1 from private.likely_duplicate_matches($1, $2, 0, 0.3)", [tenant.id, importId])).rowCount);
+    expect(found).toBe(0);
+  });
+});
