@@ -5,9 +5,8 @@
  * of every leaf): they come once per statement, entries hundreds of thousands of times per file.
  * Every leaf still counts towards the size bound, kept or not, exactly as Scope counts it.
  */
-import { FormatError } from "../types";
 import type { PathNode } from "./path-node";
-import { escapeXml, MAX_SCOPE_CHARS } from "./scope";
+import { SubtreeText } from "./scope";
 
 /** The leaf paths read from entries and details (below <Ntry> or <TxDtls>). */
 const PATHS = [
@@ -34,17 +33,13 @@ const SLOT_OF: ReadonlyMap<string, number> = new Map(PATHS.map((path, slot) => [
 const MULTIPLE = new Set<number>([F.AddtlNtryInf, F.RmtInf_Ustrd]);
 const NO_VALUES: readonly string[] = [];
 
-export class EntryFields {
+export class EntryFields extends SubtreeText {
   private readonly values: (string | undefined)[] = new Array<string | undefined>(PATHS.length).fill(undefined);
   /** Later values of the MULTIPLE paths, by slot. */
   private more: Map<number, string[]> | undefined;
-  private chars = 0;
-  raw = "";
-  /** Where each <TxDtls> starts in `raw` (entries only), so a detail's raw can be cut out. */
-  readonly detailOffsets: number[] = [];
   depth = 0;
   line = 1;
-  private what = "";
+  protected what = "";
 
   /**
    * Emptied for the next entry or detail: the builder reuses one per open entry and detail (they
@@ -98,32 +93,5 @@ export class EntryFields {
     if (value === undefined) return NO_VALUES;
     const more = this.more?.get(slot);
     return more ? [value, ...more] : [value];
-  }
-
-  writeOpen(name: string, attributes: Readonly<Record<string, string>>): void {
-    let attrs = "";
-    for (const key in attributes) attrs += ` ${key}="${escapeXml(attributes[key]!)}"`;
-    this.append("<" + name + attrs + ">");
-  }
-
-  /** `trimmed`: the element's text already trimmed. */
-  writeText(trimmed: string): void {
-    if (trimmed !== "") this.append(escapeXml(trimmed));
-  }
-
-  markDetail(): void {
-    this.detailOffsets.push(this.raw.length);
-  }
-
-  append(text: string): void {
-    this.grow(text.length);
-    this.raw += text;
-  }
-
-  private grow(by: number): void {
-    this.chars += by;
-    if (this.chars > MAX_SCOPE_CHARS) {
-      throw new FormatError("camt_element_too_large", `Expected ${this.what} to be under ${MAX_SCOPE_CHARS} characters, found a larger one`, this.line);
-    }
   }
 }

@@ -14,20 +14,62 @@ import type { PathNode } from "./path-node";
  */
 export const MAX_SCOPE_CHARS = 16_000_000;
 
-export class Scope {
-  private readonly values = new Map<string, string[]>();
-  private chars = 0;
+/**
+ * The raw text of a captured subtree, re-serialised element by element, and the size bound that
+ * counts it. Shared by Scope and EntryFields (lib/formats/camt/entry-fields.ts), which differ only
+ * in how they keep the leaf values.
+ */
+export abstract class SubtreeText {
   raw = "";
   /** Where each <TxDtls> starts in `raw` (entries only), so a detail's raw can be cut out. */
   readonly detailOffsets: number[] = [];
+  protected chars = 0;
+  /** Line where the subtree's root element starts. */
+  abstract readonly line: number;
+  /** What the subtree is, for the size-bound message ("an entry"). */
+  protected abstract readonly what: string;
+
+  writeOpen(name: string, attributes: Readonly<Record<string, string>>): void {
+    // A loop, not entries/map/join: this runs for every element of every entry.
+    let attrs = "";
+    for (const key in attributes) attrs += ` ${key}="${escapeXml(attributes[key]!)}"`;
+    this.append("<" + name + attrs + ">");
+  }
+
+  /** `trimmed`: the element's text already trimmed. */
+  writeText(trimmed: string): void {
+    if (trimmed !== "") this.append(escapeXml(trimmed));
+  }
+
+  markDetail(): void {
+    this.detailOffsets.push(this.raw.length);
+  }
+
+  append(text: string): void {
+    this.grow(text.length);
+    this.raw += text;
+  }
+
+  /** Counts `by` more characters (raw text, or a leaf's path and value) against the bound. */
+  protected grow(by: number): void {
+    this.chars += by;
+    if (this.chars > MAX_SCOPE_CHARS) {
+      throw new FormatError("camt_element_too_large", `Expected ${this.what} to be under ${MAX_SCOPE_CHARS} characters, found a larger one`, this.line);
+    }
+  }
+}
+
+export class Scope extends SubtreeText {
+  private readonly values = new Map<string, string[]>();
 
   constructor(
     /** Depth of the subtree's root element (the document element is 1). */
     readonly depth: number,
-    /** Line where the subtree's root element starts. */
     readonly line: number,
-    private readonly what: string,
-  ) {}
+    protected readonly what: string,
+  ) {
+    super();
+  }
 
   /** The leaf `node` below this subtree with its trimmed, non-empty text (or its Ccy attribute). */
   leaf(node: PathNode, suffix: "" | "@Ccy", value: string): void {
@@ -52,34 +94,6 @@ export class Scope {
 
   all(path: string): readonly string[] {
     return this.values.get(path) ?? [];
-  }
-
-  writeOpen(name: string, attributes: Readonly<Record<string, string>>): void {
-    // A loop, not entries/map/join: this runs for every element of every entry.
-    let attrs = "";
-    for (const key in attributes) attrs += ` ${key}="${escapeXml(attributes[key]!)}"`;
-    this.append("<" + name + attrs + ">");
-  }
-
-  /** `trimmed`: the element's text already trimmed. */
-  writeText(trimmed: string): void {
-    if (trimmed !== "") this.append(escapeXml(trimmed));
-  }
-
-  markDetail(): void {
-    this.detailOffsets.push(this.raw.length);
-  }
-
-  append(text: string): void {
-    this.grow(text.length);
-    this.raw += text;
-  }
-
-  private grow(by: number): void {
-    this.chars += by;
-    if (this.chars > MAX_SCOPE_CHARS) {
-      throw new FormatError("camt_element_too_large", `Expected ${this.what} to be under ${MAX_SCOPE_CHARS} characters, found a larger one`, this.line);
-    }
   }
 }
 
