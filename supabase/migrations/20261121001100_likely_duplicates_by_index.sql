@@ -23,7 +23,9 @@ language sql stable security definer
 set search_path = ''
 set enable_nestloop = on
 as $$
-  with incoming as materialized (
+  -- Not materialised: each row's values go straight into its probe (writing them out first cost as
+  -- much as the probes themselves, 2.6 s vs 5.6 s for 1,000,000 rows against an empty ledger).
+  with incoming as not materialized (
     select s.row_no, s.account_id,
            -- bpchar, the ledger column's type: compared as text, the index's currency column is unusable.
            coalesce(s.record ->> 'currency', a.currency)::bpchar as currency,
