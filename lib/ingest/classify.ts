@@ -128,6 +128,9 @@ export async function classifyImport(db: Db, params: { tenantId: string; importI
       where s.tenant_id = $1 and s.import_id = $2 and s.row_no = m.row_no`,
     [tenantId, importId, imp.window, LIKELY_SIMILARITY],
   );
+
+  // The counts every read of the import shows, recounted once here rather than on each read.
+  await db.query("select private.record_dry_run($1, $2)", [tenantId, importId]);
 }
 
 export interface DryRun {
@@ -143,15 +146,34 @@ export interface DryRun {
   warnings: number;
 }
 
-/** Exactly what commit would do now, from the classification. */
+/** Staged rows of one status, as counted by classification. */
+interface StatusCount {
+  status: string;
+  rows: number;
+  warnings: number;
+}
+
+/**
+ * Exactly what commit would do now, from the classification: the counts the last classification
+ * recorded on the import (private.record_dry_run), counted afresh only for an import classified
+ * before they were recorded.
+ */
 export async function dryRun(db: Db, params: { tenantId: string; importId: string }): Promise<DryRun> {
-  // Warnings are counted in the same pass over the import's rows as the statuses.
-  const { rows } = await db.query<{ status: string; n: number; warnings: number }>(
-    `select status, count(*)::int as n, (count(*) filter (where has_warning))::int as warnings
-       from public.staged_rows where tenant_id = $1 and import_id = $2 group by status`,
-    [params.tenantId, params.importId],
-  );
-  const count = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
+  const { rows: recorded } = await db.query<{ dry_run: StatusCount[] | null }>("select dry_run from public.imports where tenant_id = $1 and id = $2", [
+    params.tenantId,
+    params.importId,
+  ]);
+  const counts =
+    recorded[0]?.dry_run ??
+    // Warnings are counted in the same pass over the import's rows as the statuses.
+    (
+      await db.query<StatusCount>(
+        `select status, count(*)::int as rows, (count(*) filter (where has_warning))::int as warnings
+           from public.staged_rows where tenant_id = $1 and import_id = $2 group by status`,
+        [params.tenantId, params.importId],
+      )
+    ).rows;
+  const count = (status: string) => Number(counts.find((r) => r.status === status)?.rows ?? 0);
   const result = {
     new: count("new"),
     exactDuplicates: count("exact_duplicate"),
@@ -163,7 +185,7 @@ export async function dryRun(db: Db, params: { tenantId: string; importId: strin
   return {
     ...result,
     blocked: result.errors + result.unmapped,
-    total: rows.reduce((n, r) => n + r.n, 0),
-    warnings: rows.reduce((n, r) => n + r.warnings, 0),
+    total: counts.reduce((n, r) => n + Number(r.rows), 0),
+    warnings: counts.reduce((n, r) => n + Number(r.warnings), 0),
   };
 }

@@ -1298,3 +1298,45 @@ describe("private.likely_duplicate_matches", () => {
     expect(found).toBe(0);
   });
 });
+
+describe("private.record_dry_run", () => {
+  // It writes imports.dry_run, a column no API role may update, so it must apply the staged rows'
+  // rule itself: only those who may classify them (admins and uploaders) record counts.
+  const CALLERS: { actor: Actor | "outsider"; expected: Outcome }[] = [
+    { actor: "admin", expected: rows(1) },
+    { actor: "uploader", expected: rows(1) },
+    { actor: "reviewer", expected: rows(0) },
+    { actor: "viewer", expected: rows(0) },
+    { actor: "b-admin", expected: rows(0) },
+    { actor: "outsider", expected: rows(0) },
+    { actor: "anon", expected: refused }, // no usage on schema private
+  ];
+
+  it.each(CALLERS)("record_dry_run(A's import) as $actor → $expected", async ({ actor, expected }) => {
+    const call = (db: Db) => db.query("select 1 from private.record_dry_run($1, $2) as d where d is not null", [fx.a.id, fx.aImportId]);
+    const outcome =
+      actor === "outsider"
+        ? await asUser(fx.outsider, async (db) => rows((await call(db)).rowCount ?? 0))
+        : await attempt(actor, call);
+    expect(outcome).toEqual(expected);
+  });
+
+  it("records the counts of the import's staged rows by status", async () => {
+    const { recorded, counted } = await asUser(fx.a.members.uploader, async (db) => {
+      await db.query("select private.record_dry_run($1, $2)", [fx.a.id, fx.aImportId]);
+      return {
+        recorded: (await db.query<{ dry_run: unknown }>("select dry_run from public.imports where tenant_id = $1 and id = $2", [fx.a.id, fx.aImportId])).rows[0]!.dry_run,
+        counted: (
+          await db.query(
+            `select status, count(*)::int as rows, (count(*) filter (where has_warning))::int as warnings
+               from public.staged_rows where tenant_id = $1 and import_id = $2 group by status order by status`,
+            [fx.a.id, fx.aImportId],
+          )
+        ).rows,
+      };
+    });
+    // The fixture holds row 1 as a likely duplicate; the others are new.
+    expect(counted).toContainEqual({ status: "likely_duplicate", rows: 1, warnings: 0 });
+    expect(recorded).toEqual(counted);
+  });
+});
