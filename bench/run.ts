@@ -713,7 +713,8 @@ const RUNNERS: Record<ScenarioId, { title: string; run: (r: ScenarioResult) => P
   concurrency: { title: "6. Concurrency: 8 uploads at once", run: scenarioConcurrency },
 };
 
-function report(results: ScenarioResult[], info: ReturnType<typeof machine>): string {
+/** The table of the scenarios' measures, then what each verified and its notes. */
+function resultTable(results: ScenarioResult[]): string {
   const rows: string[][] = [];
   for (const r of results) {
     rows.push([r.title, r.error ? `FAILED: ${r.error}` : r.size, "", "", "", "", "", ""]);
@@ -731,19 +732,45 @@ function report(results: ScenarioResult[], info: ReturnType<typeof machine>): st
       ]);
     }
   }
-  const lines = [
-    `Inflow benchmark${QUICK ? " (--quick: one tenth of every size)" : ""}, ${RUNS} timed run(s) after a warm-up`,
-    `Worker: ${WORKER_PROCESS ? "its own process (inflow worker; the app runs with INFLOW_WORKER=off)" : "inside the app's server process"}`,
-    `Machine: ${info.cpu}, ${info.cores} cores, ${info.ramGb} GB RAM, Node ${info.node}, ${info.postgres}, ${info.os}; commit ${info.commit}; load average at start ${info.loadAverageAtStart.join(" ")}`,
-    "",
-    table(["scenario", "measure", "median", "min–max", "unit", "ratio", "target", "met"], rows),
-    "",
-  ];
+  const lines = [table(["scenario", "measure", "median", "min–max", "unit", "ratio", "target", "met"], rows), ""];
   for (const r of results) {
     for (const v of r.verified) lines.push(`verified (${r.id}): ${v}`);
     for (const note of r.notes) lines.push(`note (${r.id}): ${note}`);
   }
   return lines.join("\n");
+}
+
+function report(results: ScenarioResult[], info: ReturnType<typeof machine>): string {
+  return [
+    `Inflow benchmark${QUICK ? " (--quick: one tenth of every size)" : ""}, ${RUNS} timed run(s) after a warm-up`,
+    `Worker: ${WORKER_PROCESS ? "its own process (inflow worker; the app runs with INFLOW_WORKER=off)" : "inside the app's server process"}`,
+    `Machine: ${info.cpu}, ${info.cores} cores, ${info.ramGb} GB RAM, Node ${info.node}, ${info.postgres}, ${info.os}; commit ${info.commit}; load average at start ${info.loadAverageAtStart.join(" ")}`,
+    "",
+    resultTable(results),
+  ].join("\n");
+}
+
+/**
+ * bench/results/latest.json, rewritten after every scenario (`finishedAt` null until the last), so a
+ * full-size run that is stopped or dies hours in keeps what it had measured.
+ */
+function writeResults(results: ScenarioResult[], info: ReturnType<typeof machine>, finished: boolean): void {
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync(
+    "bench/results/latest.json",
+    JSON.stringify(
+      {
+        quick: QUICK,
+        runs: RUNS,
+        workerProcess: WORKER_PROCESS,
+        finishedAt: finished ? new Date().toISOString() : null,
+        machine: { ...info, loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
+        scenarios: results,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
 }
 
 async function main(): Promise<number> {
@@ -793,15 +820,14 @@ async function main(): Promise<number> {
       }
       result.seconds = (performance.now() - t0) / 1000;
       results.push(result);
+      // Shown and kept as soon as it is measured: a full-size run takes hours.
+      log(`\n${resultTable([result])}`);
+      writeResults(results, info, false);
     }
 
     const text = report(results, info);
     console.log(`\n${text}\nTotal ${((performance.now() - started) / 1000 / 60).toFixed(1)} min.`);
-    mkdirSync("bench/results", { recursive: true });
-    writeFileSync(
-      "bench/results/latest.json",
-      JSON.stringify({ quick: QUICK, runs: RUNS, workerProcess: WORKER_PROCESS, finishedAt: new Date().toISOString(), machine: { ...info, loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) }, scenarios: results }, null, 2) + "\n",
-    );
+    writeResults(results, info, true);
     log("Wrote bench/results/latest.json");
   } finally {
     client?.close();
