@@ -165,15 +165,8 @@ export async function dryRun(db: Db, params: { tenantId: string; importId: strin
   ]);
   const counts =
     recorded[0]?.dry_run ??
-    // Warnings are counted in the same pass over the import's rows as the statuses.
-    (
-      await db.query<StatusCount>(
-        `select status, count(*)::int as rows, (count(*) filter (where has_warning))::int as warnings
-           from public.staged_rows where tenant_id = $1 and import_id = $2 group by status`,
-        [params.tenantId, params.importId],
-      )
-    ).rows;
-  const count = (status: string) => Number(counts.find((r) => r.status === status)?.rows ?? 0);
+    (await db.query<{ counts: StatusCount[] }>("select private.dry_run_counts($1, $2) as counts", [params.tenantId, params.importId])).rows[0]!.counts;
+  const count = (status: string) => counts.find((r) => r.status === status)?.rows ?? 0;
   const result = {
     new: count("new"),
     exactDuplicates: count("exact_duplicate"),
@@ -185,7 +178,7 @@ export async function dryRun(db: Db, params: { tenantId: string; importId: strin
   return {
     ...result,
     blocked: result.errors + result.unmapped,
-    total: counts.reduce((n, r) => n + Number(r.rows), 0),
-    warnings: counts.reduce((n, r) => n + Number(r.warnings), 0),
+    total: counts.reduce((n, r) => n + r.rows, 0),
+    warnings: counts.reduce((n, r) => n + r.warnings, 0),
   };
 }

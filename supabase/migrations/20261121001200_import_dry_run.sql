@@ -10,6 +10,22 @@
 alter table public.imports add column dry_run jsonb;
 comment on column public.imports.dry_run is 'Counts of the staged rows as of the last classification: [{"status": …, "rows": n, "warnings": n}, …]; null before the first.';
 
+-- The one place the counts are made: what record_dry_run stores, and what a read of an import
+-- classified before this migration counts afresh. Runs as the caller, so row-level security applies.
+create function private.dry_run_counts(p_tenant uuid, p_import uuid)
+returns jsonb
+language sql stable set search_path = ''
+as $$
+  select coalesce(jsonb_agg(jsonb_build_object('status', c.status, 'rows', c.n, 'warnings', c.warnings) order by c.status), '[]'::jsonb)
+    from (select s.status, count(*) as n, count(*) filter (where s.has_warning) as warnings
+            from public.staged_rows s
+           where s.tenant_id = p_tenant and s.import_id = p_import
+           group by s.status) c
+$$;
+comment on function private.dry_run_counts(uuid, uuid) is 'The staged rows of an import counted by status, with those that have warnings: [{"status": …, "rows": n, "warnings": n}, …].';
+revoke all on function private.dry_run_counts(uuid, uuid) from public;
+grant execute on function private.dry_run_counts(uuid, uuid) to authenticated, service_role;
+
 -- Security definer so that the column stays out of the API roles' column grants: nobody writes counts of
 -- their own choosing, only the counts of the import's staged rows. For the roles that may change staged
 -- rows ("Uploaders and admins can correct and classify staged rows"): anyone else's classification
@@ -18,13 +34,7 @@ create function private.record_dry_run(p_tenant uuid, p_import uuid)
 returns jsonb
 language sql volatile security definer set search_path = ''
 as $$
-  update public.imports i set
-         dry_run = coalesce((
-           select jsonb_agg(jsonb_build_object('status', c.status, 'rows', c.n, 'warnings', c.warnings) order by c.status)
-             from (select s.status, count(*) as n, count(*) filter (where s.has_warning) as warnings
-                     from public.staged_rows s
-                    where s.tenant_id = p_tenant and s.import_id = p_import
-                    group by s.status) c), '[]'::jsonb)
+  update public.imports i set dry_run = private.dry_run_counts(p_tenant, p_import)
    where i.tenant_id = p_tenant and i.id = p_import
      and private.has_role(p_tenant, '{admin,uploader}')
   returning i.dry_run
