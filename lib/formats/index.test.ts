@@ -92,7 +92,7 @@ describe("parseFileBatches", () => {
 
   it("gives each module's events through parseBatchesOf, with and without a batch parser of its own", async () => {
     const withOwn = Object.values(formats).filter((module) => module.parseBatches).map((module) => module.name);
-    expect(withOwn.sort()).toEqual(["bai2", "camt052", "camt053", "csv", "mt940", "mt942", "ofx"]);
+    expect(withOwn.sort()).toEqual(["bai2", "camt052", "camt053", "csv", "mpesa", "mt940", "mt942", "ofx"]);
     for (const sample of samples) {
       for (const name of ["csv", "qif", "mpesa"] as const) {
         const expected = await outcome(formats[name].parse(chunked(sample.bytes, 512)));

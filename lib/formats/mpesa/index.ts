@@ -10,12 +10,13 @@
  */
 import type { Balance, ExternalAccount, ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { addDecimals, compareDecimals, negateDecimal } from "@/lib/money/decimal";
-import type { FormatModule, FormatSniffer, JsonValue, ParseEvent, ParseOptions, ByteSource } from "../types";
+import type { FormatBatchParser, FormatModule, FormatSniffer, JsonValue, ParseEvent, ParseOptions, ByteSource } from "../types";
+import { flattenBatches } from "../shared/batches";
 import { cellAt, cellsByHeader, rejectedRow, rowIssue } from "../tabular/cells";
 import { headerHas, requireColumns } from "../tabular/columns";
 import { dateShape, parseTableDate, type DateOrder } from "../tabular/dates";
 import type { TableRow } from "../tabular/delimited";
-import { LOOKAHEAD_ROWS, replay } from "../tabular/evidence";
+import { LOOKAHEAD_ROWS, RowWindow, replayBatches } from "../tabular/evidence";
 import { parseAmount } from "../tabular/numbers";
 import { noRowsIssue } from "../tabular/records";
 import { headRows, openDelimitedTable } from "../tabular/table";
@@ -57,7 +58,11 @@ function preambleValue(preamble: readonly TableRow[], label: RegExp): string | u
 }
 
 function isZeroOrEmpty(text: string): boolean {
-  return text === "" || /^-?0+(\.0+)?$/.test(text.replace(/,/g, ""));
+  if (text === "") return true;
+  // Most cells are amounts: anything whose first character after a minus is not "0" or "," is not zero.
+  const first = text.charCodeAt(text.charCodeAt(0) === 45 /* - */ ? 1 : 0);
+  if (first !== 48 /* 0 */ && first !== 44 /* , */) return false;
+  return /^-?0+(\.0+)?$/.test(text.replace(/,/g, ""));
 }
 
 function readLine(row: TableRow, cols: Columns, headers: readonly string[], order: DateOrder): MpesaLine {
@@ -131,20 +136,24 @@ function readLine(row: TableRow, cols: Columns, headers: readonly string[], orde
   return { row, transaction, issues, applied, balance, timestamp: `${when.date} ${when.time ?? ""}`.trim() };
 }
 
-/** File order from timestamps: descending pairs outnumbering ascending ones means newest first. */
-function orderOf(lines: readonly MpesaLine[]): "newest_first" | "oldest_first" | undefined {
+/** File order from timestamps (undefined for rows that were not read): descending pairs outnumbering ascending ones means newest first. */
+function orderOf(timestamps: readonly (string | undefined)[]): "newest_first" | "oldest_first" | undefined {
   let down = 0;
   let up = 0;
   let previous: string | undefined;
-  for (const l of lines) {
-    if (!l.timestamp) continue;
-    if (previous !== undefined && l.timestamp !== previous) l.timestamp < previous ? down++ : up++;
-    previous = l.timestamp;
+  for (const timestamp of timestamps) {
+    if (!timestamp) continue;
+    if (previous !== undefined && timestamp !== previous) timestamp < previous ? down++ : up++;
+    previous = timestamp;
   }
   return down > up ? "newest_first" : up > down ? "oldest_first" : undefined;
 }
 
-const parse = async function* (source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> {
+/**
+ * The events, one array per batch of rows read (see flattenBatches): an async step per event was most
+ * of this parser's time.
+ */
+async function* mpesaBatches(source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent[], void, undefined> {
   const table = await openDelimitedTable(source, { encoding: options.encoding, delimiter: options.delimiter, isHeader: headerHas(HEADER) });
   const headers = table.header.fields;
   const cols = requireColumns(headers, COLUMNS, table.header.line);
@@ -162,11 +171,14 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
     if (from?.kind === "fixed" && from.iso && statement.type === "statement") statement.statement.from = from.iso;
     if (to?.kind === "fixed" && to.iso && statement.type === "statement") statement.statement.to = to.iso;
   }
-  yield statement;
+  yield [statement];
 
-  // Read a window to learn the file's order before checking the running balance.
-  const iterator = table.rows[Symbol.asyncIterator]();
-  const window: TableRow[] = [];
+  // Learn the file's order from the first LOOKAHEAD_ROWS rows before checking the running balance.
+  // The window keeps rows (flat, see RowWindow), not their transactions, and they are read again
+  // when replayed: holding 10,000 transactions alive at once is what gets allocation sites pretenured.
+  const iterator = table.batches[Symbol.asyncIterator]();
+  const window = new RowWindow();
+  const timestamps: (string | undefined)[] = [];
   let ended = false;
   while (window.length < LOOKAHEAD_ROWS) {
     const next = await iterator.next();
@@ -174,10 +186,12 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
       ended = true;
       break;
     }
-    window.push(next.value);
+    for (const row of next.value) {
+      if (window.length < LOOKAHEAD_ROWS) timestamps.push(readLine(row, cols, headers, order).timestamp);
+      window.push(row);
+    }
   }
-  const windowLines = window.map((row) => readLine(row, cols, headers, order));
-  const fileOrder = orderOf(windowLines) ?? "newest_first";
+  const fileOrder = orderOf(timestamps) ?? "newest_first";
   const counts: Record<string, number> = {};
   let rows = 0;
   let transactions = 0;
@@ -189,69 +203,62 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
   let previousRow: MpesaLine | undefined;
   let newest: MpesaLine | undefined;
   let oldest: MpesaLine | undefined;
-  const windowQueue: (MpesaLine | undefined)[] = windowLines;
-  let windowIndex = 0;
-  const rest = replay([], iterator, ended);
-  const nextLine = async (): Promise<MpesaLine | undefined> => {
-    if (windowIndex < windowQueue.length) {
-      const line = windowQueue[windowIndex];
-      // Release each buffered line once handed out.
-      windowQueue[windowIndex++] = undefined;
-      return line;
-    }
-    const next = await rest.next();
-    return next.done ? undefined : readLine(next.value, cols, headers, order);
-  };
-  for (let line = await nextLine(); line; line = await nextLine()) {
-    rows++;
-    for (const issue of line.issues) yield { type: "issue", issue };
-    const t = line.transaction;
-    if (t && previousRow?.transaction && previousRow.transaction.externalId === t.externalId) {
-      repeats++;
-      yield { type: "issue", issue: rowIssue(line.row, "repeated_row", `Expected receipt ${t.externalId} once, found it again right after line ${previousRow.row.line}; both rows are kept with the same external id so the import skips the copy`, headers[cols.receipt!], "warning") };
-    }
-    previousRow = line;
-    if (line.rejected) yield rejectedRow("transaction", line.row, line.rejected);
-    if (!t) continue;
-    transactions++;
-    const category = t.details?.category ?? "other";
-    counts[category] = (counts[category] ?? 0) + 1;
-    if (!line.applied) failed++;
-    yield { type: "transaction", transaction: t };
-    if (!line.applied) continue;
-    if (line.balance === undefined) {
-      previousApplied = undefined;
-      continue;
-    }
-    if (previousApplied?.balance !== undefined && previousApplied.transaction) {
-      // Newest first: the earlier row's balance = this row's balance + the earlier row's amount.
-      const [later, earlier] = fileOrder === "newest_first" ? [previousApplied, line] : [line, previousApplied];
-      const expected = addDecimals(earlier.balance!, later.transaction!.amount);
-      checks++;
-      if (compareDecimals(expected, later.balance!) !== 0) {
-        mismatches++;
-        yield {
-          type: "issue",
-          issue: rowIssue(later.row, "balance_mismatch", `Expected balance ${expected} (balance ${earlier.balance} on line ${earlier.row.line} plus amount ${later.transaction!.amount}), found ${later.balance}`, headers[cols.balance!] ?? "Balance", "warning"),
-        };
+  for await (const batch of replayBatches(window, iterator, ended)) {
+    const out: ParseEvent[] = [];
+    for (const row of batch) {
+      const line = readLine(row, cols, headers, order);
+      rows++;
+      for (const issue of line.issues) out.push({ type: "issue", issue });
+      const t = line.transaction;
+      if (t && previousRow?.transaction && previousRow.transaction.externalId === t.externalId) {
+        repeats++;
+        out.push({ type: "issue", issue: rowIssue(line.row, "repeated_row", `Expected receipt ${t.externalId} once, found it again right after line ${previousRow.row.line}; both rows are kept with the same external id so the import skips the copy`, headers[cols.receipt!], "warning") });
       }
+      previousRow = line;
+      if (line.rejected) out.push(rejectedRow("transaction", line.row, line.rejected));
+      if (!t) continue;
+      transactions++;
+      const category = t.details?.category ?? "other";
+      counts[category] = (counts[category] ?? 0) + 1;
+      if (!line.applied) failed++;
+      out.push({ type: "transaction", transaction: t });
+      if (!line.applied) continue;
+      if (line.balance === undefined) {
+        previousApplied = undefined;
+        continue;
+      }
+      if (previousApplied?.balance !== undefined && previousApplied.transaction) {
+        // Newest first: the earlier row's balance = this row's balance + the earlier row's amount.
+        const [later, earlier] = fileOrder === "newest_first" ? [previousApplied, line] : [line, previousApplied];
+        const expected = addDecimals(earlier.balance!, later.transaction!.amount);
+        checks++;
+        if (compareDecimals(expected, later.balance!) !== 0) {
+          mismatches++;
+          out.push({
+            type: "issue",
+            issue: rowIssue(later.row, "balance_mismatch", `Expected balance ${expected} (balance ${earlier.balance} on line ${earlier.row.line} plus amount ${later.transaction!.amount}), found ${later.balance}`, headers[cols.balance!] ?? "Balance", "warning"),
+          });
+        }
+      }
+      if (fileOrder === "newest_first") {
+        newest ??= line;
+        oldest = line;
+      } else {
+        oldest ??= line;
+        newest = line;
+      }
+      previousApplied = line;
     }
-    if (fileOrder === "newest_first") {
-      newest ??= line;
-      oldest = line;
-    } else {
-      oldest ??= line;
-      newest = line;
-    }
-    previousApplied = line;
+    if (out.length > 0) yield out;
   }
+  const out: ParseEvent[] = [];
   if (newest?.transaction && newest.balance !== undefined) {
     const closing: Balance = { type: "closing", date: newest.transaction.bookingDate, amount: newest.balance, currency: "KES", line: newest.row.line };
-    yield { type: "balance", balance: closing };
+    out.push({ type: "balance", balance: closing });
   }
   if (oldest?.transaction && oldest.balance !== undefined) {
     const opening: Balance = { type: "opening", date: oldest.transaction.bookingDate, amount: addDecimals(oldest.balance, negateDecimal(oldest.transaction.amount)), currency: "KES", line: oldest.row.line };
-    yield { type: "balance", balance: opening };
+    out.push({ type: "balance", balance: opening });
   }
   const extra: Record<string, JsonValue> = {
     headerLine: table.header.line,
@@ -270,13 +277,17 @@ const parse = async function* (source: ByteSource, options: ParseOptions = {}): 
   if (customer) extra.customerName = customer;
   if (period) extra.statementPeriod = period;
   if (table.dialect) extra.delimiter = table.dialect.delimiter;
-  if (rows === 0) yield noRowsIssue(table);
-  yield { type: "meta", meta: { format: "mpesa", ...(table.encoding ? { encoding: table.encoding } : {}), lines: table.lines(), extra } };
-};
+  if (rows === 0) out.push(noRowsIssue(table));
+  out.push({ type: "meta", meta: { format: "mpesa", ...(table.encoding ? { encoding: table.encoding } : {}), lines: table.lines(), extra } });
+  yield out;
+}
+
+const parseBatches = ((source, options) => mpesaBatches(source, options)) satisfies FormatBatchParser;
+const parse = (source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> => flattenBatches(mpesaBatches(source, options));
 
 const sniff: FormatSniffer = (head) => {
   const isHeader = headerHas(HEADER);
   return headRows(head).some((r) => isHeader(r.fields)) ? 0.95 : 0;
 };
 
-export const mpesaFormat: FormatModule = { name: "mpesa", parse, sniff };
+export const mpesaFormat: FormatModule = { name: "mpesa", parse, parseBatches, sniff };

@@ -155,3 +155,49 @@ describe("mpesa rejected rows", () => {
     expect(r.rejected[0]!.fields).toMatchObject({ currency: "KES", description: "Pay Bill to 123 - KPLC", "Transaction Status": "Completed", Balance: "1000.00" });
   });
 });
+
+describe("mpesa statements longer than the order look-ahead (10,000 rows)", () => {
+  /** Rows of one KES 1 payment per minute; `minutes` gives each row's time, balances follow file order. */
+  const statement = (minutes: number[], newestFirst: boolean): string => {
+    const lines = ["Receipt No.,Completion Time,Details,Transaction Status,Paid In,Withdrawn,Balance"];
+    // Newest first: each row's balance is the next row's plus its own amount, so balances count down the file.
+    minutes.forEach((minute, i) => {
+      const time = new Date(Date.UTC(2026, 0, 1) + minute * 60_000).toISOString().slice(0, 19).replace("T", " ");
+      const balance = newestFirst ? minutes.length - i : i + 1;
+      lines.push(`R${String(i).padStart(9, "0")},${time},Funds received from 0722000111 - JANE,Completed,1.00,,${balance}.00`);
+    });
+    return lines.join("\n") + "\n";
+  };
+
+  it("decides the order on exactly the first 10,000 rows: 4,000 newest first then 6,000 oldest first reads as oldest first", async () => {
+    const minutes = [...Array.from({ length: 4000 }, (_, i) => 100_000 - i), ...Array.from({ length: 8000 }, (_, i) => i)];
+    const r = await parse(enc(statement(minutes, false)));
+    expect(r.meta?.extra).toMatchObject({ order: "oldest_first", rows: 12_000, transactions: 12_000, balanceChecks: 11_999, balanceMismatches: 0 });
+  });
+
+  it("flags repeats and checks the running balance across batch edges and the look-ahead's edge, in any chunking", async () => {
+    const minutes = Array.from({ length: 10_500 }, (_, i) => 20_000 - i);
+    const lines = statement(minutes, true).split("\n");
+    // Each data row copied right after itself (lines[k] is on line k + 1): in the look-ahead across its
+    // first replay batch's edge (1,024 rows), around the look-ahead's end, and after it. Inserted last
+    // to first, so each later copy moves by the ones before it.
+    for (const k of [10_300, 10_000, 1_024]) lines.splice(k + 1, 0, lines[k]!);
+    const text = lines.join("\n");
+    // 37-byte chunks: after the look-ahead, nearly every row arrives in a batch of its own.
+    for (const size of [1 << 16, 37]) {
+      const bytes = enc(text);
+      const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+      const r = await collect(mpesaFormat.parse(chunks));
+      // A copy's balance cannot follow from its original's: one mismatch, on the original's line.
+      expect(r.issues.map((i) => [i.code, i.line]), `chunks of ${size}`).toEqual([
+        ["repeated_row", 1_026],
+        ["balance_mismatch", 1_025],
+        ["repeated_row", 10_003],
+        ["balance_mismatch", 10_002],
+        ["repeated_row", 10_304],
+        ["balance_mismatch", 10_303],
+      ]);
+      expect(r.meta?.extra).toMatchObject({ order: "newest_first", rows: 10_503, repeatedRows: 3, balanceMismatches: 3 });
+    }
+  });
+});
