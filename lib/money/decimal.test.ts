@@ -19,3 +19,21 @@ describe("decimal", () => {
     expect(() => toMinorUnits("0.001", 2)).toThrow(RangeError);
   });
 });
+
+describe("parseDecimal's character-code path", () => {
+  it("reads every text as the pattern does: signs, spaces, points, long and leading-zero digits", async () => {
+    const fc = (await import("fast-check")).default;
+    const { parseDecimal, parseDecimalByPattern } = await import("./decimal");
+    const text = fc.array(fc.constantFrom("0", "1", "5", "9", "9", "9", ".", "-", "+", " ", "e", ","), { minLength: 0, maxLength: 22 }).map((cs) => cs.join(""));
+    const digits = fc.tuple(fc.boolean(), fc.stringMatching(/^\d{1,20}$/), fc.option(fc.stringMatching(/^\d{0,6}$/))).map(([minus, whole, fraction]) => `${minus ? "-" : ""}${whole}${fraction === null ? "" : "." + fraction}`);
+    fc.assert(
+      fc.property(fc.oneof(text, digits), (t) => {
+        expect(parseDecimal(t), JSON.stringify(t)).toEqual(parseDecimalByPattern(t));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(parseDecimal("999999999999999")).toEqual({ units: 999999999999999n, scale: 0 });
+    expect(parseDecimal("-9999999999999.99")).toEqual({ units: -999999999999999n, scale: 2 });
+    expect(parseDecimal("12345678901234567.89")).toEqual({ units: 1234567890123456789n, scale: 2 });
+  });
+});

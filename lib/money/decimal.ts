@@ -13,6 +13,40 @@ const CANONICAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 /** Parses a plain decimal ("-12.5", "0012.50", "+3"). Returns null for anything else. */
 export function parseDecimal(text: string): ScaledDecimal | null {
+  return parseShortDecimal(text) ?? parseDecimalByPattern(text);
+}
+
+/**
+ * `-?digits[.digits]` of at most 15 digits in all, read on character codes into an exact integer
+ * Number; null for anything else (then the pattern decides). The regex, its match array and the
+ * digit-string concatenation showed in M-Pesa profiles (two running-balance sums per row).
+ */
+function parseShortDecimal(text: string): ScaledDecimal | null {
+  const length = text.length;
+  const negative = text.charCodeAt(0) === 45; /* - */
+  let n = 0;
+  let digits = 0;
+  let scale = -1;
+  for (let i = negative ? 1 : 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (c === 46 /* . */ && scale < 0 && digits > 0) {
+      scale = 0;
+    } else {
+      return null;
+    }
+  }
+  // 15 digits stay below 2^53, so n is exact; "12." (scale 0) and "" go to the pattern, which refuses them.
+  if (digits === 0 || digits > 15 || scale === 0) return null;
+  const units = BigInt(n);
+  return { units: negative ? -units : units, scale: scale < 0 ? 0 : scale };
+}
+
+/** The definition: /^(-)?(\d+)(?:\.(\d+))?$/ after trimming and one leading "+". Exported for the test. */
+export function parseDecimalByPattern(text: string): ScaledDecimal | null {
   const trimmed = text.trim();
   const m = CANONICAL.exec(trimmed.startsWith("+") ? trimmed.slice(1) : trimmed);
   if (!m) return null;

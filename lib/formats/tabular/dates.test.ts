@@ -80,3 +80,26 @@ describe("parseTableDate on YYYY-MM-DD (the character-code fast path)", () => {
     expect(parseTableDate("2100-02-29", "YMD").ok).toBe(false);
   });
 });
+
+describe("parseTableDate on YYYY-MM-DD HH:MM:SS (the character-code fast path with a time)", () => {
+  it("gives what dateShape reads from the same text, for days real or not and times of any digits", async () => {
+    const fc = (await import("fast-check")).default;
+    const { dateShape } = await import("./dates");
+    const part = (max: number, width: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(width, "0"));
+    // Mostly the fast path's shape, with a separator or a digit sometimes swapped for another character.
+    const separator = fc.constantFrom(" ", "T", "t", "\t", "/", ":", "-", "x");
+    fc.assert(
+      fc.property(part(9999, 4), part(19, 2), part(39, 2), fc.constantFrom(" ", "T", " ", "T", "  ", "_"), part(99, 2), part(99, 2), part(99, 2), separator, separator, (y, m, d, gap, hh, mm, ss, a, b) => {
+        for (const text of [`${y}-${m}-${d}${gap}${hh}:${mm}:${ss}`, `${y}-${m}-${d}${gap}${hh}${a}${mm}${b}${ss}`]) {
+          const shape = dateShape(text);
+          const result = parseTableDate(text, "DMY");
+          if (shape?.kind === "fixed" && shape.iso !== null) expect(result).toEqual(shape.time ? { ok: true, date: shape.iso, time: shape.time } : { ok: true, date: shape.iso });
+          else expect(result.ok, text).toBe(false);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+    expect(parseTableDate("2026-12-31 22:57:37", "DMY")).toEqual({ ok: true, date: "2026-12-31", time: "22:57:37" });
+    expect(parseTableDate("2026-02-29 10:00:00", "DMY").ok).toBe(false);
+  });
+});

@@ -93,11 +93,33 @@ export function isoDayAsWritten(s: string): string | null {
   return day <= days ? s : null;
 }
 
+/**
+ * "YYYY-MM-DD HH:MM:SS" (or with "T"), the day as written: what `dateShape` makes of it, checked on
+ * character codes, or null (then the general path decides). Every M-Pesa completion time has this
+ * shape, and the regexes and object spreads of the general path showed in its profiles.
+ */
+function isoDayAndSecondsAsWritten(s: string): { ok: true; date: string; time: string } | null {
+  if (s.length !== 19) return null;
+  const separator = s.charCodeAt(10);
+  if (separator !== 32 /* space */ && separator !== 84 /* T */) return null;
+  if (s.charCodeAt(13) !== 58 /* : */ || s.charCodeAt(16) !== 58) return null;
+  for (const i of TIME_DIGITS) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  const date = isoDayAsWritten(s.slice(0, 10));
+  return date === null ? null : { ok: true, date, time: s.slice(11) };
+}
+
+const TIME_DIGITS = [11, 12, 14, 15, 17, 18];
+
 /** Parses a date cell under a day/month order. */
 export function parseTableDate(text: string, order: DateOrder): DateResult {
   const trimmed = text.trim();
   const iso = isoDayAsWritten(trimmed);
   if (iso !== null) return { ok: true, date: iso };
+  const stamped = isoDayAndSecondsAsWritten(trimmed);
+  if (stamped !== null) return stamped;
   if (trimmed === "") return { ok: false, reason: "an empty cell" };
   const shape = dateShape(trimmed);
   if (!shape) return { ok: false, reason: `"${trimmed}"` };

@@ -161,6 +161,8 @@ function readAmount(text: string, decimalSeparator: DecimalSeparator): AmountRes
   const plainPattern = decimalSeparator === "." ? PLAIN_DOT : PLAIN_COMMA;
   if (plainPattern.test(trimmed)) {
     const plain = trimmed.replace(decimalSeparator === "." ? /,/g : /\./g, "").replace(",", ".");
+    // Grouped amounts ("15,306.00") are usually canonical once the separators are gone.
+    if (isCanonicalDotDecimal(plain)) return { ok: true, amount: { value: plain } };
     const normalized = canonicalDecimal(plain);
     if (normalized !== null) return { ok: true, amount: { value: normalized } };
   }
