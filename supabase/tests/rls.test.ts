@@ -1338,3 +1338,52 @@ describe("private.record_dry_run", () => {
     expect(recorded).toEqual(counted);
   });
 });
+
+describe("private.ledger_totals, private.ledger_sources and private.ledger_day_totals", () => {
+  // The totals are read from a private table through a function that runs as its owner, so the
+  // function must apply "Members can view their tenant's transactions" itself; the table itself is
+  // nobody's to read. Its own tenant keeps the RLS matrix's counts unchanged.
+  let tenant: TestTenant;
+  beforeAll(async () => {
+    tenant = await createTenant("rls-ledger-totals");
+    await asService((db) =>
+      db.query(
+        `insert into public.transactions (tenant_id, booking_date, amount, currency, source)
+         values ($1, '2026-03-09', '-42.50', 'KES', 'csv'), ($1, '2026-03-10', '100', 'KES', 'csv')`,
+        [tenant.id],
+      ),
+    );
+  });
+
+  const totals = (db: Db) => db.query("select currency, count, credits, debits, net from private.ledger_totals($1, null, null, null, null)", [tenant.id]);
+  const sources = (db: Db) => db.query("select s from private.ledger_sources($1) as s", [tenant.id]);
+
+  it.each(["admin", "reviewer", "uploader", "viewer"] as const)("gives the tenant's %s its totals and sources", async (role) => {
+    const read = await asUser(tenant.members[role], async (db) => ({ totals: (await totals(db)).rows, sources: (await sources(db)).rows }));
+    expect(read).toEqual({ totals: [{ currency: "KES", count: 2, credits: "100", debits: "-42.50", net: "57.50" }], sources: [{ s: "csv" }] });
+  });
+
+  it.each([
+    { caller: "another tenant's admin", user: () => fx.b.members.admin },
+    { caller: "a user of no tenant", user: () => fx.outsider },
+  ])("gives $caller neither totals nor sources", async ({ user }) => {
+    expect(await asUser(user(), async (db) => [(await totals(db)).rowCount, (await sources(db)).rowCount])).toEqual([0, 0]);
+  });
+
+  it.each([
+    { name: "ledger_totals", call: totals },
+    { name: "ledger_sources", call: sources },
+  ])("refuses $name to the anonymous caller (no usage on schema private)", async ({ call }) => {
+    await expect(asAnon((db) => call(db))).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it.each(["select", "insert", "update", "delete"] as const)("refuses %s on the table itself to the tenant's admin", async (command) => {
+    const statements = {
+      select: "select 1 from private.ledger_day_totals where tenant_id = $1",
+      insert: "insert into private.ledger_day_totals values ($1, '00000000-0000-0000-0000-000000000000', 'KES', '2026-03-11', 'csv', 1, 1, 0, 5, 0, 5)",
+      update: "update private.ledger_day_totals set net = 0 where tenant_id = $1",
+      delete: "delete from private.ledger_day_totals where tenant_id = $1",
+    };
+    await expect(asUser(tenant.members.admin, (db) => db.query(statements[command], [tenant.id]))).rejects.toMatchObject({ code: "42501" });
+  });
+});

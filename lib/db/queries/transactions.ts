@@ -97,7 +97,7 @@ export async function listTransactions(
   return rows;
 }
 
-/** Totals for a filter, per currency, exact (numeric sums rendered as text). */
+/** Totals per currency, exact (numeric sums rendered as text). */
 export interface LedgerTotals {
   currency: string;
   count: number;
@@ -106,9 +106,31 @@ export interface LedgerTotals {
   net: string;
 }
 
+/**
+ * Totals for a filter. Filters by account, booking date and source only (or none) are read from the
+ * per-day totals the ledger keeps (private.ledger_day_totals, migration 20261121001300): a few rows
+ * per day instead of every transaction. Text, amount-range and import filters sum the matching
+ * transactions.
+ */
 export async function ledgerTotals(db: Db, params: { tenantId: string; filter?: LedgerFilter }): Promise<LedgerTotals[]> {
+  const filter = params.filter ?? {};
+  if (!filter.q && !filter.min && !filter.max && !filter.importId) {
+    const { rows } = await db.query<LedgerTotals>("select currency, count, credits, debits, net from private.ledger_totals($1, $2, $3, $4, $5)", [
+      params.tenantId,
+      filter.accountId ?? null,
+      filter.from ?? null,
+      filter.to ?? null,
+      filter.source ?? null,
+    ]);
+    return rows;
+  }
+  return sumLedgerTotals(db, { tenantId: params.tenantId, filter });
+}
+
+/** Totals for any filter, summed from the matching transactions. Exported for the test that compares both. */
+export async function sumLedgerTotals(db: Db, params: { tenantId: string; filter: LedgerFilter }): Promise<LedgerTotals[]> {
   const values: unknown[] = [];
-  const where = whereOf(params.tenantId, params.filter ?? {}, values);
+  const where = whereOf(params.tenantId, params.filter, values);
   const { rows } = await db.query<LedgerTotals>(
     `select t.currency, count(*)::int as count,
             coalesce(sum(t.amount) filter (where t.amount > 0), 0)::text as credits,
@@ -125,10 +147,8 @@ export async function ledgerTotals(db: Db, params: { tenantId: string; filter?: 
 
 /** What the filter form offers: the sources and the imports that have rows in the ledger. */
 export async function ledgerFilterOptions(db: Db, params: { tenantId: string }): Promise<{ sources: string[]; imports: { id: string; fileName: string }[] }> {
-  const sources = await db.query<{ source: string }>(
-    "select distinct source from public.transactions where tenant_id = $1 order by source limit 200",
-    [params.tenantId],
-  );
+  // From the ledger's kept totals: a distinct over every transaction grew with the ledger.
+  const sources = await db.query<{ source: string }>("select source from private.ledger_sources($1) as source limit 200", [params.tenantId]);
   const imports = await db.query<{ id: string; fileName: string }>(
     `select i.id, i.file_name as "fileName" from public.imports i
       where i.tenant_id = $1 and exists (select 1 from public.transactions t where t.tenant_id = i.tenant_id and t.import_id = i.id)
@@ -138,7 +158,8 @@ export async function ledgerFilterOptions(db: Db, params: { tenantId: string }):
   return { sources: sources.rows.map((r) => r.source), imports: imports.rows };
 }
 
+/** How many transactions the ledger holds, from its kept totals (a count(*) read every row). */
 export async function countTransactions(db: Db, params: { tenantId: string }): Promise<number> {
-  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from public.transactions where tenant_id = $1", [params.tenantId]);
+  const { rows } = await db.query<{ n: number }>("select coalesce(sum(count), 0)::int as n from private.ledger_totals($1, null, null, null, null)", [params.tenantId]);
   return rows[0]?.n ?? 0;
 }
