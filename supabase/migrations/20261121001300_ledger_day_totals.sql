@@ -43,7 +43,15 @@ as $$
 begin
   -- An update takes its rows' old versions out and puts the new ones in (net nothing when neither key
   -- nor amount changed). Each statement names only the transition table its trigger has.
+  -- Totals rows are locked in key order (the ORDER BYs below), so that two statements touching the
+  -- same days (a revert beside a commit) wait for each other instead of deadlocking.
   if tg_op <> 'INSERT' then
+    perform 1 from private.ledger_day_totals d
+      join (select distinct o.tenant_id, coalesce(o.account_id, '00000000-0000-0000-0000-000000000000') as account_id, o.currency, o.booking_date, o.source
+              from old_rows o) g
+        on d.tenant_id = g.tenant_id and d.account_id = g.account_id and d.currency = g.currency and d.booking_date = g.booking_date and d.source = g.source
+     order by d.tenant_id, d.account_id, d.currency, d.booking_date, d.source
+       for update of d;
     -- Only existing totals are updated: a tenant being deleted may have lost its totals already.
     update private.ledger_day_totals d
        set transaction_count = d.transaction_count - g.transaction_count,
@@ -65,7 +73,7 @@ begin
     select n.tenant_id, coalesce(n.account_id, '00000000-0000-0000-0000-000000000000'), n.currency, n.booking_date, n.source, count(*),
            count(*) filter (where n.amount > 0), count(*) filter (where n.amount < 0),
            coalesce(sum(n.amount) filter (where n.amount > 0), 0), coalesce(sum(n.amount) filter (where n.amount < 0), 0), sum(n.amount)
-      from new_rows n group by 1, 2, 3, 4, 5
+      from new_rows n group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
     on conflict (tenant_id, account_id, currency, booking_date, source) do update
        set transaction_count = d.transaction_count + excluded.transaction_count,
            credit_count = d.credit_count + excluded.credit_count, debit_count = d.debit_count + excluded.debit_count,
