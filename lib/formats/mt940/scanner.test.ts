@@ -16,6 +16,7 @@ import { lineBatchesOf, MAX_LINE_CHARS, peekBytes, sniffEncoding } from "../shar
 import { mutate, sample, type Mutation } from "../camt/test-support";
 import { SwiftFieldReader, type FieldReaderState, type SwiftToken } from "./fields";
 import { Mt940Builder, mt940Batches } from "./parse";
+import { UNUSUAL } from "./scanner";
 
 /** mt940Batches as it was before SwiftScanner, on the same builder. */
 async function* referenceBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
@@ -166,5 +167,17 @@ describe("SwiftScanner against readLineBatches + SwiftFieldReader", () => {
       const input = encoder.encode(text);
       for (const size of [input.length, 65_536, 1 << 20, (1 << 20) + 3, 100_003]) await expectSame(input, () => chunked(input, size));
     });
+  });
+});
+
+describe("UNUSUAL", () => {
+  it("matches exactly the control characters other than tab, LF and CR, and U+2028/U+2029, over every UTF-16 code unit", () => {
+    const expected = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028\u2029]/;
+    const differing: number[] = [];
+    for (let c = 0; c <= 0xffff; c++) {
+      const text = String.fromCharCode(c);
+      if (UNUSUAL.test(text) !== expected.test(text)) differing.push(c);
+    }
+    expect(differing).toEqual([]);
   });
 });
