@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ledgerTotals, sumLedgerTotals } from "@/lib/db/queries/transactions";
 import { runParseJob } from "@/lib/ingest/jobs";
 import { createImportFromStoredFile, uploadFields } from "@/lib/ingest/upload";
 import { rawFileStore } from "@/lib/storage/raw-store";
@@ -51,6 +52,19 @@ describe("the commit's ledger insert", () => {
     accountA = await createAccount(a, "A checking");
     importA = await stage(a, accountA);
     expect(await newRows(a.id, importA)).toBeGreaterThan(0);
+  });
+
+  it("counts the rows it inserts in the ledger's kept totals (its triggers fire despite the replica mode it inserts in)", async () => {
+    const c = await createTenant("ledger-insert-totals");
+    const importId = await stage(c, await createAccount(c, "C checking"));
+    const inserted = await insertAs(c.members.uploader, c.id, importId);
+    expect(inserted).toBeGreaterThan(0);
+    const { kept, summed } = await asUser(c.members.viewer, async (db) => ({
+      kept: await ledgerTotals(db, { tenantId: c.id }),
+      summed: await sumLedgerTotals(db, { tenantId: c.id, filter: {} }),
+    }));
+    expect(kept.reduce((n, t) => n + t.count, 0)).toBe(inserted);
+    expect(kept).toEqual(summed);
   });
 
   it("refuses viewers and reviewers of the tenant, and members of another tenant, as the insert policy does", async () => {
@@ -137,6 +151,19 @@ describe("staging a batch (private.insert_staged_rows)", () => {
       await db.query("insert into public.account_mappings (tenant_id, source, external_id, account_id, created_by) values ($1, 'bank', 'EXT-1', $2, $3)", [a.id, account, a.members.admin.id]);
       return (await db.query<{ id: string }>("insert into public.imports (tenant_id, file_name, status, created_by) values ($1, 'bulk.csv', 'parsing', $2) returning id", [a.id, a.members.uploader.id])).rows[0]!.id;
     });
+  });
+
+  it("counts the rows it inserts in the ledger's kept totals (its triggers fire despite the replica mode it inserts in)", async () => {
+    const c = await createTenant("ledger-insert-totals");
+    const importId = await stage(c, await createAccount(c, "C checking"));
+    const inserted = await insertAs(c.members.uploader, c.id, importId);
+    expect(inserted).toBeGreaterThan(0);
+    const { kept, summed } = await asUser(c.members.viewer, async (db) => ({
+      kept: await ledgerTotals(db, { tenantId: c.id }),
+      summed: await sumLedgerTotals(db, { tenantId: c.id, filter: {} }),
+    }));
+    expect(kept.reduce((n, t) => n + t.count, 0)).toBe(inserted);
+    expect(kept).toEqual(summed);
   });
 
   it("refuses viewers and reviewers of the tenant, and members of another tenant, as the insert policy does", async () => {

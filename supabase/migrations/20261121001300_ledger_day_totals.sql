@@ -92,6 +92,12 @@ create trigger transactions_day_totals_update after update on public.transaction
   referencing old table as old_rows new table as new_rows for each statement execute function private.keep_ledger_day_totals();
 create trigger transactions_day_totals_delete after delete on public.transactions
   referencing old table as old_rows for each statement execute function private.keep_ledger_day_totals();
+-- Always, not only in the default origin mode: the commit's ledger insert
+-- (private.insert_import_transactions) runs with session_replication_role = replica to skip the
+-- per-row foreign-key triggers, and its rows must be counted too.
+alter table public.transactions enable always trigger transactions_day_totals_insert;
+alter table public.transactions enable always trigger transactions_day_totals_update;
+alter table public.transactions enable always trigger transactions_day_totals_delete;
 
 create function private.clear_ledger_day_totals()
 returns trigger
@@ -106,6 +112,7 @@ comment on function private.clear_ledger_day_totals() is 'Statement-level trigge
 revoke all on function private.clear_ledger_day_totals() from public;
 create trigger transactions_day_totals_truncate after truncate on public.transactions
   for each statement execute function private.clear_ledger_day_totals();
+alter table public.transactions enable always trigger transactions_day_totals_truncate;
 
 insert into private.ledger_day_totals (tenant_id, account_id, currency, booking_date, source, transaction_count, credit_count, debit_count, credits, debits, net)
 select t.tenant_id, coalesce(t.account_id, '00000000-0000-0000-0000-000000000000'), t.currency, t.booking_date, t.source, count(*),
