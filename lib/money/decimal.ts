@@ -13,36 +13,53 @@ const CANONICAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 /** Parses a plain decimal ("-12.5", "0012.50", "+3"). Returns null for anything else. */
 export function parseDecimal(text: string): ScaledDecimal | null {
-  return parseShortDecimal(text) ?? parseDecimalByPattern(text);
+  // The regex, its match array and the digit-string concatenation showed in M-Pesa profiles (two
+  // running-balance sums per row); most amounts are short enough for the character-code path.
+  if (!readShortDecimal(text, SHORT)) return parseDecimalByPattern(text);
+  const units = BigInt(SHORT.n);
+  return { units: SHORT.negative ? -units : units, scale: SHORT.scale };
 }
 
+/** What readShortDecimal read: the digits as one integer, how many, how many after the point, the sign. */
+export interface ShortDecimal {
+  n: number;
+  digits: number;
+  scale: number;
+  negative: boolean;
+}
+
+const SHORT: ShortDecimal = { n: 0, digits: 0, scale: 0, negative: false };
+
 /**
- * `-?digits[.digits]` of at most 15 digits in all, read on character codes into an exact integer
- * Number; null for anything else (then the pattern decides). The regex, its match array and the
- * digit-string concatenation showed in M-Pesa profiles (two running-balance sums per row).
+ * `[+-]digits[.digits]` of at most 15 digits in all, read on character codes into `into` (reused by
+ * hot callers, so nothing is allocated); false for anything else ("12.", "", white space, more
+ * digits), which the caller's general path decides. 15 digits stay below 2^53, so `n` is exact.
  */
-function parseShortDecimal(text: string): ScaledDecimal | null {
+export function readShortDecimal(text: string, into: ShortDecimal): boolean {
   const length = text.length;
-  const negative = text.charCodeAt(0) === 45; /* - */
+  const first = text.charCodeAt(0);
+  const negative = first === 45; /* - */
   let n = 0;
   let digits = 0;
-  let scale = -1;
-  for (let i = negative ? 1 : 0; i < length; i++) {
+  let fraction = -1;
+  for (let i = negative || first === 43 /* + */ ? 1 : 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       n = n * 10 + (c - 48);
       digits++;
-      if (scale >= 0) scale++;
-    } else if (c === 46 /* . */ && scale < 0 && digits > 0) {
-      scale = 0;
+      if (fraction >= 0) fraction++;
+    } else if (c === 46 /* . */ && fraction < 0 && digits > 0) {
+      fraction = 0;
     } else {
-      return null;
+      return false;
     }
   }
-  // 15 digits stay below 2^53, so n is exact; "12." (scale 0) and "" go to the pattern, which refuses them.
-  if (digits === 0 || digits > 15 || scale === 0) return null;
-  const units = BigInt(n);
-  return { units: negative ? -units : units, scale: scale < 0 ? 0 : scale };
+  if (digits === 0 || digits > 15 || fraction === 0) return false;
+  into.n = n;
+  into.digits = digits;
+  into.scale = fraction < 0 ? 0 : fraction;
+  into.negative = negative;
+  return true;
 }
 
 /** The definition: /^(-)?(\d+)(?:\.(\d+))?$/ after trimming and one leading "+". Exported for the test. */

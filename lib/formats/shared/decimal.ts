@@ -4,10 +4,12 @@
  * normalises one amount per record and keeps running totals over millions of records, and profiling
  * showed BigInt parsing and formatting of every amount and every running total among the top costs.
  */
-import { formatDecimal, negateDecimal } from "@/lib/money/decimal";
+import { formatDecimal, negateDecimal, readShortDecimal, type ShortDecimal } from "@/lib/money/decimal";
 
 const CANONICAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 const ALL_ZEROS = /^0*$/;
+/** DecimalTotal's reading slot, reused: it reads every amount of a file. */
+const SHORT: ShortDecimal = { n: 0, digits: 0, scale: 0, negative: false };
 
 /**
  * The canonical form of a plain decimal ("-0012.50" → "-12.50", "-0.00" → "0.00", "+3" → "3"), or null
@@ -71,35 +73,19 @@ export class DecimalTotal {
 
   /** The fast path: [+-]digits[.digits] of at most 15 digits in all; false (nothing added) otherwise. */
   private addSmall(text: string): boolean {
-    const length = text.length;
-    const first = text.charCodeAt(0);
-    let i = first === 45 /* - */ || first === 43 /* + */ ? 1 : 0;
-    const negative = first === 45;
-    let n = 0;
-    let digits = 0;
-    let fraction = -1;
-    for (; i < length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 46 /* . */ && fraction < 0 && digits > 0) {
-        fraction = 0;
-        continue;
-      }
-      if (c < 48 || c > 57) return false;
-      n = n * 10 + (c - 48);
-      digits++;
-      if (fraction >= 0) fraction++;
-    }
-    if (digits === 0 || digits > 15 || fraction === 0) return false;
-    const scale = fraction < 0 ? 0 : fraction;
+    const read = SHORT;
+    if (!readShortDecimal(text, read)) return false;
+    let n = read.n;
+    const scale = read.scale;
     if (scale > this.scale) {
       this.settle();
       this.units *= 10n ** BigInt(scale - this.scale);
       this.scale = scale;
     } else if (scale < this.scale) {
-      if (digits + this.scale - scale > 15) return false;
+      if (read.digits + this.scale - scale > 15) return false;
       n *= 10 ** (this.scale - scale);
     }
-    this.small += negative ? -n : n;
+    this.small += read.negative ? -n : n;
     if (Math.abs(this.small) > 2 ** 52) this.settle();
     return true;
   }
