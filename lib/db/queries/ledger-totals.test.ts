@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { compareDecimals } from "@/lib/money/decimal";
 import type { Db } from "@/lib/db/pool";
 import { asService, asUser, createTenant, type TestTenant } from "@/test/db";
-import { countTransactions, ledgerFilterOptions, ledgerTotals, sumLedgerTotals, type LedgerFilter, type LedgerTotals } from "./transactions";
+import { countTransactions, LEDGER_FILTER_KEYS, ledgerFilterOptions, ledgerFilterSchema, ledgerTotals, sumLedgerTotals, type LedgerFilter, type LedgerTotals } from "./transactions";
 
 let tenant: TestTenant;
 let accounts: string[];
@@ -127,6 +127,29 @@ describe("ledger totals kept per day", () => {
     expect(listed).toEqual(["csv", "manual", "mt940"]);
     expect(listed).toEqual(distinct);
     expect(counted).toBe(rows);
+  });
+
+  it("answer every filter the ledger offers as summing does, each alone (kept or summed, whichever serves it)", async () => {
+    // Every key of the filter schema, so a filter added later is covered here too.
+    expect([...LEDGER_FILTER_KEYS].sort()).toEqual(Object.keys(ledgerFilterSchema.shape).sort());
+    const sample: Required<LedgerFilter> = {
+      q: "row a",
+      accountId: accounts[1]!,
+      from: "2026-02-01",
+      to: "2026-01-31",
+      min: "-100",
+      max: "250.5",
+      source: "mt940",
+      importId: "00000000-0000-4000-8000-000000000002",
+    };
+    await asUser(tenant.members.viewer, async (db) => {
+      for (const key of LEDGER_FILTER_KEYS) {
+        const filter: LedgerFilter = { [key]: sample[key] };
+        const summed = await sumLedgerTotals(db, { tenantId: tenant.id, filter });
+        expectSameAmounts(await ledgerTotals(db, { tenantId: tenant.id, filter }), summed, key);
+        if (key !== "importId") expect(summed.length, `${key} selects some rows`).toBeGreaterThan(0);
+      }
+    });
   });
 
   it("go with the rows: deleting every row leaves no totals, deleting the tenant leaves nothing behind", async () => {

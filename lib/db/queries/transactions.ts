@@ -106,6 +106,9 @@ export interface LedgerTotals {
   net: string;
 }
 
+/** The filters private.ledger_totals answers from the kept per-day totals. */
+const KEPT_TOTALS_FILTERS: ReadonlySet<keyof LedgerFilter> = new Set(["accountId", "from", "to", "source"]);
+
 /**
  * Totals for a filter. Filters by account, booking date and source only (or none) are read from the
  * per-day totals the ledger keeps (private.ledger_day_totals, migration 20261121001300): a few rows
@@ -114,7 +117,9 @@ export interface LedgerTotals {
  */
 export async function ledgerTotals(db: Db, params: { tenantId: string; filter?: LedgerFilter }): Promise<LedgerTotals[]> {
   const filter = params.filter ?? {};
-  if (!filter.q && !filter.min && !filter.max && !filter.importId) {
+  // Decided by the filters set, not by listing the others: a filter added later is summed until the
+  // kept totals learn it, never silently ignored.
+  if (Object.entries(filter).every(([key, value]) => value === undefined || KEPT_TOTALS_FILTERS.has(key as keyof LedgerFilter))) {
     const { rows } = await db.query<LedgerTotals>("select currency, count, credits, debits, net from private.ledger_totals($1, $2, $3, $4, $5)", [
       params.tenantId,
       filter.accountId ?? null,
