@@ -282,7 +282,7 @@ async function* mpesaBatches(source: ByteSource, options: ParseOptions = {}): As
   yield out;
 }
 
-const parseBatches = ((source, options) => mpesaBatches(source, options)) satisfies FormatBatchParser;
+const parseBatches: FormatBatchParser = mpesaBatches;
 const parse = (source: ByteSource, options: ParseOptions = {}): AsyncGenerator<ParseEvent, void, undefined> => flattenBatches(mpesaBatches(source, options));
 
 const sniff: FormatSniffer = (head) => {
