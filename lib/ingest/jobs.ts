@@ -5,6 +5,7 @@
  * Retries back off exponentially; a job whose worker died is retried after it expires, and both
  * handlers are idempotent (staging restarts clean, commit is one transaction guarded by the status).
  */
+import pg from "pg";
 import PgBoss from "pg-boss";
 import { z } from "zod";
 import { jwtClaims } from "@/lib/auth/claims";
@@ -104,20 +105,21 @@ async function startBoss(): Promise<PgBoss> {
 
 /**
  * Creates a queue unless it exists. pg-boss's createQueue is idempotent but not safe against itself:
- * two workers starting at the same moment on a new database deadlock creating the same queue's
- * partition (seen with two `inflow worker` processes), and the loser would exit. The deadlock victim's
- * statement was rolled back, so trying again shortly after is safe and finds the queue made.
+ * two creators at the same moment deadlock attaching their queues' partitions to the job table (seen
+ * with two `inflow worker` processes starting on a new database), and the loser would exit. Retrying
+ * the deadlock victim was not enough: six job queues creating four queues at once deadlocked five
+ * times in a row (lib/ingest/jobs-queues.test.ts failed so). So creators take turns, under a
+ * session advisory lock on a connection of their own, which Postgres releases if the process dies.
  */
 export async function createQueueOnce(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, "name">): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await boss.createQueue(name, { name, ...options });
-      return;
-    } catch (error) {
-      const deadlocked = (error as { code?: string }).code === "40P01";
-      if (!deadlocked || attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
-    }
+  const turn = new pg.Client({ connectionString: await databaseUrl() });
+  await turn.connect();
+  try {
+    await turn.query("select pg_advisory_lock(hashtext('inflow: pg-boss create_queue'))");
+    await boss.createQueue(name, { name, ...options });
+  } finally {
+    // Closing the session releases its advisory lock.
+    await turn.end();
   }
 }
 
