@@ -3,13 +3,14 @@
  *
  * A benchmark, not a test: writes large deterministic files (100 MB each by default, 10 MB with
  * --quick) for CSV, BAI2, MT940, camt.053, OFX and M-Pesa into the OS temp directory, then streams each
- * through its parser and reports MB/s, records/s and peak RSS, next to papaparse alone on the same
- * CSV bytes. A parser that does not exist yet is skipped with a note.
+ * through its parser, each format in a Node process of its own (measureFormat), and reports MB/s,
+ * records/s and peak RSS, next to papaparse alone on the same CSV bytes.
  */
+import { spawn } from "node:child_process";
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import Papa from "papaparse";
@@ -107,6 +108,61 @@ export function ensureFile(target: Target, bytes: number, seed: number): Generat
   return { ...generated, reused: false };
 }
 
+/** One timed parse: wall seconds, what it read, and the process's peak RSS meanwhile. */
+export interface TimedParse {
+  seconds: number;
+  records: number;
+  issues: number;
+  peakRss: number;
+}
+
+export interface FormatMeasurement {
+  parser: TimedParse[];
+  /** CSV only: papaparse alone on the same bytes, each run right after the CSV parser's run of the same number. */
+  papaparse: TimedParse[];
+}
+
+/**
+ * Measures one format's parser in a Node process of its own: a warm-up parse of `warmPath`, then
+ * `runs` timed parses of `path`. A process per format, because a parser measured after others
+ * inherits their heap and the JIT's state (the order of the formats moved figures between runs).
+ * For CSV, papaparse alone runs after each of the CSV parser's runs in the same process, so the
+ * ratio compares runs minutes, not a whole scenario, apart.
+ */
+export function measureFormat(target: Target, path: string, warmPath: string, runs: number): Promise<FormatMeasurement> {
+  const args = [fileURLToPath(import.meta.url), "--child", target.name, "--file", path, "--warm", warmPath, "--runs", String(runs)];
+  return new Promise((resolve, reject) => {
+    // process.execArgv carries tsx's loader, so the child runs this TypeScript file as the parent does.
+    const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`${target.name}: the measuring process exited with ${code}`));
+      resolve(JSON.parse(out.trim().split("\n").at(-1) ?? "") as FormatMeasurement);
+    });
+  });
+}
+
+/** The child's side of measureFormat: prints the measurement as one JSON line. */
+async function measureHere(name: string, path: string, warmPath: string, runs: number): Promise<void> {
+  const target = TARGETS.find((t) => t.name === name);
+  if (!target) throw new Error(`no format "${name}"`);
+  const module = await target.load();
+  await runParser(module, warmPath);
+  const result: FormatMeasurement = { parser: [], papaparse: [] };
+  if (name === "csv") await runPapaparse(warmPath);
+  for (let run = 1; run <= runs; run++) {
+    const parsed = await measure(() => runParser(module, path));
+    result.parser.push({ seconds: parsed.seconds, records: parsed.result.records, issues: parsed.result.issues, peakRss: parsed.peakRss });
+    if (name === "csv") {
+      const papa = await measure(() => runPapaparse(path));
+      result.papaparse.push({ seconds: papa.seconds, records: papa.result, issues: 0, peakRss: papa.peakRss });
+    }
+  }
+  console.log(JSON.stringify(result));
+}
+
 function table(rows: Row[]): string {
   const header = ["parser", "size MB", "seconds", "MB/s", "records", "records/s", "issues", "peak RSS MB", "note"];
   const body = rows.map((row) =>
@@ -136,46 +192,39 @@ async function main(): Promise<void> {
       "size-mb": { type: "string" },
       seed: { type: "string" },
       only: { type: "string" },
+      // The measuring process's side (measureFormat).
+      child: { type: "string" },
+      file: { type: "string" },
+      warm: { type: "string" },
+      runs: { type: "string" },
     },
   });
+  if (values.child) return measureHere(values.child, values.file ?? "", values.warm ?? "", Number(values.runs ?? 1));
   const sizeMb = values["size-mb"] ? Number(values["size-mb"]) : values.quick ? 10 : 100;
   const seed = values.seed ? Number(values.seed) : 20251031;
   const only = values.only ? new Set(values.only.split(",")) : null;
   if (!Number.isFinite(sizeMb) || sizeMb <= 0) throw new Error(`--size-mb must be a positive number, got ${values["size-mb"]}`);
   const bytes = Math.round(sizeMb * MB);
 
-  console.log(`Inflow format benchmark: ${sizeMb} MB per format, seed ${seed}, files in ${tmpdir()}`);
+  console.log(`Inflow format benchmark: ${sizeMb} MB per format, seed ${seed}, files in ${tmpdir()}; each format in a process of its own, after a 1 MB warm-up`);
   const rows: Row[] = [];
-  let csvFile: GeneratedFile | undefined;
   for (const target of TARGETS) {
     if (only && !only.has(target.name)) continue;
-    let module: FormatModule;
-    try {
-      module = await target.load();
-    } catch (error) {
-      rows.push({ name: target.name, bytes: 0, seconds: 0, records: 0, issues: 0, peakRss: 0, note: `skipped: parser not available (${error instanceof Error ? error.message.split("\n")[0] : String(error)})` });
-      continue;
-    }
     const file = ensureFile(target, bytes, seed);
-    if (target.name === "csv") csvFile = file;
+    const warm = ensureFile(target, 1_000_000, seed);
     process.stdout.write(`  ${target.name}: ${file.reused ? "reusing" : "generated"} ${(file.bytes / MB).toFixed(1)} MB, parsing… `);
     try {
-      const { result, seconds, peakRss } = await measure(() => runParser(module, file.path));
-      const note = result.records === file.records ? undefined : `expected ${file.records} records`;
-      rows.push({ name: target.name, bytes: file.bytes, seconds, records: result.records, issues: result.issues, peakRss, ...(note ? { note } : {}) });
-      console.log(`${seconds.toFixed(2)} s`);
+      const { parser, papaparse } = await measureFormat(target, file.path, warm.path, 1);
+      for (const [name, run] of [[target.name, parser[0]], ["papaparse (csv)", papaparse[0]]] as const) {
+        if (!run) continue;
+        const note = run.records === file.records ? undefined : `expected ${file.records} records`;
+        rows.push({ name, bytes: file.bytes, ...run, ...(note ? { note } : {}) });
+      }
+      console.log(`${parser[0]?.seconds.toFixed(2)} s`);
     } catch (error) {
       console.log("failed");
       rows.push({ name: target.name, bytes: file.bytes, seconds: 0, records: 0, issues: 0, peakRss: 0, note: `failed: ${error instanceof Error ? error.message : String(error)}` });
     }
-  }
-
-  if (csvFile) {
-    const file = csvFile;
-    process.stdout.write("  papaparse alone on the CSV bytes… ");
-    const { result, seconds, peakRss } = await measure(() => runPapaparse(file.path));
-    rows.push({ name: "papaparse (csv)", bytes: file.bytes, seconds, records: result, issues: 0, peakRss });
-    console.log(`${seconds.toFixed(2)} s`);
   }
 
   console.log("\n" + table(rows));

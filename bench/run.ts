@@ -342,45 +342,24 @@ async function scenarioMemory(result: ScenarioResult): Promise<void> {
 // 3. Parsing (bench/formats.ts, in this process)
 
 async function scenarioParsing(result: ScenarioResult): Promise<void> {
-  const { ensureFile, measure, runParser, runPapaparse, TARGETS } = await import("./formats");
+  const { ensureFile, measureFormat, TARGETS } = await import("./formats");
   const bytes = SIZES.parsingBytes;
-  result.size = `${fmt(mb(bytes))} MB generated file per format (bench/generate/*), streamed in 64 KiB chunks, integrity on`;
+  result.size = `${fmt(mb(bytes))} MB file per format, 64 KiB chunks, integrity on, a process per format`;
   const rates = new Map<string, { mbps: number[]; rps: number[]; peak: number[] }>();
-  let csvPath: string | undefined;
-  let csvRecords = 0;
+  const add = (name: string, fileBytes: number, runs: readonly { seconds: number; records: number; peakRss: number }[]) =>
+    rates.set(name, { mbps: runs.map((r) => mb(fileBytes) / r.seconds), rps: runs.map((r) => r.records / r.seconds), peak: runs.map((r) => mb(r.peakRss)) });
   for (const target of TARGETS) {
-    const module = await target.load();
     const warm = ensureFile(target, 1_000_000, SEED);
-    await runParser(module, warm.path);
     const file = ensureFile(target, bytes, SEED);
-    if (target.name === "csv") {
-      csvPath = file.path;
-      csvRecords = file.records;
+    const { parser, papaparse } = await measureFormat(target, file.path, warm.path, RUNS);
+    for (const run of parser) expect(run.records === file.records, `${target.name}: parsed ${run.records} records, the generator wrote ${file.records}`);
+    for (const run of papaparse) expect(run.records === file.records, `papaparse read ${run.records} rows, expected ${file.records}`);
+    add(target.name, file.bytes, parser);
+    log(`  ${target.name}: ${auto(summarize(rates.get(target.name)?.mbps ?? []).median)} MB/s`);
+    if (papaparse.length > 0) {
+      add("papaparse", file.bytes, papaparse);
+      log(`  papaparse alone: ${auto(summarize(rates.get("papaparse")?.mbps ?? []).median)} MB/s`);
     }
-    const entry = { mbps: [] as number[], rps: [] as number[], peak: [] as number[] };
-    for (let run = 1; run <= RUNS; run++) {
-      const { result: parsed, seconds, peakRss } = await measure(() => runParser(module, file.path));
-      expect(parsed.records === file.records, `${target.name}: parsed ${parsed.records} records, the generator wrote ${file.records}`);
-      entry.mbps.push(mb(file.bytes) / seconds);
-      entry.rps.push(parsed.records / seconds);
-      entry.peak.push(mb(peakRss));
-    }
-    rates.set(target.name, entry);
-    log(`  ${target.name}: ${auto(summarize(entry.mbps).median)} MB/s`);
-  }
-  if (csvPath) {
-    const path = csvPath;
-    const entry = { mbps: [] as number[], rps: [] as number[], peak: [] as number[] };
-    await runPapaparse(path);
-    for (let run = 1; run <= RUNS; run++) {
-      const { result: rows, seconds, peakRss } = await measure(() => runPapaparse(path));
-      expect(rows === csvRecords, `papaparse read ${rows} rows, expected ${csvRecords}`);
-      entry.mbps.push(mb(statSync(path).size) / seconds);
-      entry.rps.push(rows / seconds);
-      entry.peak.push(mb(peakRss));
-    }
-    rates.set("papaparse", entry);
-    log(`  papaparse alone: ${auto(summarize(entry.mbps).median)} MB/s`);
   }
   const papa = rates.get("papaparse");
   for (const [name, entry] of rates) {
