@@ -124,10 +124,9 @@ export interface FormatMeasurement {
 
 /**
  * Measures one format's parser in a Node process of its own: a warm-up parse of `warmPath`, then
- * `runs` timed parses of `path`. A process per format, because a parser measured after others
- * inherits their heap and the JIT's state (the order of the formats moved figures between runs).
- * For CSV, papaparse alone runs after each of the CSV parser's runs in the same process, so the
- * ratio compares runs minutes, not a whole scenario, apart.
+ * `runs` timed parses of `path`. A process per format, so that no parser inherits another's heap
+ * or JIT state and each peak RSS is that parser's own. For CSV, papaparse alone runs after each of
+ * the CSV parser's runs in the same process, so the ratio compares runs seconds apart.
  */
 export function measureFormat(target: Target, path: string, warmPath: string, runs: number): Promise<FormatMeasurement> {
   const args = [fileURLToPath(import.meta.url), "--child", target.name, "--file", path, "--warm", warmPath, "--runs", String(runs)];
