@@ -108,17 +108,21 @@ async function startBoss(): Promise<PgBoss> {
  * two creators at the same moment deadlock attaching their queues' partitions to the job table (seen
  * with two `inflow worker` processes starting on a new database), and the loser would exit. Retrying
  * the deadlock victim was not enough: six job queues creating four queues at once deadlocked five
- * times in a row (lib/ingest/jobs-queues.test.ts failed so). So creators take turns, under a
- * session advisory lock on a connection of their own, which Postgres releases if the process dies.
+ * times in a row (lib/ingest/jobs-queues.test.ts failed so). So creators take turns: each holds an
+ * advisory lock in a transaction of its own connection while pg-boss creates the queue. A transaction
+ * lock, not a session one, because a transaction-mode pooler (Supabase's) would keep a session lock on
+ * its server connection after ours closed; a transaction's lock ends with it, or with the process.
  */
 export async function createQueueOnce(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, "name">): Promise<void> {
   const turn = new pg.Client({ connectionString: await databaseUrl() });
   await turn.connect();
   try {
-    await turn.query("select pg_advisory_lock(hashtext('inflow: pg-boss create_queue'))");
+    await turn.query("begin");
+    await turn.query("select pg_advisory_xact_lock(hashtext('inflow: pg-boss create_queue'))");
     await boss.createQueue(name, { name, ...options });
+    await turn.query("commit");
   } finally {
-    // Closing the session releases its advisory lock.
+    // Closing the connection ends an unfinished transaction, and its lock with it.
     await turn.end();
   }
 }
