@@ -343,7 +343,7 @@ async function scenarioMemory(result: ScenarioResult): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// 3. Parsing (bench/formats.ts, in this process)
+// 3. Parsing (bench/formats.ts, a Node process per format)
 
 async function scenarioParsing(result: ScenarioResult): Promise<void> {
   const { ensureFile, measureFormat, TARGETS } = await import("./formats");

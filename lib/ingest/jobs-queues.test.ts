@@ -1,6 +1,7 @@
 /**
  * Several workers starting at once on a new database: pg-boss's createQueue deadlocks against itself
- * (two `inflow worker` processes did), and createQueueOnce must still leave every queue made, once, with no deadlock.
+ * (two `inflow worker` processes did), and createQueueOnce must still leave every queue made, once,
+ * with no deadlock.
  */
 import PgBoss from "pg-boss";
 import { afterAll, expect, it } from "vitest";
