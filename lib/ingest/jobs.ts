@@ -5,11 +5,11 @@
  * Retries back off exponentially; a job whose worker died is retried after it expires, and both
  * handlers are idempotent (staging restarts clean, commit is one transaction guarded by the status).
  */
-import pg from "pg";
 import PgBoss from "pg-boss";
 import { z } from "zod";
 import { jwtClaims } from "@/lib/auth/claims";
 import { databaseUrl } from "@/lib/db/pool";
+import { withService } from "@/lib/db/service";
 import { withUser } from "@/lib/db/with-user";
 import { clearStaging, getImport, setImportState } from "@/lib/db/queries/pipeline";
 import { rawFileStore } from "@/lib/storage/raw-store";
@@ -109,22 +109,15 @@ async function startBoss(): Promise<PgBoss> {
  * with two `inflow worker` processes starting on a new database), and the loser would exit. Retrying
  * the deadlock victim was not enough: six job queues creating four queues at once deadlocked five
  * times in a row (lib/ingest/jobs-queues.test.ts failed so). So creators take turns: each holds an
- * advisory lock in a transaction of its own connection while pg-boss creates the queue. A transaction
- * lock, not a session one, because a transaction-mode pooler (Supabase's) would keep a session lock on
- * its server connection after ours closed; a transaction's lock ends with it, or with the process.
+ * advisory lock in a transaction of its own while pg-boss creates the queue on its connections. A
+ * transaction lock, not a session one, because a transaction-mode pooler (Supabase's) would keep a
+ * session lock on its server connection after ours was released; a transaction's lock ends with it.
  */
 export async function createQueueOnce(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, "name">): Promise<void> {
-  const turn = new pg.Client({ connectionString: await databaseUrl() });
-  await turn.connect();
-  try {
-    await turn.query("begin");
-    await turn.query("select pg_advisory_xact_lock(hashtext('inflow: pg-boss create_queue'))");
+  await withService(async (db) => {
+    await db.query("select pg_advisory_xact_lock(hashtext('inflow: pg-boss create_queue'))");
     await boss.createQueue(name, { name, ...options });
-    await turn.query("commit");
-  } finally {
-    // Closing the connection ends an unfinished transaction, and its lock with it.
-    await turn.end();
-  }
+  });
 }
 
 export function jobQueue(): Promise<PgBoss> {
