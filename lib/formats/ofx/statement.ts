@@ -183,10 +183,7 @@ export class OfxStatementReader {
   /** The element event for a leaf, without a node object (the tokenizer's whole-leaf path calls this). */
   leafNode(name: string, value: string, line: number, raw: string): void {
     if (this.root === "after") {
-      if (!this.warnedAfterEnd) {
-        this.warnedAfterEnd = true;
-        this.out.push(issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", line));
-      }
+      this.warnAfterEnd(line);
       return;
     }
     if (this.root === "before") this.rootMissing(name, line);
@@ -195,16 +192,37 @@ export class OfxStatementReader {
     this.leaf(name, value, line);
   }
 
-  handle(node: OfxNode): void {
-    if (node.kind === "leaf") {
-      this.leafNode(node.name, node.value, node.line, node.raw);
+  /** The element event for an aggregate's start, without a node object (the tokenizer's plain-tag path calls this). */
+  startNode(name: string, line: number, raw: string): void {
+    if (this.root === "after") {
+      this.warnAfterEnd(line);
       return;
     }
+    this.markupInText(name, line);
+    this.start(name, line, raw);
+  }
+
+  /** The element event for an element's end, without a node object (the tokenizer's plain-tag path calls this). */
+  endNode(name: string, raw: string): void {
+    if (this.root === "after") return;
+    this.appendRaw(raw);
+    this.end(name);
+  }
+
+  handle(node: OfxNode): void {
+    switch (node.kind) {
+      case "leaf":
+        this.leafNode(node.name, node.value, node.line, node.raw);
+        return;
+      case "start":
+        this.startNode(node.name, node.line, node.raw);
+        return;
+      case "end":
+        this.endNode(node.name, node.raw);
+        return;
+    }
     if (this.root === "after") {
-      if (!this.warnedAfterEnd && !(node.kind === "end" || node.kind === "unmatched_close")) {
-        this.warnedAfterEnd = true;
-        this.out.push(issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", node.line));
-      }
+      if (node.kind !== "unmatched_close") this.warnAfterEnd(node.line);
       return;
     }
     switch (node.kind) {
@@ -218,15 +236,14 @@ export class OfxStatementReader {
       case "unmatched_close":
         this.out.push(issue("warning", "ofx_unmatched_close_tag", `Found </${node.name}> with no open <${node.name}>; it was ignored`, node.line));
         return;
-      case "start":
-        this.markupInText(node.name, node.line);
-        this.start(node.name, node.line, node.raw);
-        return;
-      case "end":
-        this.appendRaw(node.raw);
-        this.end(node.name);
-        return;
     }
+  }
+
+  /** The first thing after </OFX> is said once; the rest is ignored. */
+  private warnAfterEnd(line: number): void {
+    if (this.warnedAfterEnd) return;
+    this.warnedAfterEnd = true;
+    this.out.push(issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", line));
   }
 
   /** Called after the last node: a file without <OFX> is not OFX. */

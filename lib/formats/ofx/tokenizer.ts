@@ -46,8 +46,9 @@ export function countLineBreaks(text: string): number {
 
 /**
  * Where the tokenizer may hand a whole leaf (`<NAME>value` or `<NAME>value</NAME>`) at once instead
- * of its open, text and close tokens: the tree builder says when that gives the same element events
- * (nothing pending, not an aggregate), and takes the leaf and any white space between tags itself.
+ * of its open, text and close tokens, or a plain aggregate tag without a token: the tree builder says
+ * when that gives the same element events (nothing pending; an aggregate opened, or the innermost one
+ * closed; a leaf that is not an aggregate), and takes them and any white space between tags itself.
  */
 export interface OfxLeafSink {
   /** True when `<name>` followed by non-blank text would become a leaf now, and nothing is pending. */
@@ -55,6 +56,9 @@ export interface OfxLeafSink {
   /** True when white space between tags would be dropped (nothing pending). */
   acceptsBlank(): boolean;
   leaf(name: string, value: string, line: number, raw: string, closed: boolean): void;
+  /** True when the plain tag `<name>` (`</name>` when closing) opens an aggregate (closes the innermost one) and nothing is pending. */
+  acceptsTag(name: string, closing: boolean): boolean;
+  tag(name: string, closing: boolean, line: number, raw: string): void;
 }
 
 /** Name characters of a plain tag: A-Z a-z 0-9 _ . : - */
@@ -203,7 +207,7 @@ export class OfxTokenizer {
       const lt = buf.indexOf("<", this.position);
       if (sink && lt !== -1) {
         if (lt > this.position && sink.acceptsBlank()) this.skipBlank(lt);
-        if (lt === this.position && this.leafAt(lt, sink)) continue;
+        if (lt === this.position && this.plainMarkupAt(lt, sink)) continue;
       }
       if (lt === -1) {
         if (!final) {
@@ -276,24 +280,43 @@ export class OfxTokenizer {
   }
 
   /**
-   * `<NAME>text` up to the next plain tag, handed to the sink as one leaf, when that is exactly what
-   * the tokens would have become: a plain open tag the sink accepts, text that is neither empty nor
-   * blank once decoded, and the next `<` in this chunk starting a complete plain tag (so nothing
-   * between could join the value, and reading the next tag cannot fail). `</NAME>` right after the
-   * text closes the leaf; any other tag leaves it unclosed and is read next. False: nothing consumed.
+   * A plain tag at `lt` (`<NAME>` or `</NAME>`, as plainTag reads it) handed to the sink without a
+   * token when it accepts it (an aggregate opened or closed: `<STMTTRN>`, `</STMTTRN>`), else a whole
+   * leaf from it (leafAt). A plain tag holds no line break, so the line stays. False: nothing consumed.
    */
-  private leafAt(lt: number, sink: OfxLeafSink): boolean {
+  private plainMarkupAt(lt: number, sink: OfxLeafSink): boolean {
     const buf = this.buffer;
+    const closing = buf.charCodeAt(lt + 1) === 47; /* / */
+    const nameAt = closing ? lt + 2 : lt + 1;
     let gt: number;
     let hash: number;
-    if (this.knownNameAt === lt + 1) {
+    if (this.knownNameAt === nameAt) {
       gt = this.knownEnd;
       hash = this.knownHash;
     } else {
-      gt = this.tagEnd(lt + 1);
+      gt = this.tagEnd(nameAt);
       if (gt === -1) return false;
       hash = this.tagHash;
     }
+    const name = this.names.name(buf, nameAt, gt, hash);
+    if (sink.acceptsTag(name, closing)) {
+      this.position = gt + 1;
+      sink.tag(name, closing, this.currentLine, buf.slice(lt, gt + 1));
+      return true;
+    }
+    return !closing && this.leafAt(lt, gt, name, sink);
+  }
+
+  /**
+   * `<NAME>text` up to the next plain tag, handed to the sink as one leaf, when that is exactly what
+   * the tokens would have become: a plain open tag (its `>` at `gt`, its name `name`) the sink
+   * accepts, text that is neither empty nor blank once decoded, and the next `<` in this chunk
+   * starting a complete plain tag (so nothing between could join the value, and reading the next tag
+   * cannot fail). `</NAME>` right after the text closes the leaf; any other tag leaves it unclosed and
+   * is read next. False: nothing consumed.
+   */
+  private leafAt(lt: number, gt: number, name: string, sink: OfxLeafSink): boolean {
+    const buf = this.buffer;
     const next = buf.indexOf("<", gt + 1);
     if (next === -1 || next === gt + 1 || next - lt > MAX_TOKEN_CHARS) return false;
     const closing = buf.charCodeAt(next + 1) === 47; /* / */
@@ -303,7 +326,6 @@ export class OfxTokenizer {
     this.knownNameAt = nextNameAt;
     this.knownEnd = nextEnd;
     this.knownHash = this.tagHash;
-    const name = this.names.name(buf, lt + 1, gt, hash);
     if (!sink.acceptsLeaf(name)) return false;
 
     // The value: the text decoded and trimmed; the raw text: tag and text, trailing white space trimmed.
