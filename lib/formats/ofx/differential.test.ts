@@ -59,14 +59,17 @@ const leafName = fc.constantFrom(
   "CORRECTFITID", "CORRECTACTION", "REFNUM", "CHECKNUM", "CURSYM", "CURRATE", "ACCTID", "BANKID", "ACCTTYPE", "BALAMT",
   "DTASOF", "CODE", "MESSAGE", "X-CUSTOM", "trnamt", "Name", "MKTGINFO",
 );
-const aggregate = fc.constantFrom("PAYEE", "CURRENCY", "ORIGCURRENCY", "BANKACCTTO", "CCACCTTO", "STATUS", "LEDGERBAL", "AVAILBAL", "X");
+const aggregate = fc.constantFrom("PAYEE", "CURRENCY", "ORIGCURRENCY", "BANKACCTTO", "CCACCTTO", "STATUS", "LEDGERBAL", "AVAILBAL", "X", "payee", "Currency");
 const space = fc.constantFrom("", "", "\n", "\r\n", "  ", "\t", "\r");
 
 /** One leaf: unclosed (SGML), closed (XML), or closed with a different name. */
 const leaf = fc.tuple(leafName, value, fc.constantFrom("unclosed", "closed", "closed", "other"), space).map(([name, text, style, after]) =>
   style === "unclosed" ? `<${name}>${text}${after}` : style === "closed" ? `<${name}>${text}</${name}>${after}` : `<${name}>${text}</OTHER>${after}`,
 );
-const block = fc.tuple(aggregate, fc.array(leaf, { maxLength: 3 }), space).map(([name, inner, after]) => `<${name}>${inner.join("")}</${name}>${after}`);
+/** An aggregate closed as opened, in another case, by an outer element's close, or not at all. */
+const block = fc
+  .tuple(aggregate, fc.array(leaf, { maxLength: 3 }), space, fc.constantFrom("same", "same", "upper", "outer", "none"))
+  .map(([name, inner, after, close]) => `<${name}>${inner.join("")}${close === "same" ? `</${name}>` : close === "upper" ? `</${name.toUpperCase()}>` : close === "outer" ? "</STMTTRN>" : ""}${after}`);
 const transaction = fc.tuple(fc.array(fc.oneof(leaf, leaf, leaf, block), { maxLength: 10 }), space, fc.boolean()).map(([parts, after, closed]) => `<STMTTRN>${after}${parts.join("")}${closed ? "</STMTTRN>" : ""}${after}`);
 const statement = fc
   .tuple(fc.array(transaction, { maxLength: 5 }), fc.constantFrom("CHECKING", ""), fc.boolean(), space, fc.array(leaf, { maxLength: 2 }))
@@ -116,6 +119,18 @@ describe("OFX reader against the reference reader", () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it("aggregates nested up to and past MAX_DEPTH, closed in any order", async () => {
+    for (const depth of [46, 47, 48, 49]) {
+      const opens = Array.from({ length: depth }, (_, i) => (i % 2 === 0 ? "<PAYEE>" : "<bal>\n")).join("");
+      const closes = Array.from({ length: depth }, (_, i) => (i % 2 === 0 ? "</PAYEE>" : "</BAL>")).reverse().join("");
+      for (const tail of [closes, "</PAYEE>" + closes, closes.slice(8), "</OFX>"]) {
+        const input = bytes(`${SGML_HEADER}<OFX>\n${opens}<NAME>x\n${tail}</OFX>\n<PAYEE></PAYEE>`);
+        await same(input, () => [input]);
+        for (const size of [1, 7, 64]) await same(input, () => chunked(input, size));
+      }
+    }
   });
 
   it("damaged samples and generated statements, cut anywhere", async () => {

@@ -20,14 +20,21 @@ export async function* ofxBatches(source: ByteSource, options: ParseOptions): As
   const reader = new OfxStatementReader();
   const onNode = (node: OfxNode) => reader.handle(node);
   const onToken = (token: OfxToken) => tree.push(token, onNode);
-  // Whole leaves straight from the tokenizer to the reader: no token or node objects for the usual
-  // `<NAME>value` (differential.test.ts holds this to the reader before the change).
+  // Whole leaves and plain aggregate tags straight from the tokenizer to the reader: no token or node
+  // objects for the usual `<NAME>value` or `<STMTTRN>` (differential.test.ts holds this to the reader
+  // before the change).
   const sink: OfxLeafSink = {
     acceptsLeaf: (name) => tree.acceptsLeaf(name),
     acceptsBlank: () => tree.acceptsBlank(),
     leaf: (name, value, line, raw, closed) => {
       tree.countLeaf(closed);
       reader.leafNode(name, value, line, raw);
+    },
+    acceptsTag: (name, closing) => tree.acceptsTag(name, closing),
+    tag: (name, closing, line, raw) => {
+      tree.tag(name, closing, line);
+      if (closing) reader.endNode(name, raw);
+      else reader.startNode(name, line, raw);
     },
   };
   const pending = reader.out;

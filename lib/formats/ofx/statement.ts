@@ -6,7 +6,7 @@
 import type { Balance, ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { FormatError, type JsonValue, type ParseEvent } from "../types";
 import type { OfxNode } from "./tree";
-import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, parseOfxDateTime } from "./values";
+import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, sharedOfxDateTime } from "./values";
 
 const MAX_RAW_CHARS = 64 * 1024;
 const MAX_HEADER_LINES = 64;
@@ -38,7 +38,25 @@ const KNOWN_FIELDS = [
   "CORRECTFITID", "CORRECTACTION", "ORIGCURRENCY.CURSYM", "ORIGCURRENCY.CURRATE", "CURRENCY.CURRATE", "CURRENCY.CURSYM",
   "BANKACCTTO.ACCTID", "CCACCTTO.ACCTID", "REFNUM", "CHECKNUM", "TRNTYPE",
 ] as const;
+type KnownField = (typeof KNOWN_FIELDS)[number];
 const SLOT = new Map<string, number>(KNOWN_FIELDS.map((key, index) => [key, index]));
+/** A known field's slot: finishTransaction reads fields by slot (a Map lookup per field read showed in profiles). */
+const slotOf = (key: KnownField): number => KNOWN_FIELDS.indexOf(key);
+const FITID = slotOf("FITID");
+const DTPOSTED = slotOf("DTPOSTED");
+const TRNAMT = slotOf("TRNAMT");
+const DTUSER = slotOf("DTUSER");
+const DTAVAIL = slotOf("DTAVAIL");
+const NAME = slotOf("NAME");
+const PAYEE_NAME = slotOf("PAYEE.NAME");
+const MEMO = slotOf("MEMO");
+const EXTDNAME = slotOf("EXTDNAME");
+const CURRENCY_CURSYM = slotOf("CURRENCY.CURSYM");
+const BANKACCTTO_ACCTID = slotOf("BANKACCTTO.ACCTID");
+const CCACCTTO_ACCTID = slotOf("CCACCTTO.ACCTID");
+const REFNUM = slotOf("REFNUM");
+const CHECKNUM = slotOf("CHECKNUM");
+const TRNTYPE = slotOf("TRNTYPE");
 
 /**
  * A transaction's fields by key, first value kept, in the order first seen, at most
@@ -75,6 +93,11 @@ class TransactionFields {
     return slot !== undefined ? this.known[slot] : (this.other?.get(key) ?? undefined);
   }
 
+  /** The value of the known field in `slot` (see slotOf). */
+  at(slot: number): string | undefined {
+    return this.known[slot];
+  }
+
   *[Symbol.iterator](): Generator<[string, string]> {
     for (const key of this.keys) yield [key, this.get(key)!];
   }
@@ -109,34 +132,31 @@ function issue(severity: ParseIssue["severity"], code: string, message: string, 
   return { type: "issue", issue: field ? { severity, code, message, line, field } : { severity, code, message, line } };
 }
 
-/** A field's text, undefined when absent or empty. */
-function textOf(fields: TransactionFields, field: string): string | undefined {
-  const value = fields.get(field);
+/** A known field's text, undefined when absent or empty. */
+function textAt(fields: TransactionFields, slot: number): string | undefined {
+  const value = fields.at(slot);
   return value === undefined || value === "" ? undefined : value;
 }
 
-/** Details taken from optional fields as written, after memo, userDate and postedAt, in this order. */
-const DETAIL_FIELDS: readonly (readonly [string, string])[] = [
-  ["extendedName", "EXTDNAME"],
-  ["sic", "SIC"],
-  ["payeeId", "PAYEEID"],
-  ["serverTransactionId", "SRVRTID"],
-  ["correctsFitId", "CORRECTFITID"],
-  ["correctAction", "CORRECTACTION"],
-  ["originalCurrency", "ORIGCURRENCY.CURSYM"],
-  ["originalCurrencyRate", "ORIGCURRENCY.CURRATE"],
-  ["currencyRate", "CURRENCY.CURRATE"],
-];
+/** Details taken from optional fields as written, after memo, userDate and postedAt, in this order: their keys and their fields' slots. */
+const DETAIL_KEYS = ["extendedName", "sic", "payeeId", "serverTransactionId", "correctsFitId", "correctAction", "originalCurrency", "originalCurrencyRate", "currencyRate"] as const;
+const DETAIL_SLOTS = (["EXTDNAME", "SIC", "PAYEEID", "SRVRTID", "CORRECTFITID", "CORRECTACTION", "ORIGCURRENCY.CURSYM", "ORIGCURRENCY.CURRATE", "CURRENCY.CURRATE"] as const).map(slotOf);
 
 /** An optional date field: its date, or undefined (with a warning when it was written but unreadable). */
-function optionalDate(fields: TransactionFields, field: string, which: string, line: number, warnings: ParseEvent[]): string | undefined {
-  const text = fields.get(field);
+function optionalDate(fields: TransactionFields, slot: number, fitid: string | undefined, line: number, warnings: ParseEvent[]): string | undefined {
+  const text = fields.at(slot);
   if (text === undefined || text === "") return undefined;
-  const parsed = parseOfxDateTime(text);
+  const parsed = sharedOfxDateTime(text);
   if (!parsed) {
-    warnings.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${field}> of ${which}, found ${quoted(text)}; it was left out`, line, field));
+    const field = KNOWN_FIELDS[slot]!;
+    warnings.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${field}> of ${whichTransaction(fitid)}, found ${quoted(text)}; it was left out`, line, field));
   }
   return parsed?.date;
+}
+
+/** How messages name a transaction; built only for a message (a string per transaction showed in profiles). */
+function whichTransaction(fitid: string | undefined): string {
+  return fitid ? `the transaction with FITID ${fitid}` : "the transaction";
 }
 
 function quoted(value: string): string {
@@ -163,10 +183,7 @@ export class OfxStatementReader {
   /** The element event for a leaf, without a node object (the tokenizer's whole-leaf path calls this). */
   leafNode(name: string, value: string, line: number, raw: string): void {
     if (this.root === "after") {
-      if (!this.warnedAfterEnd) {
-        this.warnedAfterEnd = true;
-        this.out.push(issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", line));
-      }
+      this.warnAfterEnd(line);
       return;
     }
     if (this.root === "before") this.rootMissing(name, line);
@@ -175,16 +192,37 @@ export class OfxStatementReader {
     this.leaf(name, value, line);
   }
 
-  handle(node: OfxNode): void {
-    if (node.kind === "leaf") {
-      this.leafNode(node.name, node.value, node.line, node.raw);
+  /** The element event for an aggregate's start, without a node object (the tokenizer's plain-tag path calls this). */
+  startNode(name: string, line: number, raw: string): void {
+    if (this.root === "after") {
+      this.warnAfterEnd(line);
       return;
     }
+    this.markupInText(name, line);
+    this.start(name, line, raw);
+  }
+
+  /** The element event for an element's end, without a node object (the tokenizer's plain-tag path calls this). */
+  endNode(name: string, raw: string): void {
+    if (this.root === "after") return;
+    this.appendRaw(raw);
+    this.end(name);
+  }
+
+  handle(node: OfxNode): void {
+    switch (node.kind) {
+      case "leaf":
+        this.leafNode(node.name, node.value, node.line, node.raw);
+        return;
+      case "start":
+        this.startNode(node.name, node.line, node.raw);
+        return;
+      case "end":
+        this.endNode(node.name, node.raw);
+        return;
+    }
     if (this.root === "after") {
-      if (!this.warnedAfterEnd && !(node.kind === "end" || node.kind === "unmatched_close")) {
-        this.warnedAfterEnd = true;
-        this.out.push(issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", node.line));
-      }
+      if (node.kind !== "unmatched_close") this.warnAfterEnd(node.line);
       return;
     }
     switch (node.kind) {
@@ -198,15 +236,14 @@ export class OfxStatementReader {
       case "unmatched_close":
         this.out.push(issue("warning", "ofx_unmatched_close_tag", `Found </${node.name}> with no open <${node.name}>; it was ignored`, node.line));
         return;
-      case "start":
-        this.markupInText(node.name, node.line);
-        this.start(node.name, node.line, node.raw);
-        return;
-      case "end":
-        this.appendRaw(node.raw);
-        this.end(node.name);
-        return;
     }
+  }
+
+  /** The first thing after </OFX> is said once; the rest is ignored. */
+  private warnAfterEnd(line: number): void {
+    if (this.warnedAfterEnd) return;
+    this.warnedAfterEnd = true;
+    this.out.push(issue("warning", "ofx_content_after_end", "Expected nothing after </OFX>, found more content; it was ignored", line));
   }
 
   /** Called after the last node: a file without <OFX> is not OFX. */
@@ -316,7 +353,7 @@ export class OfxStatementReader {
       if (/^[A-Za-z]{3}$/.test(value)) statement.currency = value.toUpperCase();
       else this.out.push(issue("warning", "ofx_invalid_currency", `Expected a three-letter currency code in <CURDEF>, found ${quoted(value)}`, line, "CURDEF"));
     } else if (parent === "BANKTRANLIST" && (name === "DTSTART" || name === "DTEND")) {
-      const parsed = parseOfxDateTime(value);
+      const parsed = sharedOfxDateTime(value);
       if (!parsed) {
         this.out.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${name}>, found ${quoted(value)}`, line, name));
       } else if (name === "DTSTART") statement.from = parsed.date;
@@ -386,29 +423,28 @@ export class OfxStatementReader {
 
   private finishTransaction(record: TransactionState): void {
     const fields = record.fields;
-    const fitid = fields.get("FITID");
-    const which = fitid ? `the transaction with FITID ${fitid}` : "the transaction";
+    const fitid = fields.at(FITID);
     const errors: ParseEvent[] = [];
     const warnings: ParseEvent[] = [];
 
-    const postedText = fields.get("DTPOSTED");
-    const posted = postedText === undefined ? null : parseOfxDateTime(postedText);
+    const postedText = fields.at(DTPOSTED);
+    const posted = postedText === undefined ? null : sharedOfxDateTime(postedText);
     if (postedText === undefined) {
-      errors.push(issue("error", "ofx_missing_date", `Expected <DTPOSTED> with the posting date in ${which}, found none`, record.line, "DTPOSTED"));
+      errors.push(issue("error", "ofx_missing_date", `Expected <DTPOSTED> with the posting date in ${whichTransaction(fitid)}, found none`, record.line, "DTPOSTED"));
     } else if (!posted) {
-      errors.push(issue("error", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTPOSTED> of ${which}, found ${quoted(postedText)}`, record.line, "DTPOSTED"));
+      errors.push(issue("error", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTPOSTED> of ${whichTransaction(fitid)}, found ${quoted(postedText)}`, record.line, "DTPOSTED"));
     }
-    const amountText = fields.get("TRNAMT");
+    const amountText = fields.at(TRNAMT);
     const amount = amountText === undefined ? null : parseOfxAmount(amountText);
     if (amountText === undefined) {
-      errors.push(issue("error", "ofx_missing_amount", `Expected <TRNAMT> with the amount in ${which}, found none`, record.line, "TRNAMT"));
+      errors.push(issue("error", "ofx_missing_amount", `Expected <TRNAMT> with the amount in ${whichTransaction(fitid)}, found none`, record.line, "TRNAMT"));
     } else if (amount === null) {
-      errors.push(issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in <TRNAMT> of ${which}, found ${quoted(amountText)}`, record.line, "TRNAMT"));
+      errors.push(issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in <TRNAMT> of ${whichTransaction(fitid)}, found ${quoted(amountText)}`, record.line, "TRNAMT"));
     }
     // Functions and plain assignments rather than closures and spreads per transaction (they showed in
     // profiles); the object gets the same fields in the same order as before.
-    const userDate = optionalDate(fields, "DTUSER", which, record.line, warnings);
-    const availableDate = optionalDate(fields, "DTAVAIL", which, record.line, warnings);
+    const userDate = optionalDate(fields, DTUSER, fitid, record.line, warnings);
+    const availableDate = optionalDate(fields, DTAVAIL, fitid, record.line, warnings);
     if (!fitid) warnings.push(issue("warning", "ofx_missing_fitid", "Expected <FITID>, the bank's unique id of the transaction, found none", record.line, "FITID"));
 
     for (const warning of warnings) this.out.push(warning);
@@ -418,37 +454,37 @@ export class OfxStatementReader {
       return;
     }
 
-    const name = textOf(fields, "NAME") ?? textOf(fields, "PAYEE.NAME");
-    const memo = textOf(fields, "MEMO");
+    const name = textAt(fields, NAME) ?? textAt(fields, PAYEE_NAME);
+    const memo = textAt(fields, MEMO);
     const details: Record<string, string> = {};
     let hasDetails = false;
     if (memo !== undefined) details.memo = memo;
     if (userDate !== undefined) details.userDate = userDate;
     if (posted.timestamp !== undefined) details.postedAt = posted.timestamp;
     hasDetails = memo !== undefined || userDate !== undefined || posted.timestamp !== undefined;
-    for (const [key, field] of DETAIL_FIELDS) {
-      const value = textOf(fields, field);
+    for (let i = 0; i < DETAIL_SLOTS.length; i++) {
+      const value = textAt(fields, DETAIL_SLOTS[i]!);
       if (value !== undefined) {
-        details[key] = value;
+        details[DETAIL_KEYS[i]!] = value;
         hasDetails = true;
       }
     }
-    const currencyText = textOf(fields, "CURRENCY.CURSYM");
+    const currencyText = textAt(fields, CURRENCY_CURSYM);
     const currency = currencyText && /^[A-Za-z]{3}$/.test(currencyText) ? currencyText.toUpperCase() : this.statement?.currency;
-    const counterpartyAccount = textOf(fields, "BANKACCTTO.ACCTID") ?? textOf(fields, "CCACCTTO.ACCTID");
+    const counterpartyAccount = textAt(fields, BANKACCTTO_ACCTID) ?? textAt(fields, CCACCTTO_ACCTID);
 
     const transaction = { bookingDate: posted.date } as Transaction;
     if (availableDate) transaction.valueDate = availableDate;
     transaction.amount = amount;
     if (currency) transaction.currency = currency;
     if (fitid) transaction.externalId = fitid;
-    const refnum = textOf(fields, "REFNUM");
+    const refnum = textAt(fields, REFNUM);
     if (refnum) transaction.bankReference = refnum;
-    const checknum = textOf(fields, "CHECKNUM");
+    const checknum = textAt(fields, CHECKNUM);
     if (checknum) transaction.customerReference = checknum;
-    const trntype = textOf(fields, "TRNTYPE");
+    const trntype = textAt(fields, TRNTYPE);
     if (trntype) transaction.typeCode = trntype;
-    transaction.description = memo ?? name ?? textOf(fields, "EXTDNAME") ?? "";
+    transaction.description = memo ?? name ?? textAt(fields, EXTDNAME) ?? "";
     if (name) transaction.counterpartyName = name;
     if (counterpartyAccount) transaction.counterpartyAccount = counterpartyAccount;
     if (hasDetails) transaction.details = details;
@@ -511,7 +547,7 @@ export class OfxStatementReader {
       this.out.push(issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in ${element}, found ${quoted(record.amount.trim())}`, record.line, "BALAMT"));
       return;
     }
-    const asOf = record.asOf === undefined ? null : parseOfxDateTime(record.asOf);
+    const asOf = record.asOf === undefined ? null : sharedOfxDateTime(record.asOf);
     if (record.asOf !== undefined && !asOf) {
       this.out.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTASOF> of <${record.sourceCode}>, found ${quoted(record.asOf)}; the balance has no date`, record.line, "DTASOF"));
     }

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OfxTokenizer, type OfxToken } from "./tokenizer";
+import { OfxTokenizer, type OfxLeafSink, type OfxToken } from "./tokenizer";
 
 function tokens(chunks: string[]): OfxToken[] {
   const out: OfxToken[] = [];
@@ -33,5 +34,35 @@ describe("OfxTokenizer tags", () => {
   it("still refuses over-long names and tags broken by another <", () => {
     expect(() => tokens([`<${"A".repeat(65)}>`])).toThrow(/at most 64 characters/);
     expect(() => tokens(["<NAME<OTHER>"])).toThrow(/Expected ">" to close the tag/);
+  });
+});
+
+describe("OfxTokenizer names on the whole-leaf and plain-tag paths", () => {
+  // Names are looked up by a key computed from their characters (TagNames): every name, however close
+  // to another (case, punctuation, length around the keyed limit of 9), must come back upper-cased as written.
+  const nameChar = fc.constantFrom(..."AZaz09_.:-".split(""), ..."BbQq".split(""));
+  const name = fc.tuple(fc.constantFrom("A", "a", "Z", "_"), fc.array(nameChar, { maxLength: 12 })).map(([first, rest]) => first + rest.join(""));
+
+  it("hands every leaf and aggregate tag with its name upper-cased as written", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, fc.boolean()), { minLength: 1, maxLength: 40 }), (parts) => {
+        const seen: string[] = [];
+        const sink: OfxLeafSink = {
+          acceptsLeaf: () => true,
+          acceptsBlank: () => true,
+          leaf: (leafName) => seen.push(leafName),
+          // Names starting with "_" stand for aggregates here: handed as tags.
+          acceptsTag: (tagName) => tagName.startsWith("_"),
+          tag: (tagName, closing) => seen.push((closing ? "/" : "") + tagName),
+        };
+        const text = parts.map(([n, closed]) => (n.startsWith("_") ? `<${n}>\n</${n}>` : closed ? `<${n}>v</${n}>` : `<${n}>v\n`)).join("") + "<END>";
+        const tokenizer = new OfxTokenizer();
+        const tokens: OfxToken[] = [];
+        tokenizer.feed(text, (token) => tokens.push(token), sink);
+        const expected = parts.flatMap(([n]) => (n.startsWith("_") ? [n.toUpperCase(), "/" + n.toUpperCase()] : [n.toUpperCase()]));
+        expect(seen).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -46,8 +46,9 @@ export function countLineBreaks(text: string): number {
 
 /**
  * Where the tokenizer may hand a whole leaf (`<NAME>value` or `<NAME>value</NAME>`) at once instead
- * of its open, text and close tokens: the tree builder says when that gives the same element events
- * (nothing pending, not an aggregate), and takes the leaf and any white space between tags itself.
+ * of its open, text and close tokens, or a plain aggregate tag without a token: the tree builder says
+ * when that gives the same element events (nothing pending; an aggregate opened, or the innermost one
+ * closed; a leaf that is not an aggregate), and takes them and any white space between tags itself.
  */
 export interface OfxLeafSink {
   /** True when `<name>` followed by non-blank text would become a leaf now, and nothing is pending. */
@@ -55,12 +56,22 @@ export interface OfxLeafSink {
   /** True when white space between tags would be dropped (nothing pending). */
   acceptsBlank(): boolean;
   leaf(name: string, value: string, line: number, raw: string, closed: boolean): void;
+  /** True when the plain tag `<name>` (`</name>` when closing) opens an aggregate (closes the innermost one) and nothing is pending. */
+  acceptsTag(name: string, closing: boolean): boolean;
+  tag(name: string, closing: boolean, line: number, raw: string): void;
 }
 
-/** Name characters of a plain tag: A-Z a-z 0-9 _ . : - */
-function isNameChar(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 58 || c === 45;
-}
+/**
+ * The name characters of a plain tag (A-Z a-z 0-9 _ . : -) as digits 1–40, letters folded to upper
+ * case as toUpperCase folds them; 0 for every other character code below 128.
+ */
+const NAME_DIGITS = new Uint8Array(128);
+"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-".split("").forEach((ch, index) => {
+  NAME_DIGITS[ch.charCodeAt(0)] = index + 1;
+  NAME_DIGITS[ch.toLowerCase().charCodeAt(0)] = index + 1;
+});
+/** Names of at most this many characters are identified exactly by their digits read in base 41 (41^9 < 2^53). */
+const KEYED_NAME_CHARS = 9;
 
 /** The ASCII characters String.prototype.trim removes; any other character ends a fast trim (see trimmedStart). */
 function isAsciiSpace(c: number): boolean {
@@ -69,43 +80,50 @@ function isAsciiSpace(c: number): boolean {
 
 /**
  * Tag names as upper-cased strings, looked up from the buffer without slicing or upper-casing it
- * again: toUpperCase and a fresh string per tag showed in profiles. Bounded (a file with thousands of
- * distinct names gets the plain slice and toUpperCase past the bound).
+ * again: toUpperCase and a fresh string per tag showed in profiles. A name of up to KEYED_NAME_CHARS
+ * characters is found by its key (see OfxTokenizer.tagEnd), which identifies its upper-cased form
+ * exactly, so no characters are compared again (comparing them showed in profiles too); longer names
+ * (a few per statement) by their text. Bounded (a file with thousands of distinct names gets the
+ * plain slice and toUpperCase past the bound).
  */
 class TagNames {
   private static readonly SIZE = 1024;
   private static readonly MAX_KEPT = 512;
-  private readonly raws: (string | undefined)[] = new Array<string | undefined>(TagNames.SIZE).fill(undefined);
+  /** Keys of kept short names, 0 for an empty slot (a key is at least 1). */
+  private readonly keys = new Float64Array(TagNames.SIZE);
   private readonly uppers: string[] = new Array<string>(TagNames.SIZE).fill("");
-  private readonly hashes = new Int32Array(TagNames.SIZE);
+  private readonly long = new Map<string, string>();
   private kept = 0;
 
-  /** The upper-cased name written at buf[from, to), whose hash (see OfxTokenizer.tagEnd) is `hash`. */
-  name(buf: string, from: number, to: number, hash: number): string {
+  /** The upper-cased name written at buf[from, to), whose key (see OfxTokenizer.tagEnd) is `key`, -1 for a longer name. */
+  name(buf: string, from: number, to: number, key: number): string {
+    if (key < 0) return this.longName(buf.slice(from, to));
     const mask = TagNames.SIZE - 1;
-    const length = to - from;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const raw = this.raws[slot];
-      if (raw === undefined) {
-        const written = buf.slice(from, to);
-        const upper = written.toUpperCase();
+    for (let slot = (key >>> 0) & mask; ; slot = (slot + 1) & mask) {
+      const kept = this.keys[slot];
+      if (kept === key) return this.uppers[slot]!;
+      if (kept === 0) {
+        const upper = buf.slice(from, to).toUpperCase();
         if (this.kept < TagNames.MAX_KEPT) {
           this.kept++;
-          this.raws[slot] = written;
+          this.keys[slot] = key;
           this.uppers[slot] = upper;
-          this.hashes[slot] = hash;
         }
         return upper;
       }
-      if (this.hashes[slot] === hash && raw.length === length && sameAt(buf, from, raw)) return this.uppers[slot]!;
     }
   }
-}
 
-/** buf.startsWith(text, from), on character codes: startsWith with a position showed in profiles. */
-function sameAt(buf: string, from: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (buf.charCodeAt(from + i) !== text.charCodeAt(i)) return false;
-  return true;
+  private longName(written: string): string {
+    const known = this.long.get(written);
+    if (known !== undefined) return known;
+    const upper = written.toUpperCase();
+    if (this.kept < TagNames.MAX_KEPT) {
+      this.kept++;
+      this.long.set(written, upper);
+    }
+    return upper;
+  }
 }
 
 /** indexOf, with the string's length for "not found" so positions compare without a special case. */
@@ -124,12 +142,12 @@ export class OfxTokenizer {
   private nextLf = -1;
   private nextCr = -1;
   private nextAmp = -1;
-  /** A plain tag already read by leafAt as the one after a leaf: where its name starts, its `>` and name hash. */
+  /** A plain tag already read by leafAt as the one after a leaf: where its name starts, its `>` and name key. */
   private knownNameAt = -1;
   private knownEnd = -1;
-  private knownHash = 0;
-  /** Name hash of the tag tagEnd last read. */
-  private tagHash = 0;
+  private knownKey = 0;
+  /** Name key of the tag tagEnd last read (see tagEnd). */
+  private tagKey = 0;
   private readonly names = new TagNames();
 
   /** 1-based line the next token starts on. */
@@ -203,7 +221,7 @@ export class OfxTokenizer {
       const lt = buf.indexOf("<", this.position);
       if (sink && lt !== -1) {
         if (lt > this.position && sink.acceptsBlank()) this.skipBlank(lt);
-        if (lt === this.position && this.leafAt(lt, sink)) continue;
+        if (lt === this.position && this.plainMarkupAt(lt, sink)) continue;
       }
       if (lt === -1) {
         if (!final) {
@@ -226,22 +244,25 @@ export class OfxTokenizer {
 
   /**
    * The `>` of a plain tag whose name starts at `nameAt` (a name of 1–64 name characters, then `>`),
-   * or -1: exactly the tags markupAt reads through plainTag. Leaves the name's hash in tagHash.
+   * or -1: exactly the tags markupAt reads through plainTag. Leaves the name's key in tagKey: its
+   * NAME_DIGITS read as a number in base 41 for a name of up to KEYED_NAME_CHARS characters (exact
+   * below 2^53, so equal keys are equal upper-cased names), -1 for a longer one.
    */
   private tagEnd(nameAt: number): number {
     const buf = this.buffer;
     const first = buf.charCodeAt(nameAt);
     if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95)) return -1;
-    let hash = first;
+    let key = NAME_DIGITS[first]!;
     const limit = Math.min(buf.length, nameAt + 65);
     for (let i = nameAt + 1; i < limit; i++) {
       const c = buf.charCodeAt(i);
       if (c === 62 /* > */) {
-        this.tagHash = hash;
+        this.tagKey = i - nameAt <= KEYED_NAME_CHARS ? key : -1;
         return i;
       }
-      if (!isNameChar(c)) return -1;
-      hash = (Math.imul(hash, 31) + c) | 0;
+      const digit = c < 128 ? NAME_DIGITS[c]! : 0;
+      if (digit === 0) return -1;
+      key = key * 41 + digit;
     }
     return -1;
   }
@@ -276,24 +297,43 @@ export class OfxTokenizer {
   }
 
   /**
-   * `<NAME>text` up to the next plain tag, handed to the sink as one leaf, when that is exactly what
-   * the tokens would have become: a plain open tag the sink accepts, text that is neither empty nor
-   * blank once decoded, and the next `<` in this chunk starting a complete plain tag (so nothing
-   * between could join the value, and reading the next tag cannot fail). `</NAME>` right after the
-   * text closes the leaf; any other tag leaves it unclosed and is read next. False: nothing consumed.
+   * A plain tag at `lt` (`<NAME>` or `</NAME>`, as plainTag reads it) handed to the sink without a
+   * token when it accepts it (an aggregate opened or closed: `<STMTTRN>`, `</STMTTRN>`), else a whole
+   * leaf from it (leafAt). A plain tag holds no line break, so the line stays. False: nothing consumed.
    */
-  private leafAt(lt: number, sink: OfxLeafSink): boolean {
+  private plainMarkupAt(lt: number, sink: OfxLeafSink): boolean {
     const buf = this.buffer;
+    const closing = buf.charCodeAt(lt + 1) === 47; /* / */
+    const nameAt = closing ? lt + 2 : lt + 1;
     let gt: number;
-    let hash: number;
-    if (this.knownNameAt === lt + 1) {
+    let key: number;
+    if (this.knownNameAt === nameAt) {
       gt = this.knownEnd;
-      hash = this.knownHash;
+      key = this.knownKey;
     } else {
-      gt = this.tagEnd(lt + 1);
+      gt = this.tagEnd(nameAt);
       if (gt === -1) return false;
-      hash = this.tagHash;
+      key = this.tagKey;
     }
+    const name = this.names.name(buf, nameAt, gt, key);
+    if (sink.acceptsTag(name, closing)) {
+      this.position = gt + 1;
+      sink.tag(name, closing, this.currentLine, buf.slice(lt, gt + 1));
+      return true;
+    }
+    return !closing && this.leafAt(lt, gt, name, sink);
+  }
+
+  /**
+   * `<NAME>text` up to the next plain tag, handed to the sink as one leaf, when that is exactly what
+   * the tokens would have become: a plain open tag (its `>` at `gt`, its name `name`) the sink
+   * accepts, text that is neither empty nor blank once decoded, and the next `<` in this chunk
+   * starting a complete plain tag (so nothing between could join the value, and reading the next tag
+   * cannot fail). `</NAME>` right after the text closes the leaf; any other tag leaves it unclosed and
+   * is read next. False: nothing consumed.
+   */
+  private leafAt(lt: number, gt: number, name: string, sink: OfxLeafSink): boolean {
+    const buf = this.buffer;
     const next = buf.indexOf("<", gt + 1);
     if (next === -1 || next === gt + 1 || next - lt > MAX_TOKEN_CHARS) return false;
     const closing = buf.charCodeAt(next + 1) === 47; /* / */
@@ -302,8 +342,7 @@ export class OfxTokenizer {
     if (nextEnd === -1) return false;
     this.knownNameAt = nextNameAt;
     this.knownEnd = nextEnd;
-    this.knownHash = this.tagHash;
-    const name = this.names.name(buf, lt + 1, gt, hash);
+    this.knownKey = this.tagKey;
     if (!sink.acceptsLeaf(name)) return false;
 
     // The value: the text decoded and trimmed; the raw text: tag and text, trailing white space trimmed.
@@ -333,7 +372,7 @@ export class OfxTokenizer {
 
     const line = this.currentLine;
     this.currentLine += this.lineBreaks(gt + 1, next);
-    if (closing && nextEnd - nextNameAt === gt - lt - 1 && this.names.name(buf, nextNameAt, nextEnd, this.tagHash) === name) {
+    if (closing && nextEnd - nextNameAt === gt - lt - 1 && this.names.name(buf, nextNameAt, nextEnd, this.tagKey) === name) {
       this.position = nextEnd + 1;
       sink.leaf(name, value, line, buf.slice(lt, nextEnd + 1), true);
     } else {

@@ -49,6 +49,23 @@ export class OfxTreeBuilder {
     return this.pending === null && !AGGREGATES.has(name);
   }
 
+  /**
+   * Whether the tokenizer may hand the plain tag `<name>` / `</name>` without a token (see OfxLeafSink):
+   * nothing pending and, opening, an aggregate within MAX_DEPTH; closing, the innermost open element.
+   * Anything else (a leaf to settle, an unmatched or outer close, too deep) takes push.
+   */
+  acceptsTag(name: string, closing: boolean): boolean {
+    if (this.pending !== null) return false;
+    if (closing) return this.stack.length > 0 && this.stack[this.stack.length - 1]!.name === name;
+    return this.stack.length < MAX_DEPTH && AGGREGATES.has(name);
+  }
+
+  /** Opens the aggregate or closes the innermost element for a tag acceptsTag accepted, as push would have. */
+  tag(name: string, closing: boolean, line: number): void {
+    if (closing) this.stack.pop();
+    else this.stack.push({ name, line });
+  }
+
   /** Whether blank text between tags would be dropped: nothing pending. */
   acceptsBlank(): boolean {
     return this.pending === null;

@@ -54,11 +54,20 @@ const DATETIME =
 
 /** YYYYMMDD, YYYYMMDDHHMM, YYYYMMDDHHMMSS, YYYYMMDDHHMMSS.XXX, each optionally followed by [±H(.MM):TZ]. */
 export function parseOfxDateTime(text: string): OfxDateTime | null {
-  // Transactions of a day share their date text: the last answer is reused (as a copy) for the same text.
-  if (lastDateTime && lastDateTime.text === text) return lastDateTime.result && { ...lastDateTime.result };
+  const result = sharedOfxDateTime(text);
+  return result && { ...result };
+}
+
+/**
+ * parseOfxDateTime without the copy, for callers that only read the answer (the statement reader: a
+ * copy per transaction showed in profiles). Transactions of a day share their date text: the last
+ * answer is reused for the same text.
+ */
+export function sharedOfxDateTime(text: string): Readonly<OfxDateTime> | null {
+  if (lastDateTime && lastDateTime.text === text) return lastDateTime.result;
   const result = readOfxDateTime(text);
   lastDateTime = { text, result };
-  return result && { ...result };
+  return result;
 }
 
 let lastDateTime: { text: string; result: Readonly<OfxDateTime> | null } | undefined;
