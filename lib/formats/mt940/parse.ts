@@ -8,7 +8,7 @@
  * When both balances are present, opening + entries must equal closing (`balance_mismatch` issue).
  */
 import type { Balance, ParseIssue, StatementInfo } from "@/lib/schemas/canonical";
-import { addDecimals, compareDecimals } from "@/lib/money/decimal";
+import { addDecimals, compareDecimals, type ShortDecimal } from "@/lib/money/decimal";
 import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
 import { DecimalTotal } from "../shared/decimal";
 import { flattenBatches } from "../shared/batches";
@@ -17,6 +17,10 @@ import type { FieldReaderState, SwiftField } from "./fields";
 import { SwiftScanner, type SwiftSink } from "./scanner";
 import { BALANCE_TAGS, parseBalanceField, parseControlTotal, type ControlTotal } from "./balance";
 import { signedAmount, statementTransaction, type PendingTransaction } from "./transaction";
+import { quickTransaction } from "./quick";
+
+/** quickTransaction's reading of the amount, reused for every entry. */
+const QUICK_AMOUNT: ShortDecimal = { n: 0, digits: 0, scale: 0, negative: false };
 
 /** Placeholder account id when a file has no ":25:" field; always reported as an issue. */
 export const UNKNOWN_ACCOUNT = "UNKNOWN";
@@ -50,13 +54,14 @@ export function parseMt940(source: ByteSource, options: ParseOptions = {}): Asyn
  * The events, one array per decoded chunk (see flattenBatches: no async step per event). The scanner
  * hands fields straight to the builder, which adds its events to one array; when a step fails, the
  * events it had added are dropped and the earlier ones handed on, as the one-event-at-a-time parser
- * did.
+ * did. With `quickEntries` false every entry goes the general way (statementTransaction), which
+ * quick.test.ts compares the quick one against.
  */
-export async function* mt940Batches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
+export async function* mt940Batches(source: ByteSource, options: ParseOptions, quickEntries = true): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source);
   const encoding = options.encoding ?? sniffEncoding(head);
   const reader: FieldReaderState = { headerLines: 0, envelopeOpen: false, envelopeLine: 1, lastLine: 0 };
-  const parser = new Mt940Builder(options.integrity !== false);
+  const parser = new Mt940Builder(options.integrity !== false, quickEntries);
   const scanner = new SwiftScanner(reader, parser);
   try {
     for await (const chunk of decodeText(replay, encoding)) {
@@ -112,7 +117,11 @@ export class Mt940Builder implements SwiftSink {
   private statement: OpenStatement | undefined;
   private pending: PendingTransaction | undefined;
 
-  constructor(private readonly integrity: boolean) {}
+  /** `quick`: the usual entries through quickTransaction (see mt940Batches). */
+  constructor(
+    private readonly integrity: boolean,
+    private readonly quick = true,
+  ) {}
 
   /** The events so far, handed over once. */
   take(): ParseEvent[] {
@@ -309,6 +318,17 @@ export class Mt940Builder implements SwiftSink {
     const statement = this.statement;
     if (!pending || !statement) return;
     this.announce(statement);
+    const read = QUICK_AMOUNT;
+    const quick = this.quick ? quickTransaction(pending, statement.currency, read) : undefined;
+    if (quick) {
+      this.transactionCount++;
+      statement.entriesTotal.addUnits(read.n, read.digits, read.scale, read.negative);
+      const side = read.negative ? statement.debits : statement.credits;
+      side.count++;
+      side.total.addUnits(read.n, read.digits, read.scale, false);
+      this.out.push({ type: "transaction", transaction: quick });
+      return;
+    }
     const { transaction, issues, rejected } = statementTransaction(pending, statement.currency);
     for (const issue of issues) this.issue(issue);
     if (!transaction) {

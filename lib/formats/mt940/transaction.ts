@@ -13,10 +13,10 @@ export interface PendingTransaction {
   information: SwiftField[];
 }
 
-const NO_REFERENCE = "NONREF";
+export const NO_REFERENCE = "NONREF";
 
 /** The ":61:" and its ":86:" fields as written, continuation lines included. */
-function rawText(pending: PendingTransaction): string {
+export function rawText(pending: PendingTransaction): string {
   // A plain loop: this runs once per transaction, and the flatMap/map/join version showed in profiles.
   let raw = fieldText(pending.statementLine);
   for (const field of pending.information) raw += "\n" + fieldText(field);
@@ -30,7 +30,7 @@ function fieldText(field: SwiftField): string {
 }
 
 /** What a dropped ":61:" held, for correction in review: dates as written, the rest as read. */
-function informationLines(pending: PendingTransaction): string[][] {
+export function informationLines(pending: PendingTransaction): string[][] {
   const lines: string[][] = [];
   for (const field of pending.information) lines.push(field.lines);
   return lines;

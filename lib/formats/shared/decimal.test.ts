@@ -36,6 +36,28 @@ describe("DecimalTotal", () => {
     expect(total.value).toBe(expected);
   });
 
+  it("addUnits equals add of the same amount, mixed with add, across scales and past 15 digits", () => {
+    // readShortDecimal's reading of each amount, handed over as addUnits takes it (MT940's quick entries).
+    const short = fc.tuple(fc.boolean(), digits(15), fc.nat({ max: 4 })).map(([negative, all, scale]) => {
+      const s = Math.min(scale, all.length - 1);
+      const text = `${negative ? "-" : ""}${all.slice(0, all.length - s)}${s > 0 ? "." + all.slice(all.length - s) : ""}`;
+      return { text, n: Number(all), digits: all.length, scale: s, negative };
+    });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(short, amount), { maxLength: 60 }), (amounts) => {
+        const total = new DecimalTotal();
+        let expected = "0";
+        for (const a of amounts) {
+          if (typeof a === "string") total.add(a);
+          else total.addUnits(a.n, a.digits, a.scale, a.negative);
+          expected = addDecimals(expected, typeof a === "string" ? a : a.text);
+        }
+        expect(total.value).toBe(expected);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it("refuses what is not a plain decimal", () => {
     for (const bad of ["", "-", "5.", ".5", "1.2.3", "1e5"]) expect(() => new DecimalTotal().add(bad)).toThrow(TypeError);
   });

@@ -54,40 +54,50 @@ export class DecimalTotal {
 
   /** Adds a plain decimal; throws like `addDecimals` when it is not one. */
   add(text: string): void {
-    if (this.addSmall(text)) return;
+    const read = SHORT;
+    if (readShortDecimal(text, read)) {
+      this.addUnits(read.n, read.digits, read.scale, read.negative);
+      return;
+    }
     this.settle();
     const trimmed = text.trim();
     const m = CANONICAL.exec(trimmed.startsWith("+") ? trimmed.slice(1) : trimmed);
     if (!m) throw new TypeError(`not a decimal: ${JSON.stringify(text)}`);
     const [, minus, whole = "0", fraction = ""] = m;
-    let units = BigInt(whole + fraction);
-    if (minus) units = -units;
-    if (fraction.length > this.scale) {
-      this.units *= 10n ** BigInt(fraction.length - this.scale);
-      this.scale = fraction.length;
-    } else if (fraction.length < this.scale) {
-      units *= 10n ** BigInt(this.scale - fraction.length);
-    }
-    this.units += units;
+    this.addBig(BigInt(whole + fraction), fraction.length, minus !== undefined);
   }
 
-  /** The fast path: [+-]digits[.digits] of at most 15 digits in all; false (nothing added) otherwise. */
-  private addSmall(text: string): boolean {
-    const read = SHORT;
-    if (!readShortDecimal(text, read)) return false;
-    let n = read.n;
-    const scale = read.scale;
-    if (scale > this.scale) {
+  /**
+   * Adds (negative ? -n : n) × 10^-scale, `n` an integer of `digits` digits, at most 15 (what
+   * readShortDecimal reads): for a caller that has read the amount's digits already.
+   */
+  addUnits(n: number, digits: number, scale: number, negative: boolean): void {
+    if (scale < this.scale) {
+      if (digits + this.scale - scale > 15) {
+        this.settle();
+        this.addBig(BigInt(n), scale, negative);
+        return;
+      }
+      n *= 10 ** (this.scale - scale);
+    } else if (scale > this.scale) {
       this.settle();
       this.units *= 10n ** BigInt(scale - this.scale);
       this.scale = scale;
-    } else if (scale < this.scale) {
-      if (read.digits + this.scale - scale > 15) return false;
-      n *= 10 ** (this.scale - scale);
     }
-    this.small += read.negative ? -n : n;
+    this.small += negative ? -n : n;
     if (Math.abs(this.small) > 2 ** 52) this.settle();
-    return true;
+  }
+
+  /** The BigInt way, with `small` settled. */
+  private addBig(units: bigint, scale: number, negative: boolean): void {
+    if (negative) units = -units;
+    if (scale > this.scale) {
+      this.units *= 10n ** BigInt(scale - this.scale);
+      this.scale = scale;
+    } else if (scale < this.scale) {
+      units *= 10n ** BigInt(this.scale - scale);
+    }
+    this.units += units;
   }
 
   private settle(): void {
