@@ -148,10 +148,7 @@ export class XmlTokenizer {
       // A byte order mark the decoder left in place is not part of the document.
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
-    // Joined rather than appended with +: "+" makes a cons string, and every charCodeAt on it (names
-    // compared character by character at every open and close tag) goes through the cons wrapper even once
-    // flattened; join builds one flat string.
-    this.buffer = [this.buffer, chunk].join("");
+    this.buffer += chunk;
     this.nextNewline = -1;
     this.nextCdataEnd = -1;
     this.nextAmpersand = -1;
