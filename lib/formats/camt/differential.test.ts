@@ -1,8 +1,7 @@
 /**
  * The fused camt reader (the tokenizer handing interned element paths straight to the builder, no
- * event objects; entry fields in fixed slots; an entry's raw text cut from the source while its
- * markup is canonical) against the reference copy of the reader before those changes (reference/:
- * tokenizer → XmlEvent objects → builder with a Map of every leaf, raw text re-serialised): the same
+ * event objects; entry fields in fixed slots) against the reference copy of the reader before those
+ * changes (reference/: tokenizer → XmlEvent objects → builder with a Map of every leaf): the same
  * events, in the same batches, and the same error (code, message, line) on samples, generated
  * statements and damaged inputs, in any chunking, with integrity checks on and off.
  */
@@ -69,10 +68,10 @@ const GENERATED = generated(60_000, 7);
 const PRETTY = bytes(new TextDecoder().decode(GENERATED).replace(/></g, ">\n    <"));
 /**
  * A generated file without line breaks: pieces are then cut every 65,536 characters, mid-entry, so
- * entries whose raw text is cut from the source span pieces.
+ * entries span pieces (a reader keeping an entry's source text must carry it across them).
  */
 const ONE_LINE = new TextDecoder().decode(generated(200_000, 11)).replace(/\n/g, "");
-/** Text that makes an entry's source differ from its re-serialisation, inserted after a ">". */
+/** Text that makes an entry's source differ from its re-serialised raw text, inserted after a ">". */
 const UNCANONICAL = [" ", "\n", "\r\n", "\r", "<!-- c -->", "<?pi x?>", "&amp;", "&gt;", ">", '"', "&#65;", "<![CDATA[x]]>", "<X/>", "<X ></X>", "<X></X >", '<p:X xmlns:p="u"></p:X>', "'", "Caf\u00e9", "x>"];
 
 /** Leaf values: ordinary, blank, padded, entities, CDATA, comments and markup-looking text. */
@@ -159,7 +158,7 @@ describe("camt fused reader against the reference reader", () => {
     }
   });
 
-  it("entries cut from the source across pieces, whole and in chunks", async () => {
+  it("entries spanning pieces, whole and in chunks", async () => {
     const input = bytes(ONE_LINE);
     const whole = await same(() => [input]);
     expect(whole.error).toBeUndefined();

@@ -12,7 +12,6 @@ import { XmlTokenizer, type XmlSink } from "./tokenizer";
 import type { PathNode } from "./path-node";
 import { Scope } from "./scope";
 import { EntryFields } from "./entry-fields";
-import { EntryRaw } from "./entry-raw";
 import { interpretBalance } from "./balance";
 import { entryTransactions, type EntryContext } from "./entry";
 import { StatementTotals } from "./totals";
@@ -41,7 +40,7 @@ export async function* camtBatches(source: ByteSource, options: ParseOptions): A
   // raised once the piece is read, so an XML error later in the same piece still comes first, as it
   // did when each piece was tokenised whole before the builder saw its events.
   const tokenizer = new XmlTokenizer(builder);
-  builder.read(tokenizer);
+  builder.lines = tokenizer;
   let endsWithNewline = false;
   for await (const piece of pieces(decodeText(replay, encoding))) {
     endsWithNewline = isNewline(piece.charCodeAt(piece.length - 1));
@@ -105,9 +104,7 @@ class CamtBuilder implements XmlSink {
   transactionCount = 0;
 
   /** Lines of the positions the tokenizer hands on (only asked where a line is kept). */
-  private lines!: { lineAt(at: number): number };
-  /** The open entry's raw text, cut from the tokenizer's source while it can be. */
-  private entryRaw!: EntryRaw;
+  lines!: { lineAt(at: number): number };
   /** What the builder threw while the tokenizer read the current piece, raised after it. */
   private failed = false;
   private failure: unknown;
@@ -127,11 +124,6 @@ class CamtBuilder implements XmlSink {
   private readonly detailPool: EntryFields[] = [];
 
   constructor(private readonly integrity: boolean) {}
-
-  read(tokenizer: XmlTokenizer): void {
-    this.lines = tokenizer;
-    this.entryRaw = new EntryRaw(tokenizer);
-  }
 
   drain(): ParseEvent[] {
     const events = this.queue;
@@ -163,10 +155,6 @@ class CamtBuilder implements XmlSink {
     }
   }
 
-  beforeDrop(dropped: number): void {
-    if (!this.failed) this.entryRaw.beforeDrop(dropped);
-  }
-
   finish(): void {
     if (this.messageDepth === 0 || !this.messageClosed) {
       throw new FormatError("not_camt", "Expected a camt.053 <BkToCstmrStmt> or camt.052 <BkToCstmrAcctRpt> message, found none", this.messageLine);
@@ -194,19 +182,17 @@ class CamtBuilder implements XmlSink {
       if (name === "Bal" || name === "Ntry") {
         this.announce(statement);
         if (name === "Bal") this.balance = new Scope(depth, this.lines.lineAt(at), "a balance");
-        else {
-          this.entry = this.entryFields.reset(depth, this.lines.lineAt(at), "an entry");
-          this.entryRaw.begin(this.entry);
-        }
+        else this.entry = this.entryFields.reset(depth, this.lines.lineAt(at), "an entry");
       }
     }
     const entry = this.entry;
     if (entry) {
       if (!this.detail && name === "TxDtls" && node.parent!.local === "NtryDtls") {
-        this.entryRaw.markDetail();
+        entry.markDetail();
         this.detail = (this.detailPool[this.details.length] ??= new EntryFields()).reset(depth, this.lines.lineAt(at), "a transaction detail");
       }
-      this.entryRaw.open(node, attributes);
+      if (attributes === NO_ATTRIBUTES) entry.append(node.openTag);
+      else entry.writeOpen(name, attributes);
     }
     if (attributes === NO_ATTRIBUTES) return;
     const scope = this.innermost();
@@ -237,7 +223,10 @@ class CamtBuilder implements XmlSink {
     const scope = this.innermost();
     const trimmed = text === "" ? text : text.trim();
     if (scope && depth > scope.depth && trimmed !== "") scope.leaf(node, "", trimmed);
-    if (this.entry) this.entryRaw.close(node, trimmed);
+    if (this.entry) {
+      this.entry.writeText(trimmed);
+      this.entry.append(node.closeTag);
+    }
     if (this.detail && depth === this.detail.depth) {
       this.details.push(this.detail);
       this.detail = undefined;
@@ -316,7 +305,6 @@ class CamtBuilder implements XmlSink {
   }
 
   private finishEntry(scope: EntryFields): void {
-    this.entryRaw.finish();
     const details = this.details;
     this.entry = undefined;
     this.entryCount++;

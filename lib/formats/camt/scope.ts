@@ -41,13 +41,17 @@ export abstract class SubtreeText {
     if (trimmed !== "") this.append(escapeXml(trimmed));
   }
 
+  markDetail(): void {
+    this.detailOffsets.push(this.raw.length);
+  }
+
   append(text: string): void {
     this.grow(text.length);
     this.raw += text;
   }
 
   /** Counts `by` more characters (raw text, or a leaf's path and value) against the bound. */
-  grow(by: number): void {
+  protected grow(by: number): void {
     this.chars += by;
     if (this.chars > MAX_SCOPE_CHARS) {
       throw new FormatError("camt_element_too_large", `Expected ${this.what} to be under ${MAX_SCOPE_CHARS} characters, found a larger one`, this.line);

@@ -44,8 +44,6 @@ const NAME_OTHER = /[\u00B7\u0300-\u036F\u203F\u2040]/;
 export interface XmlSink {
   open(node: PathNode, depth: number, uri: string, attributes: Readonly<Record<string, string>>, at: number): void;
   close(node: PathNode, depth: number, text: string, at: number, selfClosing: boolean): void;
-  /** Called before `source` drops its first `dropped` characters (read), for a sink that keeps source text. */
-  beforeDrop?(dropped: number): void;
 }
 
 /** Collects XmlEvent objects (what xml.ts and the tests read). */
@@ -79,9 +77,6 @@ export class XmlTokenizer {
   private readonly eventSink: EventSink | undefined;
   /** Elements handed to the sink so far (open and close each count). */
   elements = 0;
-  /** Where the tag handed to the sink stands in `source`: its "<" and the position after its ">". */
-  tagStart = 0;
-  tagEnd = 0;
   /** Unread text: a token cut by the end of the last chunk, then the new chunk. */
   private buffer = "";
   private position = 0;
@@ -169,24 +164,8 @@ export class XmlTokenizer {
     return finalLine;
   }
 
-  /** The unread text and the last tokens read; positions handed to the sink are positions in it. */
-  get source(): string {
-    return this.buffer;
-  }
-
-  /** Characters dropped before `source` (base + a position in source: a position in the whole text). */
-  get base(): number {
-    return this.consumed;
-  }
-
-  /** Whether any CR was seen so far (text may then differ from its source by line-break normalisation). */
-  get carriageReturns(): boolean {
-    return this.crSeen;
-  }
-
   private rebase(): void {
     if (this.position === 0) return;
-    this.sink.beforeDrop?.(this.position);
     // The cursor may have run ahead into the unfinished token: the new buffer starts at position.
     this.line = this.lineAt(this.position);
     this.crBefore = this.buffer.charCodeAt(this.position - 1) === 13;
@@ -390,8 +369,6 @@ export class XmlTokenizer {
     this.rootSeen = true;
     this.leafText = "";
     this.elements++;
-    this.tagStart = lt;
-    this.tagEnd = end;
     this.sink.open(node, depth, uri, attributeMap, at);
     if (selfClosing) {
       this.elements++;
@@ -462,8 +439,6 @@ export class XmlTokenizer {
     const text = this.leafText;
     this.leafText = "";
     this.elements++;
-    this.tagStart = lt;
-    this.tagEnd = gt + 1;
     this.sink.close(top, depth, text, gt, false);
     if (depth === 1) this.rootClosed = true;
     return gt + 1;
@@ -730,7 +705,7 @@ function normaliseAttribute(raw: string): string {
 }
 
 /** Whether s has `text` at `at` (the caller made sure it fits), on character codes. */
-export function sameText(s: string, at: number, text: string): boolean {
+function sameText(s: string, at: number, text: string): boolean {
   for (let k = 0; k < text.length; k++) if (s.charCodeAt(at + k) !== text.charCodeAt(k)) return false;
   return true;
 }
