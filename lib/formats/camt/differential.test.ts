@@ -66,11 +66,18 @@ function generated(size: number, seed: number): Uint8Array {
 const GENERATED = generated(60_000, 7);
 /** The same file pretty-printed: white space between every pair of tags. */
 const PRETTY = bytes(new TextDecoder().decode(GENERATED).replace(/></g, ">\n    <"));
+/**
+ * A generated file without line breaks: pieces are then cut every 65,536 characters, mid-entry, so
+ * entries span pieces (a reader keeping an entry's source text must carry it across them).
+ */
+const ONE_LINE = new TextDecoder().decode(generated(200_000, 11)).replace(/\n/g, "");
+/** Text that makes an entry's source differ from its re-serialised raw text, inserted after a ">". */
+const UNCANONICAL = [" ", "\n", "\r\n", "\r", "<!-- c -->", "<?pi x?>", "&amp;", "&gt;", ">", '"', "&#65;", "<![CDATA[x]]>", "<X/>", "<X ></X>", "<X></X >", '<p:X xmlns:p="u"></p:X>', "'", "Caf\u00e9", "x>"];
 
 /** Leaf values: ordinary, blank, padded, entities, CDATA, comments and markup-looking text. */
 const value = fc.oneof(
   fc.constantFrom("10.00", "0.5", "1.005", "", " ", " 12.00 ", "CRDT", "DBIT", "BOOK", "PDNG", "2024-01-15", "2024-01-15T10:00:00", "2024-02-30", "EUR", "JPY"),
-  fc.constantFrom("AT&amp;T", "a &lt; b &gt; c", "&#233;&#x41;", "x\"y", "<![CDATA[x<y]]>", "a<!-- c -->b", "a<?pi x?>b", "Café", "\r\n", "line\rbreak", "NOTPROVIDED"),
+  fc.constantFrom("AT&amp;T", "a &lt; b &gt; c", "&#233;&#x41;", "x\"y", "a>b", "&quot;q&quot;", "x&apos;", "<![CDATA[x<y]]>", "a<!-- c -->b", "a<?pi x?>b", "Café", "\r\n", "line\rbreak", "NOTPROVIDED"),
   fc.string({ maxLength: 6 }),
 );
 const space = fc.constantFrom("", "", "", "\n", "\r\n", "  ", "\t");
@@ -149,6 +156,54 @@ describe("camt fused reader against the reference reader", () => {
       for (const size of [1, 13, 4096, 65_536]) await same(() => chunked(input, size));
       await same(() => [input], { integrity: false });
     }
+  });
+
+  it("entries spanning pieces, whole and in chunks", async () => {
+    const input = bytes(ONE_LINE);
+    const whole = await same(() => [input]);
+    expect(whole.error).toBeUndefined();
+    for (const size of [1, 4096, 65_536]) await same(() => chunked(input, size));
+  });
+
+  it("entries whose markup stops being canonical anywhere, also after a piece cut", async () => {
+    const after = [...ONE_LINE.matchAll(/>/g)].map((m) => m.index + 1);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(after.length - 1), fc.constantFrom(...UNCANONICAL)), { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { maxLength: 3 }), async (insertions, cuts) => {
+        let text = ONE_LINE;
+        for (const [index, piece] of [...insertions].sort((a, b) => b[0] - a[0])) text = text.slice(0, after[index]) + piece + text.slice(after[index]);
+        const input = bytes(text);
+        await same(() => cutAt(input, cuts));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("an entry over the size bound fails at the same element, before or after an XML error in the same or a later piece", { timeout: 120_000 }, async () => {
+    // Each <Note> adds 19,997 characters to the count (tags, text and leaf key and value), so the
+    // 801st crosses 16,000,000. Without line breaks the pieces are cut every 65,536 characters.
+    const note = `<Note>${"x".repeat(9_990)}</Note>`;
+    const head = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>';
+    const entryOf = (notes: string[]) => `<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt>${notes.join("")}</Ntry>`;
+    const first = entryOf([note]);
+    const notes = (count: number, insert: Record<number, string> = {}) => Array.from({ length: count }, (_, i) => (insert[i] ?? "") + note);
+    const cases = [
+      notes(820),
+      notes(820, { 799: "</Bad>" }),
+      notes(820, { 800: "</Bad>" }),
+      notes(820, { 801: "</Bad>" }),
+      notes(820, { 815: "</Bad>" }),
+      notes(820, { 400: "<!-- c -->" }),
+      notes(820, { 400: "<!-- c -->", 802: "</Bad>" }),
+      notes(790),
+    ];
+    const codes: (string | undefined)[] = [];
+    for (const body of cases) {
+      const input = bytes(`${head}${first}${entryOf(body)}</Stmt></BkToCstmrStmt></Document>`);
+      codes.push((await same(() => [input])).error?.code);
+    }
+    // The cases reach both orders: the bound first (an XML error pieces later) and the XML error first.
+    const [large, malformed] = ["camt_element_too_large", "xml_malformed"];
+    expect(codes).toEqual([large, malformed, malformed, malformed, large, large, malformed, undefined]);
   });
 
   it("generated documents (namespaces, attributes, entities, CDATA, comments, split details), any chunking, integrity on and off", async () => {
