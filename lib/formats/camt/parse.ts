@@ -1,5 +1,6 @@
 /**
- * camt.053 (statement) and camt.052 (account report) parser, streamed over saxes. Only the current
+ * camt.053 (statement) and camt.052 (account report) parser, streamed through the project's own XML
+ * tokenizer (tokenizer.ts; saxes is kept only as the tests' reference). Only the current
  * statement header, balance or entry is held in memory; everything else has already been yielded.
  */
 import type { FormatName, ParseIssue, StatementInfo, TextEncoding } from "@/lib/schemas/canonical";
