@@ -110,11 +110,15 @@ const DUTCH_KEYS = [
 ];
 const DUTCH_START = new RegExp(`^/(${DUTCH_KEYS.join("|")})/`);
 
-/** Packs a key of 2–4 ASCII capitals into one number; -1 for anything else. */
+/**
+ * Packs a key of 2–4 ASCII capitals into one number, its letters as base-32 digits 1–26 (no digit is
+ * 0, so keys of different lengths never meet); -1 for anything else. quickInformation packs the same
+ * way as it reads.
+ */
 function packKey(text: string, from: number, to: number): number {
   const length = to - from;
   if (length < 2 || length > 4) return -1;
-  let packed = length;
+  let packed = 0;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c < 65 || c > 90) return -1;
@@ -197,10 +201,16 @@ export function quickInformation(text: string): Information | undefined {
   const values: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
   let slash = 0;
   while (slash < length) {
-    // The key's closing slash: keys are at most 4 characters.
+    // The key, packed as packKey does while its letters are read (at most 4), up to its closing slash.
     let close = slash + 1;
-    while (close < slash + 6 && text.charCodeAt(close) !== 47) close++;
-    const slot = text.charCodeAt(close) === 47 ? DUTCH_SLOTS.get(packKey(text, slash + 1, close)) : undefined;
+    let c = text.charCodeAt(close);
+    let packed = 0;
+    while (c >= 65 && c <= 90 && close < slash + 5) {
+      packed = packed * 32 + (c - 64);
+      c = text.charCodeAt(++close);
+    }
+    // A single letter packs to 1–26, which is no key's number.
+    const slot = c === 47 /* / */ ? DUTCH_SLOTS.get(packed) : undefined;
     if (slot === undefined) return undefined;
     const from = close + 1;
     let end = text.indexOf("/", from);

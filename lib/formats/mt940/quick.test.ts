@@ -95,10 +95,10 @@ const dutchLine = fc
   .tuple(
     fc.array(
       fc.tuple(
-        fc.oneof({ weight: 6, arbitrary: pick("TRTP", "NAME", "REMI", "IBAN", "BIC", "EREF", "CNTP", "ID", "FX", "ORDP", "ADDR") }, { weight: 1, arbitrary: pick("name", "ABCDE", "X", "", "NAM E", "1234") }),
+        fc.oneof({ weight: 6, arbitrary: pick("TRTP", "NAME", "REMI", "IBAN", "BIC", "EREF", "CNTP", "ID", "FX", "ORDP", "ADDR") }, { weight: 1, arbitrary: pick("name", "ABCDE", "REMIT", "ID1", "BICs", "X", "", "NAM E", "1234") }),
         fc.oneof(
           { weight: 6, arbitrary: pick("SEPA OVERBOEKING", "Caf\u00e9 Nord", "Invoice 1", "NL91ABNA0417164300", "x") },
-          { weight: 2, arbitrary: pick("", " ", " x", "x ", "\tx", "x\u00a0", "\u00a0", "\u3000x", "\u00e9", "USTD//Order 1", "STRD/x", "A/B", "NL91/ABNANL2A/Shop/AMS/") },
+          { weight: 2, arbitrary: pick("", " ", " x", "x ", "\tx", "x\u00a0", "\u00a0", "\u3000x", "\u00e9", "USTD//Order 1", "STRD/x", "A/B", "NAME/J. Jansen", "NL91/ABNANL2A/Shop/AMS/") },
         ),
       ),
       { minLength: 1, maxLength: 6 },
