@@ -15,6 +15,7 @@ import { generateMt940 } from "@/bench/generate/mt940";
 import { chunked } from "../collect";
 import { FormatError, type ParseEvent, type ParseOptions } from "../types";
 import { mutate, sample, type Mutation } from "../camt/test-support";
+import { parseInformation, quickInformation } from "./information";
 import { mt940Batches } from "./parse";
 
 interface Run {
@@ -78,9 +79,34 @@ const information = fc.array(
     [":86:166?00SEPA-UEBERWEISUNG?20EREF+E2E-1 SVWZ+Rechnung?32ACME GmbH"],
     [":86:free text REK: NL91ABNA0417164300/NAAM: Jansen"],
     [":86:/name/lower/REMI/x"],
+    [":86:/TRTP/SEPA/NAME/A/B/REMI/x"],
+    [":86:/TRTP/SEPA/NAME//REMI/ Invoice 2 "],
+    [":86:/EREF/E2E-1/ORDP/x/NAME/Caf\u00e9"],
   ),
   { maxLength: 2 },
 );
+
+/**
+ * A one-line ":86:" at and near the Dutch shape quickInformation reads: known keys (used and only
+ * delimiting), keys that are not ones, values with slashes, white space and non-ASCII at either end,
+ * empty values, repeated keys, a trailing slash.
+ */
+const dutchLine = fc
+  .tuple(
+    fc.array(
+      fc.tuple(
+        fc.oneof({ weight: 6, arbitrary: pick("TRTP", "NAME", "REMI", "IBAN", "BIC", "EREF", "CNTP", "ID", "FX", "ORDP", "ADDR") }, { weight: 1, arbitrary: pick("name", "ABCDE", "REMIT", "ID1", "BICs", "X", "", "NAM E", "1234") }),
+        fc.oneof(
+          { weight: 6, arbitrary: pick("SEPA OVERBOEKING", "Caf\u00e9 Nord", "Invoice 1", "NL91ABNA0417164300", "x") },
+          { weight: 2, arbitrary: pick("", " ", " x", "x ", "\tx", "x\u00a0", "\u00a0", "\u3000x", "\u00e9", "USTD//Order 1", "STRD/x", "A/B", "NAME/J. Jansen", "NL91/ABNANL2A/Shop/AMS/") },
+        ),
+      ),
+      { minLength: 1, maxLength: 6 },
+    ),
+    fc.oneof({ weight: 6, arbitrary: fc.constant("") }, { weight: 1, arbitrary: pick("/", " ", "  ", "\t", "\u00a0", "//", "/ ", "\u00e9") }),
+    fc.oneof({ weight: 6, arbitrary: fc.constant("") }, { weight: 1, arbitrary: pick(" ", "x", "XID/A", "166?00") }),
+  )
+  .map(([pairs, tail, lead]) => lead + pairs.map(([key, value]) => `/${key}/${value}`).join("") + tail);
 
 /** Mostly two decimals, as the usual entries; JPY none, BHD three, CLF four, XYZ and EU unknown. */
 const currencies = fc.oneof({ weight: 4, arbitrary: pick("EUR", "USD") }, { weight: 3, arbitrary: pick("JPY", "BHD", "CLF", "XYZ", "EU") });
@@ -124,6 +150,24 @@ describe("quick entries against the general reading", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("quickInformation: the same information as parseInformation, or undefined", () => {
+    let read = 0;
+    fc.assert(
+      fc.property(dutchLine, (text) => {
+        const quick = quickInformation(text);
+        if (quick === undefined) return;
+        read++;
+        const general = parseInformation([[text]]);
+        expect(quick).toStrictEqual(general);
+        expect(JSON.stringify(quick)).toBe(JSON.stringify(general));
+      }),
+      { numRuns: 5000 },
+    );
+    // Both ways must be exercised: the shape read quickly, and near misses left to parseInformation.
+    expect(read).toBeGreaterThan(1000);
+    expect(read).toBeLessThan(4000);
   });
 
   const names = readdirSync(path.join(import.meta.dirname, "../../../test/fixtures/samples/mt940"));

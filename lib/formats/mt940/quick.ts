@@ -11,7 +11,7 @@
 import type { Transaction } from "@/lib/schemas/canonical";
 import type { ShortDecimal } from "@/lib/money/decimal";
 import { minorUnits } from "../camt/currency";
-import { parseInformation } from "./information";
+import { parseInformation, quickInformation } from "./information";
 import { statementLineDates } from "./statement-line";
 import { informationLines, NO_REFERENCE, rawText, type PendingTransaction } from "./transaction";
 
@@ -94,7 +94,10 @@ export function quickTransaction(pending: PendingTransaction, currency: string |
   const negative = markCode === 68;
   const mark = negative ? "D" : "C";
 
-  const information = parseInformation(informationLines(pending));
+  // The usual ":86:" is one field of one line, which quickInformation reads when it can.
+  const fields = pending.information;
+  const line = fields.length === 1 && fields[0]!.lines.length === 1 ? fields[0]!.lines[0]! : undefined;
+  const information = (line === undefined ? undefined : quickInformation(line)) ?? parseInformation(informationLines(pending));
   const details = information.details;
   details.debitCreditMark = mark;
   if (fundsCode) details.fundsCode = fundsCode;
