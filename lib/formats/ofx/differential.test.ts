@@ -133,6 +133,58 @@ describe("OFX reader against the reference reader", () => {
     }
   });
 
+  // Transactions at the edges of the whole-leaf and plain-tag paths (and of a reader taking a
+  // transaction's leaves in one pass, tried in the second pass of docs/performance.md's seventh
+  // session): every kind of line break, closed leaves with blanks and other markup between, nested,
+  // lower-case, unclosed, misplaced transactions, raw text past MAX_RAW_CHARS, too many fields.
+  const transactionEdges = [
+    // Line breaks of every kind between and inside values, before a warning whose line must stay right.
+    "<STMTTRN>\r\n<TRNTYPE>DEBIT\r<DTPOSTED>20251031\n\n<TRNAMT>-1.00\r\n<MEMO>two\nlines\r\n</STMTTRN>junk\n<STMTTRN><DTPOSTED>x</STMTTRN>",
+    // Closed leaves with blanks between, then other markup, then leaves again.
+    "<STMTTRN> <TRNAMT>1.00</TRNAMT>\t<DTPOSTED>20251031</DTPOSTED> <!-- c --><NAME>a</NAME><PAYEE><NAME>p</PAYEE><MEMO>m</STMTTRN>",
+    "<STMTTRN><TRNAMT>1.00<DTPOSTED>20251031<NAME>A &amp; B<MEMO><![CDATA[x]]><FITID> \u00a0 <SIC>\u00a0 5\u00a0</STMTTRN>",
+    "<STMTTRN><TRNAMT>1.00<DTPOSTED>20251031<NAME>x</name><MEMO></MEMO><FITID>  \n<CHECKNUM>5 < 6<REFNUM>r</STMTTRN>",
+    // Nested, lower case, unclosed, and outside a statement or after </OFX>.
+    "<STMTTRN><TRNAMT>1.00<STMTTRN><DTPOSTED>20251031<NAME>inner</STMTTRN><MEMO>outer</STMTTRN>",
+    "<stmttrn>\n<trnamt>2.00\n<dtposted>20251031\n</StmtTrn>",
+    "<STMTTRN><TRNAMT>3.00<DTPOSTED>20251031",
+    "<MEMO><STMTTRN><TRNAMT>1.00<DTPOSTED>20251031</STMTTRN></MEMO>",
+  ];
+  const edgeDocument = (transactions: string, outside = "") =>
+    `${SGML_HEADER}<OFX>${outside}<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>42</BANKACCTFROM><BANKTRANLIST>\n${transactions}\n</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n`;
+
+  it("transactions at the edges of the fast paths, whole and in chunks", async () => {
+    const long = "x".repeat(70_000);
+    const manyFields = Array.from({ length: 300 }, (_, i) => `<X${i}>${i}\n`).join("");
+    const texts = [
+      ...transactionEdges.map((t) => edgeDocument(t)),
+      edgeDocument(transactionEdges.join("\n")),
+      // A transaction outside any statement, and one after </OFX>.
+      edgeDocument(transactionEdges[0]!, "<STMTTRN><TRNAMT>1.00<DTPOSTED>20251031</STMTTRN>") + "<STMTTRN><TRNAMT>1.00\n",
+      // Raw text past MAX_RAW_CHARS, and more fields than a transaction keeps.
+      edgeDocument(`<STMTTRN><TRNAMT>1.00<MEMO>${long}\n<NAME>after<DTPOSTED>x</STMTTRN>`),
+      edgeDocument(`<STMTTRN><TRNAMT>1.00${manyFields}<DTPOSTED>x</STMTTRN>`),
+    ];
+    for (const text of texts) {
+      const input = bytes(text);
+      await same(input, () => [input]);
+      for (const size of [1, 2, 3, 5, 7, 13, 64, 1000]) await same(input, () => chunked(input, size));
+    }
+  });
+
+  it("generated transactions with those edges, cut anywhere", async () => {
+    const piece = fc.oneof(leaf, leaf, fc.constantFrom(...transactionEdges), fc.constantFrom("\r", "\r\n", " ", "<!-- c -->", "x", "</PAYEE>", "<PAYEE>"));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.array(piece, { maxLength: 8 }), fc.boolean())), fc.array(fc.nat(), { maxLength: 6 }), async (parts, cuts) => {
+        const transactions = parts.map(([inner, closed]) => `<STMTTRN>${inner.join("")}${closed ? "</STMTTRN>" : ""}`).join("");
+        const input = bytes(edgeDocument(transactions));
+        await same(input, () => [input]);
+        await same(input, () => cutAt(input, cuts));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("damaged samples and generated statements, cut anywhere", async () => {
     const texts = SAMPLES.map((input) => new TextDecoder("latin1").decode(input));
     await fc.assert(

@@ -26,16 +26,14 @@ export async function* ofxBatches(source: ByteSource, options: ParseOptions): As
   const sink: OfxLeafSink = {
     acceptsLeaf: (name) => tree.acceptsLeaf(name),
     acceptsBlank: () => tree.acceptsBlank(),
-    leaf: (name, value, line, raw, closed) => {
-      tree.countLeaf(closed);
-      reader.leafNode(name, value, line, raw);
-    },
+    leaf: (name, value, line, raw) => reader.leafNode(name, value, line, raw),
     acceptsTag: (name, closing) => tree.acceptsTag(name, closing),
     tag: (name, closing, line, raw) => {
       tree.tag(name, closing, line);
       if (closing) reader.endNode(name, raw);
       else reader.startNode(name, line, raw);
     },
+    leafRun: () => reader.leafRun(),
   };
   const pending = reader.out;
   try {
@@ -52,13 +50,14 @@ export async function* ofxBatches(source: ByteSource, options: ParseOptions): As
     throw error;
   }
   const last = pending.splice(0);
-  last.push({ type: "meta", meta: { format: "ofx", encoding, lines: tokenizer.physicalLines, extra: reader.extra(leafStyle(tree)) } });
+  last.push({ type: "meta", meta: { format: "ofx", encoding, lines: tokenizer.physicalLines, extra: reader.extra(leafStyle(tree.closedLeaves + tokenizer.closedLeaves, tree.unclosedLeaves + tokenizer.unclosedLeaves)) } });
   yield last;
 }
 
-function leafStyle(tree: OfxTreeBuilder): "closed" | "unclosed" | "mixed" | "none" {
-  if (tree.closedLeaves > 0 && tree.unclosedLeaves > 0) return "mixed";
-  return tree.closedLeaves > 0 ? "closed" : tree.unclosedLeaves > 0 ? "unclosed" : "none";
+/** From the leaves written with and without close tags (the tree's and the tokenizer's counts together). */
+function leafStyle(closed: number, unclosed: number): "closed" | "unclosed" | "mixed" | "none" {
+  if (closed > 0 && unclosed > 0) return "mixed";
+  return closed > 0 ? "closed" : unclosed > 0 ? "unclosed" : "none";
 }
 
 export const sniffOfx: FormatSniffer = (head) => {

@@ -5,6 +5,7 @@
  */
 import type { Balance, ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { FormatError, type JsonValue, type ParseEvent } from "../types";
+import type { OfxLeafRun } from "./tokenizer";
 import type { OfxNode } from "./tree";
 import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, sharedOfxDateTime } from "./values";
 
@@ -103,14 +104,36 @@ class TransactionFields {
   }
 }
 
-interface TransactionState {
-  line: number;
-  fields: TransactionFields;
+/** A transaction being read: its fields and its raw text. */
+class TransactionState implements OfxLeafRun {
+  readonly fields = new TransactionFields();
   /** The raw pieces (tags and leaves as written) concatenated: joining an array of them per transaction showed in profiles. */
   raw: string;
   rawLength: number;
-  firstPiece: string;
+  readonly firstPiece: string;
   lastPiece: string;
+
+  constructor(
+    readonly line: number,
+    startTag: string,
+  ) {
+    this.raw = this.firstPiece = this.lastPiece = startTag;
+    this.rawLength = startTag.length;
+  }
+
+  /** Appends a piece of the raw text, up to MAX_RAW_CHARS. */
+  appendRaw(raw: string): void {
+    if (raw === "" || this.rawLength >= MAX_RAW_CHARS) return;
+    this.raw += raw;
+    this.rawLength += raw.length;
+    this.lastPiece = raw;
+  }
+
+  /** A leaf directly inside the STMTTRN, taken as leafNode takes it then (see OfxStatementReader.leafRun). */
+  add(name: string, value: string, raw: string): void {
+    this.appendRaw(raw);
+    this.fields.add(name, value);
+  }
 }
 
 /** Whether a raw text starting with `first` and ending with `last` (its first and last pieces) may have white space to trim. */
@@ -209,6 +232,16 @@ export class OfxStatementReader {
     this.end(name);
   }
 
+  /**
+   * What takes the leaves of the element just opened in one pass (see OfxLeafSink.leafRun): the open
+   * transaction when they are its own fields, that is when the innermost open element is STMTTRN inside
+   * <OFX>. For such a leaf leafNode warns of nothing (STMTTRN holds no text), appends its raw text and
+   * adds the field under its name, which is what TransactionState.add does; nothing in it changes this.
+   */
+  leafRun(): OfxLeafRun | null {
+    return this.root === "inside" && this.transaction !== null && this.path[this.path.length - 1] === "STMTTRN" ? this.transaction : null;
+  }
+
   handle(node: OfxNode): void {
     switch (node.kind) {
       case "leaf":
@@ -286,11 +319,7 @@ export class OfxStatementReader {
   }
 
   private appendRaw(raw: string): void {
-    const record = this.transaction;
-    if (!record || raw === "" || record.rawLength >= MAX_RAW_CHARS) return;
-    record.raw += raw;
-    record.rawLength += raw.length;
-    record.lastPiece = raw;
+    this.transaction?.appendRaw(raw);
   }
 
   private start(name: string, line: number, raw: string): void {
@@ -308,7 +337,7 @@ export class OfxStatementReader {
       case "STMTTRN":
         if (!this.statement || this.transaction) return;
         this.emitStatement();
-        this.transaction = { line, fields: new TransactionFields(), raw, rawLength: raw.length, firstPiece: raw, lastPiece: raw };
+        this.transaction = new TransactionState(line, raw);
         return;
       case "LEDGERBAL":
       case "AVAILBAL":

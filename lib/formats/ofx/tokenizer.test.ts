@@ -54,12 +54,35 @@ describe("OfxTokenizer names on the whole-leaf and plain-tag paths", () => {
           // Names starting with "_" stand for aggregates here: handed as tags.
           acceptsTag: (tagName) => tagName.startsWith("_"),
           tag: (tagName, closing) => seen.push((closing ? "/" : "") + tagName),
+          // Leaves right after an aggregate's open tag come in one run (leafRun), the others through leaf.
+          leafRun: () => ({ add: (leafName) => seen.push("run " + leafName) }),
         };
-        const text = parts.map(([n, closed]) => (n.startsWith("_") ? `<${n}>\n</${n}>` : closed ? `<${n}>v</${n}>` : `<${n}>v\n`)).join("") + "<END>";
+        // An aggregate is closed right away (the leaves after it come through leaf) or at the end (through a run).
+        const text =
+          parts.map(([n, closed]) => (n.startsWith("_") ? (closed ? `<${n}>\n</${n}>` : `<${n}>\n`) : closed ? `<${n}>v</${n}>` : `<${n}>v\n`)).join("") +
+          parts
+            .filter(([n, closed]) => n.startsWith("_") && !closed)
+            .map(([n]) => `</${n}>`)
+            .reverse()
+            .join("") +
+          "<END>";
         const tokenizer = new OfxTokenizer();
         const tokens: OfxToken[] = [];
         tokenizer.feed(text, (token) => tokens.push(token), sink);
-        const expected = parts.flatMap(([n]) => (n.startsWith("_") ? [n.toUpperCase(), "/" + n.toUpperCase()] : [n.toUpperCase()]));
+        const expected: string[] = [];
+        const open: string[] = [];
+        let inRun = false;
+        for (const [n, closed] of parts) {
+          const upper = n.toUpperCase();
+          if (!n.startsWith("_")) expected.push(inRun ? "run " + upper : upper);
+          else {
+            expected.push(upper);
+            if (closed) expected.push("/" + upper);
+            else open.push(upper);
+            inRun = !closed;
+          }
+        }
+        expected.push(...open.reverse().map((n) => "/" + n));
         expect(seen).toEqual(expected);
       }),
       { numRuns: 2000 },

@@ -36,7 +36,7 @@ interface PendingElement {
 export class OfxTreeBuilder {
   private readonly stack: { name: string; line: number }[] = [];
   private pending: PendingElement | null = null;
-  /** Leaves written with and without close tags: tells XML, SGML and hybrid files apart in meta. */
+  /** Leaves built here written with and without close tags (the tokenizer counts those it hands whole): tells XML, SGML and hybrid files apart in meta. */
   closedLeaves = 0;
   unclosedLeaves = 0;
 
@@ -69,12 +69,6 @@ export class OfxTreeBuilder {
   /** Whether blank text between tags would be dropped: nothing pending. */
   acceptsBlank(): boolean {
     return this.pending === null;
-  }
-
-  /** Counts a leaf the tokenizer handed whole, as push would have counted it. */
-  countLeaf(closed: boolean): void {
-    if (closed) this.closedLeaves++;
-    else this.unclosedLeaves++;
   }
 
   push(token: OfxToken, emit: (node: OfxNode) => void): void {
