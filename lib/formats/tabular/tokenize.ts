@@ -37,6 +37,7 @@ export function tokenizeRows(text: string, dialect: Dialect, final: boolean): { 
   let cursor = 0;
   let nextQuote = text.indexOf(quote);
   let nextNewline = text.indexOf(newline);
+  let nextDelim = text.indexOf(delim);
   rows: for (;;) {
     if (cursor === len) {
       // Text ending in a newline: papaparse gives a last row of one empty field when the input is final.
@@ -47,18 +48,30 @@ export function tokenizeRows(text: string, dialect: Dialect, final: boolean): { 
     if (nextQuote !== -1 && nextQuote < cursor) nextQuote = text.indexOf(quote, cursor);
     const stop = nextNewline === -1 ? len : nextNewline;
     if (nextQuote === -1 || nextQuote >= stop) {
-      // No quote character on this row: a plain split.
+      // No quote character on this row: its fields are the slices between the delimiters before the
+      // newline, found with the delimiter position carried over from the row before. (A `String.split`
+      // of the row's slice gave the same fields at about twice the cost: it was a third of the CSV
+      // parse's samples.)
+      if (nextNewline === -1 && !final) break;
+      const fields: string[] = [];
+      if (nextDelim !== -1 && nextDelim < cursor) nextDelim = text.indexOf(delim, cursor);
+      while (nextDelim !== -1 && nextDelim < stop) {
+        fields.push(text.slice(cursor, nextDelim));
+        cursor = nextDelim + 1;
+        nextDelim = text.indexOf(delim, cursor);
+      }
+      fields.push(text.slice(cursor, stop));
       if (nextNewline === -1) {
-        if (final) rows.push({ fields: text.slice(cursor).split(delim), end: len });
+        rows.push({ fields, end: len });
         break;
       }
-      rows.push({ fields: text.slice(cursor, nextNewline).split(delim), end: nextNewline + nlLen });
+      rows.push({ fields, end: nextNewline + nlLen });
       cursor = nextNewline + nlLen;
       continue;
     }
     // A quote somewhere on the row: field by field.
     const fields: string[] = [];
-    let nextDelim = text.indexOf(delim, cursor);
+    if (nextDelim !== -1 && nextDelim < cursor) nextDelim = text.indexOf(delim, cursor);
     for (;;) {
       if (text[cursor] === quote) {
         let value = "";
