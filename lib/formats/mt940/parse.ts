@@ -166,6 +166,11 @@ export class Mt940Builder implements SwiftSink {
     this.flushTransaction();
     if (field.tag === "20" && this.statement) this.endStatement();
     const statement = (this.statement ??= this.openStatement(field.line));
+    // An entry's line is read when the entry is complete; no trimmed copy of it here.
+    if (field.tag === "61") {
+      this.pending = { statementLine: field, information: [] };
+      return;
+    }
     const text = (field.lines[0] ?? "").trim();
     if (MT942_TAGS.has(field.tag)) {
       statement.interimReport = true;
@@ -181,9 +186,6 @@ export class Mt940Builder implements SwiftSink {
       case "28":
       case "28C":
         statement.statementNumber = text;
-        return;
-      case "61":
-        this.pending = { statementLine: field, information: [] };
         return;
       case "34F":
         // The floor limit is the first place an MT942 names its currency.

@@ -44,29 +44,31 @@ const MAX_FIELD_CHARS = 100_000;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
- * The index of the colon closing ":20:", ":60F:" or ":NS:", or -1 (/^:(\d{2}[A-Z]?|NS):(.*)$/, as
- * in fields.ts). `unusual`: the line may hold U+2028/U+2029, which the regex's `.` does not match.
+ * The index (from `from`) of the colon closing ":20:", ":60F:" or ":NS:" at text[from], or -1
+ * (/^:(\d{2}[A-Z]?|NS):(.*)$/, as in fields.ts). `unusual`: the line may hold U+2028/U+2029, which the
+ * regex's `.` does not match. When the line is read inside its chunk (push), the characters after it
+ * are a CR or LF, which no check below accepts, so a tag is never found past the line's end.
  */
-function tagLineEnd(text: string, unusual: boolean): number {
-  if (text.charCodeAt(0) !== 58 /* : */ || (unusual && LINE_SEPARATORS.test(text))) return -1;
-  const a = text.charCodeAt(1);
-  const b = text.charCodeAt(2);
-  if (a === 78 /* N */ && b === 83 /* S */) return text.charCodeAt(3) === 58 ? 3 : -1;
+function tagLineEnd(text: string, from: number, unusual: boolean): number {
+  if (text.charCodeAt(from) !== 58 /* : */ || (unusual && LINE_SEPARATORS.test(text))) return -1;
+  const a = text.charCodeAt(from + 1);
+  const b = text.charCodeAt(from + 2);
+  if (a === 78 /* N */ && b === 83 /* S */) return text.charCodeAt(from + 3) === 58 ? 3 : -1;
   if (!isDigit(a) || !isDigit(b)) return -1;
-  const c = text.charCodeAt(3);
+  const c = text.charCodeAt(from + 3);
   if (c === 58) return 3;
-  return c >= 65 && c <= 90 && text.charCodeAt(4) === 58 ? 4 : -1;
+  return c >= 65 && c <= 90 && text.charCodeAt(from + 4) === 58 ? 4 : -1;
 }
 
 /** The tag text; the two of every transaction as constants, so no string is made and hashed per field. */
-function tagOf(text: string, end: number): string {
+function tagOf(text: string, from: number, end: number): string {
   if (end === 3) {
-    const a = text.charCodeAt(1);
-    const b = text.charCodeAt(2);
+    const a = text.charCodeAt(from + 1);
+    const b = text.charCodeAt(from + 2);
     if (a === 54 /* 6 */ && b === 49 /* 1 */) return "61";
     if (a === 56 /* 8 */ && b === 54 /* 6 */) return "86";
   }
-  return text.slice(1, end);
+  return text.slice(from + 1, from + end);
 }
 
 const tooLong = (line: number): FormatError =>
@@ -117,7 +119,20 @@ export class SwiftScanner {
       }
       let text: string;
       let lineUnusual = unusual;
-      if (pending === "") {
+      if (pending === "" && !unusual) {
+        // The usual line, a tag line whole in this chunk: its field text sliced straight from the
+        // chunk, without first slicing the line and calling line() (what it would do for this line).
+        const tagEnd = tagLineEnd(chunk, start, false);
+        if (tagEnd > 0) {
+          this.state.lastLine = this.lineNumber;
+          this.flush();
+          this.current = { tag: tagOf(chunk, start, tagEnd), lines: [chunk.slice(start + tagEnd + 1, i)], line: this.lineNumber++ };
+          this.currentChars = i - start;
+          start = i + 1;
+          continue;
+        }
+        text = chunk.slice(start, i);
+      } else if (pending === "") {
         text = chunk.slice(start, i);
       } else {
         text = pending + chunk.slice(start, i);
@@ -219,10 +234,10 @@ export class SwiftScanner {
         return;
       }
     }
-    const tagEnd = tagLineEnd(text, unusual);
+    const tagEnd = tagLineEnd(text, 0, unusual);
     if (tagEnd > 0) {
       this.flush();
-      this.current = { tag: tagOf(text, tagEnd), lines: [text.slice(tagEnd + 1)], line };
+      this.current = { tag: tagOf(text, 0, tagEnd), lines: [text.slice(tagEnd + 1)], line };
       this.currentChars = text.length;
       return;
     }
