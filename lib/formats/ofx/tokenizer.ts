@@ -301,6 +301,16 @@ export class OfxTokenizer {
     return count;
   }
 
+  /**
+   * tagEnd(nameAt), answered without reading the name again when it is the tag leafAt already read
+   * after its leaf. Leaves the name's key in tagKey, as tagEnd does.
+   */
+  private knownTagEnd(nameAt: number): number {
+    if (this.knownNameAt !== nameAt) return this.tagEnd(nameAt);
+    this.tagKey = this.knownKey;
+    return this.knownEnd;
+  }
+
   /** Skips white space from the position up to the "<" at `lt` when it is ASCII blank (the tree drops such text); else leaves it. */
   private skipBlank(lt: number): void {
     const buf = this.buffer;
@@ -321,17 +331,9 @@ export class OfxTokenizer {
     const buf = this.buffer;
     const closing = buf.charCodeAt(lt + 1) === 47; /* / */
     const nameAt = closing ? lt + 2 : lt + 1;
-    let gt: number;
-    let key: number;
-    if (this.knownNameAt === nameAt) {
-      gt = this.knownEnd;
-      key = this.knownKey;
-    } else {
-      gt = this.tagEnd(nameAt);
-      if (gt === -1) return false;
-      key = this.tagKey;
-    }
-    const name = this.names.name(buf, nameAt, gt, key);
+    const gt = this.knownTagEnd(nameAt);
+    if (gt === -1) return false;
+    const name = this.names.name(buf, nameAt, gt, this.tagKey);
     if (sink.acceptsTag(name, closing)) {
       this.position = gt + 1;
       sink.tag(name, closing, this.currentLine, buf.slice(lt, gt + 1));
@@ -365,17 +367,9 @@ export class OfxTokenizer {
       }
       if (buf.charCodeAt(lt + 1) === 47 /* / */) return;
       const nameAt = lt + 1;
-      let gt: number;
-      let key: number;
-      if (this.knownNameAt === nameAt) {
-        gt = this.knownEnd;
-        key = this.knownKey;
-      } else {
-        gt = this.tagEnd(nameAt);
-        if (gt === -1) return;
-        key = this.tagKey;
-      }
-      if (!this.leafAt(lt, gt, this.names.name(buf, nameAt, gt, key), sink, run)) return;
+      const gt = this.knownTagEnd(nameAt);
+      if (gt === -1) return;
+      if (!this.leafAt(lt, gt, this.names.name(buf, nameAt, gt, this.tagKey), sink, run)) return;
     }
   }
 
