@@ -10,17 +10,12 @@
  */
 import type { Transaction } from "@/lib/schemas/canonical";
 import type { ShortDecimal } from "@/lib/money/decimal";
-import { minorUnits } from "../camt/currency";
 import { parseInformation, quickInformation } from "./information";
 import { statementLineDates } from "./statement-line";
-import { informationLines, NO_REFERENCE, rawText, type PendingTransaction } from "./transaction";
+import { entryMinorUnits, informationLines, NO_REFERENCE, rawText, type PendingTransaction } from "./transaction";
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isCapital = (c: number): boolean => c >= 65 && c <= 90;
-
-/** The last currency asked about and its minor units: a statement's entries share one currency. */
-let lastCurrency: string | undefined;
-let lastMinorUnits: number | undefined;
 
 /**
  * The transaction, with what readShortDecimal would read from its amount in `amount` (for the
@@ -40,11 +35,7 @@ export function quickTransaction(pending: PendingTransaction, currency: string |
   if (markCode !== 67 /* C */ && markCode !== 68 /* D */) return undefined;
   i++;
   const fundsCode = isCapital(text.charCodeAt(i)) ? text.charAt(i++) : undefined;
-  if (currency !== lastCurrency) {
-    lastCurrency = currency;
-    lastMinorUnits = minorUnits(currency);
-  }
-  const scale = lastMinorUnits;
+  const scale = entryMinorUnits(currency);
   if (scale === undefined) return undefined;
   // Whole digits without a leading zero, then a comma and exactly `scale` digits (a currency without
   // minor units: no fraction digits): the amount is already scaled and not zero.

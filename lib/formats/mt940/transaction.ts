@@ -158,6 +158,15 @@ export function signedAmount(unsigned: string, currency: string | undefined, neg
 let lastCurrency: string | undefined;
 let lastMinorUnits: number | undefined;
 
+/** minorUnits(currency), remembered for the last currency asked about (asked once per entry). */
+export function entryMinorUnits(currency: string | undefined): number | undefined {
+  if (currency !== lastCurrency) {
+    lastCurrency = currency;
+    lastMinorUnits = minorUnits(currency);
+  }
+  return lastMinorUnits;
+}
+
 /**
  * True when `unsigned` is already what scaleToCurrency would make of it and not zero, so its signed
  * form is "-" + it (the usual entry: "259.46" in EUR). Checked on character codes: canonicalDecimal's
@@ -165,11 +174,7 @@ let lastMinorUnits: number | undefined;
  * exactly the currency's minor units (or no point for a currency without them).
  */
 function isScaledNonZero(unsigned: string, currency: string | undefined): boolean {
-  if (currency !== lastCurrency) {
-    lastCurrency = currency;
-    lastMinorUnits = minorUnits(currency);
-  }
-  const allowed = lastMinorUnits;
+  const allowed = entryMinorUnits(currency);
   if (allowed === undefined) return false;
   const length = unsigned.length;
   const first = unsigned.charCodeAt(0);
