@@ -7,7 +7,7 @@ import type { Balance, ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { FormatError, type JsonValue, type ParseEvent } from "../types";
 import type { OfxLeafRun } from "./tokenizer";
 import type { OfxNode } from "./tree";
-import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, sharedOfxDateTime } from "./values";
+import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, parseOfxDateTime } from "./values";
 
 const MAX_RAW_CHARS = 64 * 1024;
 const MAX_HEADER_LINES = 64;
@@ -169,7 +169,7 @@ const DETAIL_SLOTS = (["EXTDNAME", "SIC", "PAYEEID", "SRVRTID", "CORRECTFITID", 
 function optionalDate(fields: TransactionFields, slot: number, fitid: string | undefined, line: number, warnings: ParseEvent[]): string | undefined {
   const text = fields.at(slot);
   if (text === undefined || text === "") return undefined;
-  const parsed = sharedOfxDateTime(text);
+  const parsed = parseOfxDateTime(text);
   if (!parsed) {
     const field = KNOWN_FIELDS[slot]!;
     warnings.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${field}> of ${whichTransaction(fitid)}, found ${quoted(text)}; it was left out`, line, field));
@@ -382,7 +382,7 @@ export class OfxStatementReader {
       if (/^[A-Za-z]{3}$/.test(value)) statement.currency = value.toUpperCase();
       else this.out.push(issue("warning", "ofx_invalid_currency", `Expected a three-letter currency code in <CURDEF>, found ${quoted(value)}`, line, "CURDEF"));
     } else if (parent === "BANKTRANLIST" && (name === "DTSTART" || name === "DTEND")) {
-      const parsed = sharedOfxDateTime(value);
+      const parsed = parseOfxDateTime(value);
       if (!parsed) {
         this.out.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <${name}>, found ${quoted(value)}`, line, name));
       } else if (name === "DTSTART") statement.from = parsed.date;
@@ -457,7 +457,7 @@ export class OfxStatementReader {
     const warnings: ParseEvent[] = [];
 
     const postedText = fields.at(DTPOSTED);
-    const posted = postedText === undefined ? null : sharedOfxDateTime(postedText);
+    const posted = postedText === undefined ? null : parseOfxDateTime(postedText);
     if (postedText === undefined) {
       errors.push(issue("error", "ofx_missing_date", `Expected <DTPOSTED> with the posting date in ${whichTransaction(fitid)}, found none`, record.line, "DTPOSTED"));
     } else if (!posted) {
@@ -576,7 +576,7 @@ export class OfxStatementReader {
       this.out.push(issue("error", "ofx_invalid_amount", `Expected ${OFX_AMOUNT_SHAPE} in ${element}, found ${quoted(record.amount.trim())}`, record.line, "BALAMT"));
       return;
     }
-    const asOf = record.asOf === undefined ? null : sharedOfxDateTime(record.asOf);
+    const asOf = record.asOf === undefined ? null : parseOfxDateTime(record.asOf);
     if (record.asOf !== undefined && !asOf) {
       this.out.push(issue("warning", "ofx_invalid_date", `Expected a date as ${OFX_DATE_SHAPE} in <DTASOF> of <${record.sourceCode}>, found ${quoted(record.asOf)}; the balance has no date`, record.line, "DTASOF"));
     }

@@ -53,10 +53,12 @@ describe("parseOfxDateTime", () => {
 });
 
 describe("parseOfxDateTime reuse of the last answer", () => {
-  it("answers a repeated text the same, with objects the caller may change", () => {
+  it("answers a repeated text the same, with a frozen object no caller can change for the next", () => {
     const first = parseOfxDateTime("20250102120000[-5:EST]");
     expect(first).toEqual({ date: "2025-01-02", timestamp: "2025-01-02T12:00:00-05:00" });
-    first!.date = "changed";
+    expect(() => {
+      (first as { date: string }).date = "changed";
+    }).toThrow(TypeError);
     expect(parseOfxDateTime("20250102120000[-5:EST]")).toEqual({ date: "2025-01-02", timestamp: "2025-01-02T12:00:00-05:00" });
     expect(parseOfxDateTime("20250230")).toBeNull();
     expect(parseOfxDateTime("20250230")).toBeNull();

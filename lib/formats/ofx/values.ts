@@ -52,20 +52,16 @@ export interface OfxDateTime {
 const DATETIME =
   /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(?:(\d{2})(?:\.(\d{1,6}))?)?)?\s*(?:\[\s*([+-]?)(\d{1,2})(?:\.(\d{1,2}))?\s*(?::\s*[A-Za-z]{0,8}\s*)?\])?$/;
 
-/** YYYYMMDD, YYYYMMDDHHMM, YYYYMMDDHHMMSS, YYYYMMDDHHMMSS.XXX, each optionally followed by [±H(.MM):TZ]. */
-export function parseOfxDateTime(text: string): OfxDateTime | null {
-  const result = sharedOfxDateTime(text);
-  return result && { ...result };
-}
-
 /**
- * parseOfxDateTime without the copy, for callers that only read the answer (the statement reader: a
- * copy per transaction showed in profiles). Transactions of a day share their date text: the last
- * answer is reused for the same text.
+ * YYYYMMDD, YYYYMMDDHHMM, YYYYMMDDHHMMSS, YYYYMMDDHHMMSS.XXX, each optionally followed by [±H(.MM):TZ].
+ * Transactions of a day share their date text, so the last answer is handed out again for the same
+ * text: frozen, since every caller of the same text gets the same object (a copy per transaction
+ * showed in profiles).
  */
-export function sharedOfxDateTime(text: string): Readonly<OfxDateTime> | null {
+export function parseOfxDateTime(text: string): Readonly<OfxDateTime> | null {
   if (lastDateTime && lastDateTime.text === text) return lastDateTime.result;
-  const result = readOfxDateTime(text);
+  const read = readOfxDateTime(text);
+  const result = read && Object.freeze(read);
   lastDateTime = { text, result };
   return result;
 }
