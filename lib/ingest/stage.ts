@@ -137,72 +137,90 @@ export async function stageEvents(target: StageTarget, batches: AsyncIterable<Pa
   const flush = async () => {
     const batch = rows;
     const batchIssues = issues;
+    const records = rowNo;
     rows = [];
     issues = [];
     await withUser(claims, async (db) => {
       await assertAttempt(db, { tenantId, importId, attempt: meta.attempt });
       await insertStagedRows(db, { tenantId, importId, mappingSource: mapping, rows: batch });
       await insertIssues(db, { tenantId, importId, issues: batchIssues });
-      await setImportState(db, { tenantId, importId, progress: { phase: "parsing", records: rowNo, attempt: meta.attempt } });
+      await setImportState(db, { tenantId, importId, progress: { phase: "parsing", records, attempt: meta.attempt } });
     });
   };
-  for await (const batch of batches) {
-    for (const event of batch) {
-      if (rows.length >= BATCH_ROWS) await flush();
-      switch (event.type) {
-        case "statement": {
-          const s = event.statement;
-          currentAccount = externalAccountKey(s.account);
-          currentCurrency = s.account.currency ?? accountCurrency ?? null;
-          statements.push({ statementNo: statements.length, line: s.line, externalAccount: currentAccount, account: s.account, statementId: s.statementId ?? null, from: s.from ?? null, to: s.to ?? null, balances: [] });
-          builder.statement(s.account.currency);
-          break;
+  // A full batch is written while the parser reads the next one (Postgres on one core, the parser on
+  // another) instead of the parser waiting for every write. One write is in flight at a time, so the
+  // batches are written in order, each in its own transaction as before, and at most two are held.
+  let writing: Promise<void> | undefined;
+  const flushWhileParsing = async () => {
+    await writing;
+    writing = flush();
+    writing.catch(() => undefined); // awaited at the next batch or after the loop; not unhandled meanwhile
+  };
+  try {
+    for await (const batch of batches) {
+      for (const event of batch) {
+        if (rows.length >= BATCH_ROWS) await flushWhileParsing();
+        switch (event.type) {
+          case "statement": {
+            const s = event.statement;
+            currentAccount = externalAccountKey(s.account);
+            currentCurrency = s.account.currency ?? accountCurrency ?? null;
+            statements.push({ statementNo: statements.length, line: s.line, externalAccount: currentAccount, account: s.account, statementId: s.statementId ?? null, from: s.from ?? null, to: s.to ?? null, balances: [] });
+            builder.statement(s.account.currency);
+            break;
+          }
+          case "balance":
+            statements.at(-1)?.balances.push(event.balance);
+            builder.balance(event.balance);
+            break;
+          case "transaction": {
+            const t: Transaction = { ...event.transaction, currency: event.transaction.currency ?? currentCurrency ?? undefined };
+            builder.transaction(t, currentCurrency);
+            const basis = transactionDedupBasis(meta.source, currentAccount ?? "", t);
+            rows.push({ rowNo: ++rowNo, line: t.line, kind: "transaction", statementNo: statements.length - 1, externalAccount: currentAccount, record: t, hasError: false, ...basis });
+            break;
+          }
+          case "record": {
+            const r = event.record;
+            builder.record(r);
+            const basis = r.kind === "sales_line" ? salesLineDedupBasis(r) : { dedupKey: null, fingerprint: null };
+            rows.push({ rowNo: ++rowNo, line: r.line, kind: r.kind, statementNo: null, externalAccount: null, record: r, hasError: false, ...basis });
+            break;
+          }
+          case "rejected": {
+            const r = event.rejected;
+            builder.rejectedRow();
+            const isTransaction = r.kind === "transaction";
+            rows.push({
+              rowNo: ++rowNo,
+              line: r.line,
+              kind: r.kind,
+              statementNo: isTransaction ? statements.length - 1 : null,
+              externalAccount: isTransaction ? currentAccount : null,
+              record: { ...r.fields, raw: r.raw, line: r.line, ...(r.kind !== "transaction" ? { kind: r.kind } : {}) },
+              hasError: true,
+              dedupKey: null,
+              fingerprint: null,
+            });
+            break;
+          }
+          case "issue":
+            builder.issue(event.issue);
+            issues.push({ line: event.issue.line, severity: event.issue.severity, code: event.issue.code, message: event.issue.message, field: event.issue.field ?? null });
+            break;
+          case "meta":
+            builder.finish(event.meta);
+            break;
         }
-        case "balance":
-          statements.at(-1)?.balances.push(event.balance);
-          builder.balance(event.balance);
-          break;
-        case "transaction": {
-          const t: Transaction = { ...event.transaction, currency: event.transaction.currency ?? currentCurrency ?? undefined };
-          builder.transaction(t, currentCurrency);
-          const basis = transactionDedupBasis(meta.source, currentAccount ?? "", t);
-          rows.push({ rowNo: ++rowNo, line: t.line, kind: "transaction", statementNo: statements.length - 1, externalAccount: currentAccount, record: t, hasError: false, ...basis });
-          break;
-        }
-        case "record": {
-          const r = event.record;
-          builder.record(r);
-          const basis = r.kind === "sales_line" ? salesLineDedupBasis(r) : { dedupKey: null, fingerprint: null };
-          rows.push({ rowNo: ++rowNo, line: r.line, kind: r.kind, statementNo: null, externalAccount: null, record: r, hasError: false, ...basis });
-          break;
-        }
-        case "rejected": {
-          const r = event.rejected;
-          builder.rejectedRow();
-          const isTransaction = r.kind === "transaction";
-          rows.push({
-            rowNo: ++rowNo,
-            line: r.line,
-            kind: r.kind,
-            statementNo: isTransaction ? statements.length - 1 : null,
-            externalAccount: isTransaction ? currentAccount : null,
-            record: { ...r.fields, raw: r.raw, line: r.line, ...(r.kind !== "transaction" ? { kind: r.kind } : {}) },
-            hasError: true,
-            dedupKey: null,
-            fingerprint: null,
-          });
-          break;
-        }
-        case "issue":
-          builder.issue(event.issue);
-          issues.push({ line: event.issue.line, severity: event.issue.severity, code: event.issue.code, message: event.issue.message, field: event.issue.field ?? null });
-          break;
-        case "meta":
-          builder.finish(event.meta);
-          break;
       }
     }
+  } catch (error) {
+    // The stream failed (a FormatError fails the import): the write in flight ends first, so the
+    // caller's cleanup runs after it, not beside it.
+    await writing?.catch(() => undefined);
+    throw error;
   }
+  await writing;
   await flush();
   const result = builder.result();
   const format = meta.format ?? result.format;
