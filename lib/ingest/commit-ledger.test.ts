@@ -109,11 +109,13 @@ describe("the commit's ledger insert", () => {
     await expect(asService((db) => db.query("delete from public.accounts where tenant_id = $1 and id = $2", [a.id, accountId]))).rejects.toMatchObject({ code: "23503" });
   });
 
-  it("inserts each new row once: a second call adds nothing (the unique dedup index)", async () => {
+  it("inserts each new row once: a second call fails on the unique dedup index and adds nothing", async () => {
     const before = await ledgerRows(a.id);
     const expected = await newRows(a.id, importA);
     expect(await insertAs(a.members.uploader, a.id, importA)).toBe(expected);
-    expect(await insertAs(a.members.admin, a.id, importA)).toBe(0);
+    // A row the ledger already holds is not skipped: the whole insert fails (a commit then rolls back
+    // and its retry classifies again), so no part of a commit lands.
+    await expect(insertAs(a.members.admin, a.id, importA)).rejects.toMatchObject({ code: "23505", constraint: "transactions_dedup_key_idx" });
     expect(await ledgerRows(a.id)).toBe(before + expected);
   });
 });
