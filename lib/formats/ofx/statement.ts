@@ -5,7 +5,7 @@
  */
 import type { Balance, ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { FormatError, type JsonValue, type ParseEvent } from "../types";
-import type { OfxLeafRun, OfxQuickBlock, OfxQuickSink } from "./tokenizer";
+import { QUICK_LEAVES, type OfxLeafRun, type OfxQuickBlock, type OfxQuickSink } from "./tokenizer";
 import type { OfxNode } from "./tree";
 import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, parseOfxDateTime } from "./values";
 
@@ -186,13 +186,14 @@ function quoted(value: string): string {
   return value === "" ? "nothing (empty)" : JSON.stringify(value.length > 60 ? value.slice(0, 60) + "…" : value);
 }
 
-/** The slots of OfxQuickBlock.values (the order of QUICK_LEAVES). */
-const QUICK_TRNTYPE = 0;
-const QUICK_DTPOSTED = 1;
-const QUICK_TRNAMT = 2;
-const QUICK_FITID = 3;
-const QUICK_NAME = 4;
-const QUICK_MEMO = 5;
+/** A leaf's slot in OfxQuickBlock.values. */
+const quickSlot = (name: (typeof QUICK_LEAVES)[number]): number => QUICK_LEAVES.indexOf(name);
+const QUICK_TRNTYPE = quickSlot("TRNTYPE");
+const QUICK_DTPOSTED = quickSlot("DTPOSTED");
+const QUICK_TRNAMT = quickSlot("TRNAMT");
+const QUICK_FITID = quickSlot("FITID");
+const QUICK_NAME = quickSlot("NAME");
+const QUICK_MEMO = quickSlot("MEMO");
 
 export class OfxStatementReader implements OfxQuickSink {
   /** Events produced and not yet taken by the caller (plain arrays: generators per element cost too much). */
