@@ -6,11 +6,12 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { chunked } from "../collect";
 import { FormatError, type ParseEvent } from "../types";
 import { ofxBatches } from "./index";
 import { ofxReferenceBatches } from "./reference/index";
+import { OfxStatementReader } from "./statement";
 
 type Outcome = { events: ParseEvent[]; error?: { code: string; message: string; line: number } };
 
@@ -192,6 +193,141 @@ describe("OFX reader against the reference reader", () => {
         const input = bytes(damaged(text, edits));
         await same(input, () => [input]);
         await same(input, () => cutAt(input, cuts));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+/**
+ * Usual transaction blocks read whole (OfxTokenizer.quickBlock, OfxStatementReader.quickTransaction)
+ * against the general path (ofxBatches without quick blocks) and the reference reader: blocks as the
+ * bench writes them, near them (each leaf optional, closed or not, entities, odd blanks and values),
+ * past them (another leaf, another order or case, CDATA, comments, too long) and damaged, whole and cut
+ * anywhere, so a block also crosses chunk ends.
+ */
+describe("OFX usual transaction blocks read whole, against the general path", () => {
+  async function sameQuick(chunks: () => Iterable<Uint8Array>): Promise<Outcome> {
+    const quick = await run(ofxBatches(chunks(), {}));
+    const general = await run(ofxBatches(chunks(), {}, false));
+    expect(quick).toStrictEqual(general);
+    // The same keys in the same order (toStrictEqual does not see order).
+    expect(JSON.stringify(quick)).toBe(JSON.stringify(general));
+    expect(quick).toEqual(await run(ofxReferenceBatches(chunks(), {})));
+    return quick;
+  }
+
+  const USUAL_VALUES: Record<string, string[]> = {
+    TRNTYPE: ["DEBIT", "CREDIT"],
+    DTPOSTED: ["20250101120000.000[-5:EST]", "20251031", "20251031120000", "20251031235960[+5.5:IST]"],
+    TRNAMT: ["-259.46", "1252.98", "0.50", "-0.01"],
+    FITID: ["1-0-514879", "33-2104-609347"],
+    NAME: ["Café Nord", "Grocer &amp; Sons", "ACME Hardware"],
+    MEMO: ["Invoice 51632", "Invoice 09947"],
+  };
+  const ODD_VALUES = ["", " ", "\u00a0x\u00a0", "x\u2028", "&#233;&#x41;", "&#32;", "&bogus;", "a>b", "two\nlines", "line\rbreak", "20251301", "2025103112", "+6,60", ".5", "$20", "1,234.56", "0.00", "-0", "<![CDATA[x]]>", "a<!-- c -->b", "5 < 6"];
+  const NAMES = Object.keys(USUAL_VALUES);
+  const blank = fc.constantFrom("\n", "\n", "", "\r\n", "\r", " ", "\t", "\n  ", "\f", "\u00a0");
+  /** One leaf of the usual set, mostly as the bench writes it. */
+  const usualLeaf = (name: string) =>
+    fc
+      .tuple(
+        fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...USUAL_VALUES[name]!) }, { weight: 1, arbitrary: fc.constantFrom(...ODD_VALUES) }),
+        fc.constantFrom("unclosed", "unclosed", "unclosed", "unclosed", "closed", "closed", "lower", "other"),
+        blank,
+        fc.constantFrom(name, name, name, name, name, name, name.toLowerCase()),
+      )
+      .map(([text, style, after, written]) =>
+        style === "unclosed" ? `<${written}>${text}${after}` : style === "closed" ? `<${written}>${text}</${written}>${after}` : style === "lower" ? `<${written}>${text}</${written.toLowerCase()}>${after}` : `<${written}>${text}</MEMO>${after}`,
+      );
+  const strange = fc.constantFrom("<DTUSER>20251031\n", "<CHECKNUM>5\n", "<X-CUSTOM>x\n", "<PAYEE><NAME>p</PAYEE>", "<!-- c -->", "<![CDATA[x]]>", "junk", "</PAYEE>", "<STMTTRN>", "<MEMO>dup\n");
+  /** A block: the usual leaves, each kept or left out, sometimes shuffled, with strange pieces slipped in. */
+  const quickBlock = fc
+    .tuple(
+      fc.tuple(...NAMES.map((name) => fc.tuple(fc.constantFrom(true, true, true, true, true, false), usualLeaf(name)))),
+      fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(fc.tuple(fc.nat(), strange), { minLength: 1, maxLength: 2 }) }),
+      fc.constantFrom("usual", "usual", "usual", "usual", "usual", "shuffled"),
+      fc.constantFrom("<STMTTRN>", "<STMTTRN>", "<STMTTRN>", "<stmttrn>"),
+      fc.constantFrom("</STMTTRN>", "</STMTTRN>", "</STMTTRN>", "</STMTTRN>", "</stmttrn>", ""),
+      blank,
+      fc.constantFrom("", "", "", "", "", "", "", "x".repeat(4100)),
+    )
+    .map(([leaves, extras, order, open, close, after, long]) => {
+      const kept = leaves.filter(([keep]) => keep).map(([, leaf]) => leaf);
+      if (order === "shuffled") kept.reverse();
+      for (const [at, piece] of extras) kept.splice(at % (kept.length + 1), 0, piece);
+      if (long !== "") kept.push(`<MEMO>${long}\n`);
+      return `${open}${after}${kept.join("")}${close}${after}`;
+    });
+  /**
+   * Blocks in a statement, or where the reader does not take one: before the account is read, in a
+   * text element, in another transaction, outside a statement, after </OFX>.
+   */
+  const quickDocument = fc
+    .tuple(fc.array(quickBlock, { minLength: 1, maxLength: 6 }), fc.constantFrom("statement", "statement", "statement", "noAccount", "inMemo", "nested", "outside", "afterEnd"), fc.boolean())
+    .map(([blocks, where, xml]) => {
+      const head = xml ? '<?xml version="1.0"?>\n<?OFX OFXHEADER="200" VERSION="220"?>\n' : SGML_HEADER;
+      const body = blocks.join("");
+      const account = where === "noAccount" ? "" : "<BANKACCTFROM><BANKID>1<ACCTID>42<ACCTTYPE>CHECKING</BANKACCTFROM>";
+      const list = where === "inMemo" ? `<MEMO>${body}</MEMO>` : where === "nested" ? `<STMTTRN><TRNAMT>1.00\n${body}</STMTTRN>` : body;
+      const statement = where === "outside" ? body : `<STMTRS><CURDEF>USD\n${account}\n<BANKTRANLIST><DTSTART>20250101<DTEND>20261231\n${list}</BANKTRANLIST>\n</STMTRS>`;
+      return `${head}<OFX>\n<BANKMSGSRSV1><STMTTRNRS>${statement}</STMTTRNRS></BANKMSGSRSV1>\n</OFX>\n${where === "afterEnd" ? body : ""}`;
+    });
+
+  it("takes every block as the bench writes it", async () => {
+    const spy = vi.spyOn(OfxStatementReader.prototype, "quickTransaction");
+    try {
+      const blocks = Object.values(USUAL_VALUES)[0]!.flatMap((type, i) =>
+        USUAL_VALUES.NAME!.map((name, j) => `<STMTTRN>\n<TRNTYPE>${type}\n<DTPOSTED>20250101120000.000[-5:EST]\n<TRNAMT>-${i + 1}${j}.46\n<FITID>1-${i}-${j}\n<NAME>${name}\n<MEMO>Invoice ${i}${j}\n</STMTTRN>\n`),
+      );
+      const input = bytes(`${SGML_HEADER}<OFX>\n<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>42</BANKACCTFROM>\n<BANKTRANLIST>\n${blocks.join("")}</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n`);
+      const whole = await sameQuick(() => [input]);
+      expect(whole.error).toBeUndefined();
+      // Each block once by the quick path (the general run and the reference reader do not ask), and taken.
+      expect(spy.mock.results.map((result) => result.value)).toEqual(blocks.map(() => true));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("usual blocks where the reader does not take them whole, whole and in chunks", async () => {
+    const usual = "<STMTTRN>\n<TRNTYPE>DEBIT\n<DTPOSTED>20251031\n<TRNAMT>-1.00\n<FITID>1\n<NAME>n\n<MEMO>m\n</STMTTRN>\n";
+    const statement = (list: string, account = "<BANKACCTFROM><ACCTID>42</BANKACCTFROM>") => `<STMTRS><CURDEF>USD\n${account}\n<BANKTRANLIST>\n${list}</BANKTRANLIST></STMTRS>`;
+    const document = (inside: string, after = "") => `${SGML_HEADER}<OFX>\n<BANKMSGSRSV1><STMTTRNRS>${inside}</STMTTRNRS></BANKMSGSRSV1>\n</OFX>\n${after}`;
+    const texts = [
+      // In a text element (the first block settles <MEMO> as an aggregate, the next ones are quick candidates).
+      document(statement(`<MEMO>${usual}${usual}${usual}</MEMO>`)),
+      // In another transaction, outside a statement, after </OFX>, before the account is read.
+      document(statement(`<STMTTRN><TRNAMT>1.00\n${usual}${usual}</STMTTRN>`)),
+      document(usual + usual + statement(usual)),
+      document(statement(usual), usual + usual),
+      document(statement(usual + usual, "")),
+    ];
+    for (const text of texts) {
+      const input = bytes(text);
+      await sameQuick(() => [input]);
+      for (const size of [1, 7, 64, 100]) await sameQuick(() => chunked(input, size));
+    }
+  });
+
+  it("usual, near-usual and unusual blocks, whole, in small chunks and cut anywhere", async () => {
+    await fc.assert(
+      fc.asyncProperty(quickDocument, fc.array(fc.nat(), { maxLength: 8 }), fc.integer({ min: 1, max: 200 }), async (text, cuts, size) => {
+        const input = bytes(text);
+        await sameQuick(() => [input]);
+        await sameQuick(() => cutAt(input, cuts));
+        await sameQuick(() => chunked(input, size));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("damaged blocks, cut anywhere", async () => {
+    await fc.assert(
+      fc.asyncProperty(quickDocument, damage, fc.array(fc.nat(), { maxLength: 6 }), async (text, edits, cuts) => {
+        const input = bytes(damaged(text, edits));
+        await sameQuick(() => [input]);
+        await sameQuick(() => cutAt(input, cuts));
       }),
       { numRuns: 400 },
     );

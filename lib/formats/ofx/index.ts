@@ -11,13 +11,17 @@ import { OfxTreeBuilder, type OfxNode } from "./tree";
 
 export const parseOfx: FormatParser = (source, options = {}) => flattenBatches(ofxBatches(source, options));
 
-/** The events, one array per decoded chunk (see flattenBatches: no async step per event). */
-export async function* ofxBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
+/**
+ * The events, one array per decoded chunk (see flattenBatches: no async step per event). With
+ * `quickBlocks` false every transaction goes the general way (no OfxTokenizer.quickBlock), which
+ * differential.test.ts compares the quick one against.
+ */
+export async function* ofxBatches(source: ByteSource, options: ParseOptions, quickBlocks = true): AsyncGenerator<ParseEvent[], void, undefined> {
   const { head, source: replay } = await peekBytes(source, 4096);
   const encoding = options.encoding ?? sniffEncoding(head);
-  const tokenizer = new OfxTokenizer();
   const tree = new OfxTreeBuilder();
   const reader = new OfxStatementReader();
+  const tokenizer = new OfxTokenizer(quickBlocks ? reader : null);
   const onNode = (node: OfxNode) => reader.handle(node);
   const onToken = (token: OfxToken) => tree.push(token, onNode);
   // Whole leaves and plain aggregate tags straight from the tokenizer to the reader: no token or node

@@ -5,7 +5,7 @@
  */
 import type { Balance, ParseIssue, Transaction } from "@/lib/schemas/canonical";
 import { FormatError, type JsonValue, type ParseEvent } from "../types";
-import type { OfxLeafRun } from "./tokenizer";
+import { QUICK_LEAVES, type OfxLeafRun, type OfxQuickBlock, type OfxQuickSink } from "./tokenizer";
 import type { OfxNode } from "./tree";
 import { OFX_AMOUNT_SHAPE, OFX_DATE_SHAPE, parseOfxAmount, parseOfxDateTime } from "./values";
 
@@ -186,7 +186,16 @@ function quoted(value: string): string {
   return value === "" ? "nothing (empty)" : JSON.stringify(value.length > 60 ? value.slice(0, 60) + "…" : value);
 }
 
-export class OfxStatementReader {
+/** A leaf's slot in OfxQuickBlock.values. */
+const quickSlot = (name: (typeof QUICK_LEAVES)[number]): number => QUICK_LEAVES.indexOf(name);
+const QUICK_TRNTYPE = quickSlot("TRNTYPE");
+const QUICK_DTPOSTED = quickSlot("DTPOSTED");
+const QUICK_TRNAMT = quickSlot("TRNAMT");
+const QUICK_FITID = quickSlot("FITID");
+const QUICK_NAME = quickSlot("NAME");
+const QUICK_MEMO = quickSlot("MEMO");
+
+export class OfxStatementReader implements OfxQuickSink {
   /** Events produced and not yet taken by the caller (plain arrays: generators per element cost too much). */
   readonly out: ParseEvent[] = [];
   readonly header: Record<string, string> = {};
@@ -240,6 +249,54 @@ export class OfxStatementReader {
    */
   leafRun(): OfxLeafRun | null {
     return this.root === "inside" && this.transaction !== null && this.path[this.path.length - 1] === "STMTTRN" ? this.transaction : null;
+  }
+
+  /**
+   * A usual transaction block read whole by the tokenizer (see OfxTokenizer.quickBlock): the events
+   * startNode, leafNode for each leaf and endNode would have put out, when they are the statement (if
+   * not out yet) and a transaction with no issue. That is: the block opens a transaction (inside
+   * <OFX>, in a statement, not in another transaction; not in a text element, where the open tag is
+   * warned of), and its date, amount and FITID are there and readable. The transaction is built as
+   * finishTransaction builds it from those fields (the others are absent), with the same keys in the
+   * same order, without the transaction state, the field slots and the general checks. False: nothing
+   * done, and the block goes the general way.
+   */
+  quickTransaction(block: OfxQuickBlock, line: number): boolean {
+    const statement = this.statement;
+    if (this.root !== "inside" || statement === null || this.transaction !== null) return false;
+    const parent = this.path[this.path.length - 1];
+    if (parent !== undefined && TEXT_ELEMENTS.has(parent)) return false;
+    const values = block.values;
+    const postedText = values[QUICK_DTPOSTED];
+    const amountText = values[QUICK_TRNAMT];
+    const fitid = values[QUICK_FITID];
+    if (postedText === undefined || amountText === undefined || fitid === undefined) return false;
+    const posted = parseOfxDateTime(postedText);
+    const amount = parseOfxAmount(amountText);
+    if (posted === null || amount === null) return false;
+
+    this.emitStatement();
+    const name = values[QUICK_NAME];
+    const memo = values[QUICK_MEMO];
+    const trntype = values[QUICK_TRNTYPE];
+    const transaction = { bookingDate: posted.date } as Transaction;
+    transaction.amount = amount;
+    if (statement.currency) transaction.currency = statement.currency;
+    transaction.externalId = fitid;
+    if (trntype !== undefined) transaction.typeCode = trntype;
+    transaction.description = memo ?? name ?? "";
+    if (name !== undefined) transaction.counterpartyName = name;
+    if (memo !== undefined || posted.timestamp !== undefined) {
+      const details: Record<string, string> = {};
+      if (memo !== undefined) details.memo = memo;
+      if (posted.timestamp !== undefined) details.postedAt = posted.timestamp;
+      transaction.details = details;
+    }
+    transaction.raw = block.raw;
+    transaction.line = line;
+    this.transactions++;
+    this.out.push({ type: "transaction", transaction });
+    return true;
   }
 
   handle(node: OfxNode): void {

@@ -73,6 +73,36 @@ export interface OfxLeafRun {
   add(name: string, value: string, raw: string): void;
 }
 
+/** The leaves a usual transaction block may hold (see OfxTokenizer.quickBlock), in the order it must hold them. */
+export const QUICK_LEAVES = ["TRNTYPE", "DTPOSTED", "TRNAMT", "FITID", "NAME", "MEMO"] as const;
+const QUICK_OPENS = QUICK_LEAVES.map((name) => `<${name}>`);
+const QUICK_CLOSES = QUICK_LEAVES.map((name) => `</${name}>`);
+/**
+ * Longest usual block read whole (about 150 characters are usual): far below the reader's 64 KiB of
+ * raw text kept per transaction, so its raw text is kept whole, as the general path keeps it.
+ */
+const MAX_QUICK_BLOCK_CHARS = 4096;
+
+/**
+ * A usual `<STMTTRN>` block as the tokenizer read it (see OfxTokenizer.quickBlock): each value of
+ * QUICK_LEAVES in its slot (undefined when the block does not hold it) and the block's raw text as the
+ * general path builds it. One per tokenizer, refilled for every block.
+ */
+export class OfxQuickBlock {
+  readonly values: (string | undefined)[] = QUICK_LEAVES.map(() => undefined);
+  raw = "";
+}
+
+/**
+ * Takes a whole usual transaction block (see OfxTokenizer.quickBlock) when the element events of its
+ * tags and leaves would make it exactly the transaction `block` describes, with no issue: then it puts
+ * out what those events would have and answers true. False: it did nothing, and the block goes the
+ * general way.
+ */
+export interface OfxQuickSink {
+  quickTransaction(block: OfxQuickBlock, line: number): boolean;
+}
+
 /**
  * The name characters of a plain tag (A-Z a-z 0-9 _ . : -) as digits 1–40, letters folded to upper
  * case as toUpperCase folds them; 0 for every other character code below 128.
@@ -164,6 +194,12 @@ export class OfxTokenizer {
   /** Leaves handed to the sink or a run whole, written with and without their close tag (the tree counts the others). */
   closedLeaves = 0;
   unclosedLeaves = 0;
+  /** Where leafValue's raw text ends (trailing white space trimmed). */
+  private valueRawEnd = 0;
+  private readonly block = new OfxQuickBlock();
+
+  /** `quick`: usual transaction blocks read whole when the sink takes them (see quickBlock). */
+  constructor(private readonly quick: OfxQuickSink | null = null) {}
 
   /** 1-based line the next token starts on. */
   get line(): number {
@@ -335,6 +371,7 @@ export class OfxTokenizer {
     if (gt === -1) return false;
     const name = this.names.name(buf, nameAt, gt, this.tagKey);
     if (sink.acceptsTag(name, closing)) {
+      if (!closing && this.quick !== null && name === "STMTTRN" && this.quickBlock(lt, gt, this.quick)) return true;
       this.position = gt + 1;
       sink.tag(name, closing, this.currentLine, buf.slice(lt, gt + 1));
       if (!closing) {
@@ -394,30 +431,9 @@ export class OfxTokenizer {
     this.knownKey = this.tagKey;
     if (!sink.acceptsLeaf(name)) return false;
 
-    // The value: the text decoded and trimmed; the raw text: tag and text, trailing white space trimmed.
-    let value: string;
-    let rawEnd: number;
-    if (this.nextAmp < gt) this.nextAmp = indexOrEnd(buf, "&", gt);
-    if (this.nextAmp < next) {
-      const text = buf.slice(gt + 1, next);
-      value = decodeEntities(text).trim();
-      rawEnd = gt + 1 + text.trimEnd().length;
-    } else {
-      let end = next;
-      while (end > gt + 1 && isAsciiSpace(buf.charCodeAt(end - 1))) end--;
-      let start = gt + 1;
-      while (start < end && isAsciiSpace(buf.charCodeAt(start))) start++;
-      if (start < end && (buf.charCodeAt(start) > 127 || buf.charCodeAt(end - 1) > 127)) {
-        // Unicode white space (NBSP, U+2028…) may be trimmed too: String.prototype.trim decides.
-        const text = buf.slice(gt + 1, next);
-        value = text.trim();
-        rawEnd = gt + 1 + text.trimEnd().length;
-      } else {
-        value = buf.slice(start, end);
-        rawEnd = end;
-      }
-    }
+    const value = this.leafValue(gt, next);
     if (value === "") return false;
+    const rawEnd = this.valueRawEnd;
 
     const line = this.currentLine;
     this.currentLine += this.lineBreaks(gt + 1, next);
@@ -433,6 +449,101 @@ export class OfxTokenizer {
     }
     if (run !== null) run.add(name, value, raw);
     else sink.leaf(name, value, line, raw);
+    return true;
+  }
+
+  /**
+   * A leaf's value: its text buf[gt + 1, next) decoded and trimmed. Leaves where its raw text ends
+   * (the tag and the text, trailing white space trimmed) in valueRawEnd.
+   */
+  private leafValue(gt: number, next: number): string {
+    const buf = this.buffer;
+    if (this.nextAmp < gt) this.nextAmp = indexOrEnd(buf, "&", gt);
+    if (this.nextAmp < next) {
+      const text = buf.slice(gt + 1, next);
+      this.valueRawEnd = gt + 1 + text.trimEnd().length;
+      return decodeEntities(text).trim();
+    }
+    let end = next;
+    while (end > gt + 1 && isAsciiSpace(buf.charCodeAt(end - 1))) end--;
+    let start = gt + 1;
+    while (start < end && isAsciiSpace(buf.charCodeAt(start))) start++;
+    if (start < end && (buf.charCodeAt(start) > 127 || buf.charCodeAt(end - 1) > 127)) {
+      // Unicode white space (NBSP, U+2028…) may be trimmed too: String.prototype.trim decides.
+      const text = buf.slice(gt + 1, next);
+      this.valueRawEnd = gt + 1 + text.trimEnd().length;
+      return text.trim();
+    }
+    this.valueRawEnd = end;
+    return buf.slice(start, end);
+  }
+
+  /**
+   * A whole usual transaction block from its `<STMTTRN>` (at `lt`, its `>` at `gt`, an open tag the
+   * sink accepted) to its `</STMTTRN>`, handed to `quick` at once rather than its tags and leaves one
+   * by one through the sink, the reader's transaction state and finishTransaction (together more than
+   * half of a parse in profiles). Usual: all in this chunk, shorter than MAX_QUICK_BLOCK_CHARS, and
+   * nothing but leaves of QUICK_LEAVES, each at most once and in that order, written `<NAME>value` or
+   * `<NAME>value</NAME>` with the names in upper case, ASCII blanks (what skipBlank skips) before each
+   * tag, and values leafValue does not leave empty. Each such leaf is one leafRun would have read
+   * whole, with the same value and raw text, so the block's element events are exactly: STMTTRN
+   * opened, those leaves, STMTTRN closed. Anything else (another tag or a lower-case name, CDATA, a
+   * comment, the chunk's end) or the sink's refusal reads nothing: false, and the general path reads
+   * the block from `lt`.
+   */
+  private quickBlock(lt: number, gt: number, quick: OfxQuickSink): boolean {
+    const nextAmp = this.nextAmp;
+    if (this.readQuickBlock(lt, gt, quick)) return true;
+    // The read may have looked for "&" from a leaf past `lt`, where the general path now starts again:
+    // the position it remembers must be the one found from before `lt`, or an "&" between is missed.
+    this.nextAmp = nextAmp;
+    return false;
+  }
+
+  /** quickBlock's reading; false, with nothing consumed, for a block that is not usual. */
+  private readQuickBlock(lt: number, gt: number, quick: OfxQuickSink): boolean {
+    const buf = this.buffer;
+    const block = this.block;
+    const values = block.values;
+    for (let i = 0; i < values.length; i++) values[i] = undefined;
+    // The open tag as written (its name may be in any case; the close tag is read in upper case only).
+    let raw = buf.slice(lt, gt + 1);
+    let closed = 0;
+    let slot = 0;
+    let at = gt + 1;
+    for (;;) {
+      let c = buf.charCodeAt(at);
+      while (c === 10 || c === 32 || c === 13 || c === 9) c = buf.charCodeAt(++at);
+      if (c !== 60 /* < */ || at - lt >= MAX_QUICK_BLOCK_CHARS) return false;
+      if (buf.startsWith("</STMTTRN>", at)) break;
+      while (slot < QUICK_OPENS.length && !buf.startsWith(QUICK_OPENS[slot]!, at)) slot++;
+      if (slot === QUICK_OPENS.length) return false;
+      const valueAt = at + QUICK_OPENS[slot]!.length;
+      const next = buf.indexOf("<", valueAt);
+      if (next === -1 || next === valueAt) return false;
+      const value = this.leafValue(valueAt - 1, next);
+      if (value === "") return false;
+      values[slot] = value;
+      const close = QUICK_CLOSES[slot]!;
+      if (buf.startsWith(close, next)) {
+        closed++;
+        raw += buf.slice(at, next + close.length);
+        at = next + close.length;
+      } else {
+        raw += buf.slice(at, this.valueRawEnd);
+        at = next;
+      }
+      slot++;
+    }
+    raw += "</STMTTRN>";
+    block.raw = raw;
+    if (!quick.quickTransaction(block, this.currentLine)) return false;
+    let leaves = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] !== undefined) leaves++;
+    this.closedLeaves += closed;
+    this.unclosedLeaves += leaves - closed;
+    this.currentLine += this.lineBreaks(gt + 1, at);
+    this.position = at + "</STMTTRN>".length;
     return true;
   }
 
