@@ -275,6 +275,19 @@ describe("camt fused reader against the reference reader", () => {
     );
   });
 
+  it("canonical entries nested to the depth limit and one past it", async () => {
+    // Document, message, Stmt and Ntry are four levels: 60 more reach MAX_DEPTH (64), 61 pass it.
+    const nest = (levels: number) => Array.from({ length: levels }, (_, i) => `<D${i}>`).join("") + "x" + Array.from({ length: levels }, (_, i) => `</D${levels - 1 - i}>`).join("");
+    const entryOf = (levels: number) => `\n<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt>${nest(levels)}</Ntry>`;
+    const head = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>';
+    for (const last of [60, 61]) {
+      quick.read = 0;
+      const outcome = await sameWithoutQuick(() => [bytes(head + entryOf(60) + entryOf(60) + entryOf(last) + "\n</Stmt></BkToCstmrStmt></Document>")]);
+      expect(outcome.error?.code).toBe(last === 60 ? undefined : "xml_too_deep");
+      expect(quick.read).toBe(last === 60 ? 2 : 1);
+    }
+  });
+
   it("a canonical entry inside one piece that crosses the size bound through its leaf keys is left to the general path", { timeout: 120_000 }, async () => {
     // Twenty nested elements with 1,000-character names make each leaf below them count about
     // 20,000 characters (its key) while taking 8 in the source: 800 such leaves cross 16,000,000
