@@ -23,13 +23,14 @@ import { camtReferenceBatches } from "./reference/parse";
 import { mutate, type Mutation } from "./test-support";
 
 /** Counts the entries the quick reader read, and switches it off for the general path's run. */
-const quick = vi.hoisted(() => ({ off: false, read: 0 }));
+const quick = vi.hoisted(() => ({ off: false, read: 0, calls: 0 }));
 vi.mock("./quick", async (original) => {
   const module = await original<typeof import("./quick")>();
   return {
     ...module,
     readCanonicalEntry: (...args: Parameters<typeof module.readCanonicalEntry>) => {
       if (quick.off) return -1;
+      quick.calls++;
       const elements = module.readCanonicalEntry(...args);
       if (elements > 0) quick.read++;
       return elements;
@@ -273,6 +274,21 @@ describe("camt fused reader against the reference reader", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("the quick reader is not asked again in a statement after 32 entries in a row it gave up on", async () => {
+    // A comment before each </Ntry>: every entry is read to its end before the reader gives up.
+    const late = (count: number) => Array.from({ length: count }, (_, i) => `\n<Ntry><Amt Ccy="EUR">${i + 1}.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt><!-- c --></Ntry>`).join("");
+    const canonical = (count: number) => Array.from({ length: count }, (_, i) => `\n<Ntry><Amt Ccy="EUR">${i + 1}.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt></Ntry>`).join("");
+    const statement = (entries: string) => `<Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>${entries}\n</Stmt>`;
+    const text = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr>${statement(late(40))}${statement(late(31) + canonical(5) + late(40))}${statement(canonical(10))}</BkToCstmrStmt></Document>`;
+    quick.read = 0;
+    quick.calls = 0;
+    await sameWithoutQuick(() => [bytes(text)]);
+    // The first entry of each statement is read by the general path (the statement is announced
+    // at it). First statement: entries 2 to 33 asked. Second: 30 misses, 5 read, then 32 misses.
+    // Third: the 9 after the first.
+    expect([quick.calls, quick.read]).toEqual([32 + 30 + 5 + 32 + 9, 5 + 9]);
   });
 
   it("canonical entries nested to the depth limit and one past it", async () => {
