@@ -1,4 +1,9 @@
 /**
+ * The quick entry reader (quick.ts) is checked twice: the reader with it against the same reader
+ * with it switched off (every entry read by the tokenizer and builder, the general path), and both
+ * against the reference, on canonical entries (the form it reads), near-canonical ones (one to
+ * three texts that make the source differ from the raw text) and damaged ones.
+ *
  * The fused camt reader (the tokenizer handing interned element paths straight to the builder, no
  * event objects; entry fields in fixed slots) against the reference copy of the reader before those
  * changes (reference/: tokenizer → XmlEvent objects → builder with a Map of every leaf): the same
@@ -9,13 +14,29 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { generateCamt053 } from "@/bench/generate/camt053";
 import { chunked } from "../collect";
 import { FormatError, type ParseEvent, type ParseOptions } from "../types";
 import { camtBatches } from "./parse";
 import { camtReferenceBatches } from "./reference/parse";
 import { mutate, type Mutation } from "./test-support";
+
+/** Counts the entries the quick reader read, and switches it off for the general path's run. */
+const quick = vi.hoisted(() => ({ off: false, read: 0, calls: 0 }));
+vi.mock("./quick", async (original) => {
+  const module = await original<typeof import("./quick")>();
+  return {
+    ...module,
+    readCanonicalEntry: (...args: Parameters<typeof module.readCanonicalEntry>) => {
+      if (quick.off) return -1;
+      quick.calls++;
+      const elements = module.readCanonicalEntry(...args);
+      if (elements > 0) quick.read++;
+      return elements;
+    },
+  };
+});
 
 type Outcome = { batches: ParseEvent[][]; error?: { code: string; message: string; line: number } };
 
@@ -47,6 +68,18 @@ async function same(chunks: () => Iterable<Uint8Array>, options: ParseOptions = 
   return actual;
 }
 
+/** `same`, and the reader without its quick entry reader gives the same too. */
+async function sameWithoutQuick(chunks: () => Iterable<Uint8Array>, options: ParseOptions = {}): Promise<Outcome> {
+  const actual = await same(chunks, options);
+  quick.off = true;
+  try {
+    expect(await run(camtBatches(chunks(), options))).toEqual(actual);
+  } finally {
+    quick.off = false;
+  }
+  return actual;
+}
+
 const bytes = (text: string) => new TextEncoder().encode(text);
 const SAMPLE_DIR = path.join(import.meta.dirname, "../../../test/fixtures/samples/camt053");
 const SAMPLES = readdirSync(SAMPLE_DIR).map((name) => new Uint8Array(readFileSync(path.join(SAMPLE_DIR, name))));
@@ -75,65 +108,90 @@ const ONE_LINE = new TextDecoder().decode(generated(200_000, 11)).replace(/\n/g,
 const UNCANONICAL = [" ", "\n", "\r\n", "\r", "<!-- c -->", "<?pi x?>", "&amp;", "&gt;", ">", '"', "&#65;", "<![CDATA[x]]>", "<X/>", "<X ></X>", "<X></X >", '<p:X xmlns:p="u"></p:X>', "'", "Caf\u00e9", "x>"];
 
 /** Leaf values: ordinary, blank, padded, entities, CDATA, comments and markup-looking text. */
-const value = fc.oneof(
+const anyValue = fc.oneof(
   fc.constantFrom("10.00", "0.5", "1.005", "", " ", " 12.00 ", "CRDT", "DBIT", "BOOK", "PDNG", "2024-01-15", "2024-01-15T10:00:00", "2024-02-30", "EUR", "JPY"),
   fc.constantFrom("AT&amp;T", "a &lt; b &gt; c", "&#233;&#x41;", "x\"y", "a>b", "&quot;q&quot;", "x&apos;", "<![CDATA[x<y]]>", "a<!-- c -->b", "a<?pi x?>b", "Café", "\r\n", "line\rbreak", "NOTPROVIDED"),
   fc.string({ maxLength: 6 }),
 );
-const space = fc.constantFrom("", "", "", "\n", "\r\n", "  ", "\t");
-const ccy = fc.constantFrom("", ' Ccy="EUR"', ' Ccy="USD"', ' Ccy="JPY"', " Ccy='EUR'", ' Ccy=""', ' Ccy="EUR" x="1"', ' Ccy="E&amp;R"');
-const leaf = (name: string, withCcy = false) =>
-  fc.tuple(withCcy ? ccy : fc.constant(""), value, space, fc.constantFrom("full", "full", "full", "empty")).map(([attrs, text, after, style]) =>
-    style === "empty" ? `<${name}${attrs}/>${after}` : `<${name}${attrs}>${text}</${name}>${after}`,
-  );
-const wrap = (name: string, inner: fc.Arbitrary<string>) => fc.tuple(inner, space).map(([text, after]) => `<${name}>${text}</${name}>${after}`);
-const some = (...parts: fc.Arbitrary<string>[]) => fc.array(fc.oneof(...parts), { maxLength: 4 }).map((xs) => xs.join(""));
-
-const refs = wrap("Refs", some(leaf("EndToEndId"), leaf("InstrId"), leaf("AcctSvcrRef"), leaf("MsgId"), leaf("PmtInfId"), leaf("TxId"), leaf("MndtId"), leaf("ChqNb")));
-const party = (side: string) =>
-  fc.oneof(wrap(side, some(leaf("Nm"), wrap("Pty", leaf("Nm")))), wrap(`${side}Acct`, wrap("Id", fc.oneof(leaf("IBAN"), wrap("Othr", leaf("Id"))))));
-const parties = wrap("RltdPties", some(party("Dbtr"), party("Cdtr"), wrap("UltmtDbtr", leaf("Nm")), wrap("UltmtCdtr", wrap("Pty", leaf("Nm")))));
-const amountDetails = wrap(
-  "AmtDtls",
-  some(wrap("InstdAmt", some(leaf("Amt", true), wrap("CcyXchg", leaf("XchgRate")))), wrap("TxAmt", some(leaf("Amt", true), wrap("CcyXchg", leaf("XchgRate"))))),
+const anySpace = fc.constantFrom("", "", "", "\n", "\r\n", "  ", "\t");
+/**
+ * Values the quick reader takes as they stand (the four escapes it decodes, inner line breaks and
+ * tabs, non-ASCII) and a few it must leave to the general path (blank, white space at an end that
+ * trim removes, other entities).
+ */
+const canonicalValue = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom("10.00", "0.5", "1.005", "CRDT", "DBIT", "BOOK", "PDNG", "2024-01-15", "2024-01-15T10:00:00", "2024-02-30", "EUR", "JPY", "NOTPROVIDED", "x") },
+  { weight: 4, arbitrary: fc.constantFrom("AT&amp;T", "a &lt; b &gt; c", "&quot;q&quot;", "&amp;", "x'y", "Caf\u00e9", "a\nb", "a\tb", "\u00e9t\u00e9", "\ud83d\ude00") },
+  { weight: 1, arbitrary: fc.constantFrom("", " ", "\u00a0x", "x\u2028", "\ufeffx", "x\u3000", "&apos;", "&#65;", "a>b", "x\"y", "x\r\ny") },
+  { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
 );
-const txCode = wrap("BkTxCd", fc.oneof(wrap("Domn", some(leaf("Cd"), wrap("Fmly", some(leaf("Cd"), leaf("SubFmlyCd"))))), wrap("Prtry", leaf("Cd"))));
-const remittance = wrap("RmtInf", some(leaf("Ustrd"), leaf("Ustrd"), wrap("Strd", wrap("CdtrRefInf", leaf("Ref")))));
-const detail = wrap("TxDtls", some(refs, leaf("Amt", true), leaf("CdtDbtInd"), amountDetails, txCode, parties, remittance, leaf("AddtlTxInf"), wrap("RltdAgts", wrap("DbtrAgt", wrap("FinInstnId", leaf("BIC"))))));
-const entryDetails = wrap("NtryDtls", some(detail, detail, wrap("Btch", some(leaf("NbOfTxs"), leaf("PmtInfId")))));
-const date = (name: string) => wrap(name, fc.oneof(leaf("Dt"), leaf("DtTm")));
-const entry = fc
-  .tuple(
-    fc.constantFrom("10.00", "3.50", "1.005", "x", "6.00"),
-    fc.constantFrom("CRDT", "DBIT", "BOOK"),
-    ccy,
-    some(leaf("NtryRef"), leaf("AcctSvcrRef"), leaf("RvslInd"), date("BookgDt"), date("ValDt"), leaf("Sts"), wrap("Sts", leaf("Cd")), txCode, amountDetails, leaf("AddtlNtryInf"), entryDetails, entryDetails),
-    space,
-  )
-  .map(([amount, indicator, attrs, inner, after]) => `<Ntry><Amt${attrs}>${amount}</Amt><CdtDbtInd>${indicator}</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt>${inner}</Ntry>${after}`);
-const balance = fc
-  .tuple(fc.constantFrom("OPBD", "CLBD", "PRCD", "XXXX"), fc.constantFrom("10.00", "0", "x"), fc.constantFrom("CRDT", "DBIT"), space)
-  .map(([code, amount, indicator, after]) => `<Bal><Tp><CdOrPrtry><Cd>${code}</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">${amount}</Amt><CdtDbtInd>${indicator}</CdtDbtInd><Dt><Dt>2024-01-31</Dt></Dt></Bal>${after}`);
-const summary = fc
-  .tuple(fc.constantFrom("1", "2", "3"), fc.constantFrom("10.00", "13.50"))
-  .map(([count, sum]) => `<TxsSummry><TtlNtries><NbOfNtries>${count}</NbOfNtries><Sum>${sum}</Sum></TtlNtries></TxsSummry>`);
-const statement = fc
-  .tuple(
-    fc.constantFrom("<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>", "<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>", "<Acct><Id><Othr><Id>42</Id></Othr></Id><Ownr><Nm>Me</Nm></Ownr></Acct>", "<Acct><Ccy>EUR</Ccy></Acct>"),
-    fc.array(fc.oneof(balance, entry, entry, summary), { maxLength: 5 }),
-    space,
-  )
-  .map(([account, parts, after]) => `<STMT><Id>S-1</Id><FrToDt><FrDtTm>2024-01-01T00:00:00</FrDtTm></FrToDt>${account}${after}${parts.join("")}</STMT>${after}`);
-const documentText = fc
-  .tuple(fc.array(statement, { minLength: 1, maxLength: 2 }), fc.constantFrom("053", "052"), fc.constantFrom("", "c:"), fc.boolean(), space)
-  .map(([statements, kind, prefix, declaration, after]) => {
-    const [message, element] = kind === "053" ? ["BkToCstmrStmt", "Stmt"] : ["BkToCstmrAcctRpt", "Rpt"];
-    const ns = `urn:iso:std:iso:20022:tech:xsd:camt.${kind}.001.02`;
-    const body = statements.join("").replace(/STMT>/g, `${element}>`);
-    const xml = `${declaration ? '<?xml version="1.0" encoding="UTF-8"?>\n' : ""}<${prefix}Document xmlns${prefix ? ":" + prefix.slice(0, -1) : ""}="${ns}">${after}<${prefix}${message}><GrpHdr><MsgId>M-1</MsgId></GrpHdr>${after}${body}</${prefix}${message}></${prefix}Document>\n`;
-    // A prefixed document prefixes every element, so the same reader sees the same local names.
-    return prefix ? xml.replace(/<(\/?)(?!c:|\?|!)([A-Za-z])/g, `<$1${prefix}$2`) : xml;
-  });
+
+/**
+ * Statement documents: leaf values, white space inside entries and between elements outside them,
+ * namespace prefixes and leaf styles ("full", or "empty" for a self-closing tag) drawn as given;
+ * each entry written `copies` times in a row (an entry is read quickly only when the elements it
+ * names were seen at their places before).
+ */
+function shapes(value: fc.Arbitrary<string>, space: fc.Arbitrary<string>, between: fc.Arbitrary<string>, prefixes: fc.Arbitrary<string>, styles: fc.Arbitrary<string>, copies = 1) {
+  const ccy = fc.constantFrom("", ' Ccy="EUR"', ' Ccy="USD"', ' Ccy="JPY"', " Ccy='EUR'", ' Ccy=""', ' Ccy="EUR" x="1"', ' Ccy="E&amp;R"');
+  const leaf = (name: string, withCcy = false) =>
+    fc.tuple(withCcy ? ccy : fc.constant(""), value, space, styles).map(([attrs, text, after, style]) =>
+      style === "empty" ? `<${name}${attrs}/>${after}` : `<${name}${attrs}>${text}</${name}>${after}`,
+    );
+  const wrap = (name: string, inner: fc.Arbitrary<string>) => fc.tuple(inner, space).map(([text, after]) => `<${name}>${text}</${name}>${after}`);
+  const some = (...parts: fc.Arbitrary<string>[]) => fc.array(fc.oneof(...parts), { maxLength: 4 }).map((xs) => xs.join(""));
+
+  const refs = wrap("Refs", some(leaf("EndToEndId"), leaf("InstrId"), leaf("AcctSvcrRef"), leaf("MsgId"), leaf("PmtInfId"), leaf("TxId"), leaf("MndtId"), leaf("ChqNb")));
+  const party = (side: string) =>
+    fc.oneof(wrap(side, some(leaf("Nm"), wrap("Pty", leaf("Nm")))), wrap(`${side}Acct`, wrap("Id", fc.oneof(leaf("IBAN"), wrap("Othr", leaf("Id"))))));
+  const parties = wrap("RltdPties", some(party("Dbtr"), party("Cdtr"), wrap("UltmtDbtr", leaf("Nm")), wrap("UltmtCdtr", wrap("Pty", leaf("Nm")))));
+  const amountDetails = wrap(
+    "AmtDtls",
+    some(wrap("InstdAmt", some(leaf("Amt", true), wrap("CcyXchg", leaf("XchgRate")))), wrap("TxAmt", some(leaf("Amt", true), wrap("CcyXchg", leaf("XchgRate"))))),
+  );
+  const txCode = wrap("BkTxCd", fc.oneof(wrap("Domn", some(leaf("Cd"), wrap("Fmly", some(leaf("Cd"), leaf("SubFmlyCd"))))), wrap("Prtry", leaf("Cd"))));
+  const remittance = wrap("RmtInf", some(leaf("Ustrd"), leaf("Ustrd"), wrap("Strd", wrap("CdtrRefInf", leaf("Ref")))));
+  const detail = wrap("TxDtls", some(refs, leaf("Amt", true), leaf("CdtDbtInd"), amountDetails, txCode, parties, remittance, leaf("AddtlTxInf"), wrap("RltdAgts", wrap("DbtrAgt", wrap("FinInstnId", leaf("BIC"))))));
+  const entryDetails = wrap("NtryDtls", some(detail, detail, wrap("Btch", some(leaf("NbOfTxs"), leaf("PmtInfId")))));
+  const date = (name: string) => wrap(name, fc.oneof(leaf("Dt"), leaf("DtTm")));
+  const entry = fc
+    .tuple(
+      fc.constantFrom("10.00", "3.50", "1.005", "x", "6.00"),
+      fc.constantFrom("CRDT", "DBIT", "BOOK"),
+      ccy,
+      some(leaf("NtryRef"), leaf("AcctSvcrRef"), leaf("RvslInd"), date("BookgDt"), date("ValDt"), leaf("Sts"), wrap("Sts", leaf("Cd")), txCode, amountDetails, leaf("AddtlNtryInf"), entryDetails, entryDetails),
+      between,
+    )
+    .map(([amount, indicator, attrs, inner, after]) => `<Ntry><Amt${attrs}>${amount}</Amt><CdtDbtInd>${indicator}</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt>${inner}</Ntry>${after}`.repeat(copies));
+  const balance = fc
+    .tuple(fc.constantFrom("OPBD", "CLBD", "PRCD", "XXXX"), fc.constantFrom("10.00", "0", "x"), fc.constantFrom("CRDT", "DBIT"), between)
+    .map(([code, amount, indicator, after]) => `<Bal><Tp><CdOrPrtry><Cd>${code}</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">${amount}</Amt><CdtDbtInd>${indicator}</CdtDbtInd><Dt><Dt>2024-01-31</Dt></Dt></Bal>${after}`);
+  const summary = fc
+    .tuple(fc.constantFrom("1", "2", "3"), fc.constantFrom("10.00", "13.50"))
+    .map(([count, sum]) => `<TxsSummry><TtlNtries><NbOfNtries>${count}</NbOfNtries><Sum>${sum}</Sum></TtlNtries></TxsSummry>`);
+  const statement = fc
+    .tuple(
+      fc.constantFrom("<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>", "<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>", "<Acct><Id><Othr><Id>42</Id></Othr></Id><Ownr><Nm>Me</Nm></Ownr></Acct>", "<Acct><Ccy>EUR</Ccy></Acct>"),
+      fc.array(fc.oneof(balance, entry, entry, summary), { maxLength: 5 }),
+      between,
+    )
+    .map(([account, parts, after]) => `<STMT><Id>S-1</Id><FrToDt><FrDtTm>2024-01-01T00:00:00</FrDtTm></FrToDt>${account}${after}${parts.join("")}</STMT>${after}`);
+  const documentText = fc
+    .tuple(fc.array(statement, { minLength: 1, maxLength: 2 }), fc.constantFrom("053", "052"), prefixes, fc.boolean(), between)
+    .map(([statements, kind, prefix, declaration, after]) => {
+      const [message, element] = kind === "053" ? ["BkToCstmrStmt", "Stmt"] : ["BkToCstmrAcctRpt", "Rpt"];
+      const ns = `urn:iso:std:iso:20022:tech:xsd:camt.${kind}.001.02`;
+      const body = statements.join("").replace(/STMT>/g, `${element}>`);
+      const xml = `${declaration ? '<?xml version="1.0" encoding="UTF-8"?>\n' : ""}<${prefix}Document xmlns${prefix ? ":" + prefix.slice(0, -1) : ""}="${ns}">${after}<${prefix}${message}><GrpHdr><MsgId>M-1</MsgId></GrpHdr>${after}${body}</${prefix}${message}></${prefix}Document>\n`;
+      // A prefixed document prefixes every element, so the same reader sees the same local names.
+      return prefix ? xml.replace(/<(\/?)(?!c:|\?|!)([A-Za-z])/g, `<$1${prefix}$2`) : xml;
+    });
+  return documentText;
+}
+
+const documentText = shapes(anyValue, anySpace, anySpace, fc.constantFrom("", "c:"), fc.constantFrom("full", "full", "full", "empty"));
+/** Documents whose entries are mostly canonical: no white space inside them, no prefixes (one in ten documents has them). */
+const canonicalText = shapes(canonicalValue, fc.constant(""), fc.constantFrom("", "\n"), fc.constantFrom("", "", "", "", "", "", "", "", "", "c:"), fc.constantFrom(...Array<string>(19).fill("full"), "empty"), 3);
 
 const xmlPieces = ["<", ">", "</", "/>", "<Ntry>", "</Ntry>", "<TxDtls>", "</TxDtls>", "<NtryDtls>", '<Amt Ccy="EUR">', "DBIT", "&amp;", "&", "<!DOCTYPE x>", "<![CDATA[", "]]>", "\n", "\r", "2024-02-30", "1.005", "<Bal>", "</Stmt>"];
 const mutation: fc.Arbitrary<Mutation> = fc.record({
@@ -150,19 +208,123 @@ describe("camt fused reader against the reference reader", () => {
 
   it("generated statements (compact and pretty-printed), whole and in chunks", async () => {
     for (const input of [GENERATED, PRETTY]) {
-      const whole = await same(() => [input]);
+      quick.read = 0;
+      const whole = await sameWithoutQuick(() => [input]);
       expect(whole.error).toBeUndefined();
-      expect(whole.batches.flat().filter((e) => e.type === "transaction").length).toBeGreaterThan(50);
-      for (const size of [1, 13, 4096, 65_536]) await same(() => chunked(input, size));
-      await same(() => [input], { integrity: false });
+      const transactions = whole.batches.flat().filter((e) => e.type === "transaction").length;
+      expect(transactions).toBeGreaterThan(50);
+      // Compact: every entry but the first and the first naming the other party (Dbtr after Cdtr),
+      // whose element names are new there, is read quickly; pretty-printed: none.
+      expect(quick.read).toBe(input === GENERATED ? transactions - 2 : 0);
+      for (const size of [1, 13, 4096, 65_536]) await sameWithoutQuick(() => chunked(input, size));
+      await sameWithoutQuick(() => [input], { integrity: false });
     }
   });
 
   it("entries spanning pieces, whole and in chunks", async () => {
     const input = bytes(ONE_LINE);
-    const whole = await same(() => [input]);
+    quick.read = 0;
+    const whole = await sameWithoutQuick(() => [input]);
     expect(whole.error).toBeUndefined();
-    for (const size of [1, 4096, 65_536]) await same(() => chunked(input, size));
+    expect(quick.read).toBeGreaterThan(100);
+    for (const size of [1, 4096, 65_536]) await sameWithoutQuick(() => chunked(input, size));
+  });
+
+  it("canonical generated documents read quickly give what the general path gives, any chunking, integrity on and off", async () => {
+    quick.read = 0;
+    let read = 0;
+    await fc.assert(
+      fc.asyncProperty(canonicalText, fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (text, cuts, integrity) => {
+        const input = bytes(text);
+        const outcome = await sameWithoutQuick(() => cutAt(input, cuts), { integrity });
+        if (!outcome.error && outcome.batches.flat().some((e) => e.type === "transaction")) read++;
+      }),
+      { numRuns: 300 },
+    );
+    expect(read).toBeGreaterThan(60);
+    // Entries come in threes, and the second and third of a canonical three are read quickly
+    // (224 to 307 in six runs of 300 documents; 150 is well below that).
+    expect(quick.read).toBeGreaterThan(150);
+  });
+
+  it("canonical documents with one to three non-canonical texts inserted after a random \">\"", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        canonicalText,
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(...UNCANONICAL)), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        async (text, insertions, cuts) => {
+          const after = [...text.matchAll(/>/g)].map((m) => m.index + 1);
+          for (const [index, piece] of insertions.map(([i, t]) => [after[i % after.length]!, t] as const).sort((a, b) => b[0] - a[0])) {
+            text = text.slice(0, index) + piece + text.slice(index);
+          }
+          const input = bytes(text);
+          await sameWithoutQuick(() => cutAt(input, cuts));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("damaged canonical documents give the same events and errors with and without the quick reader", async () => {
+    await fc.assert(
+      fc.asyncProperty(canonicalText, fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 4 }), async (text, mutations, cuts) => {
+        const input = mutate(bytes(text), mutations);
+        await sameWithoutQuick(() => cutAt(input, cuts));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the quick reader is not asked again in a statement after 32 entries in a row it gave up on", async () => {
+    // A comment before each </Ntry>: every entry is read to its end before the reader gives up.
+    const late = (count: number) => Array.from({ length: count }, (_, i) => `\n<Ntry><Amt Ccy="EUR">${i + 1}.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt><!-- c --></Ntry>`).join("");
+    const canonical = (count: number) => Array.from({ length: count }, (_, i) => `\n<Ntry><Amt Ccy="EUR">${i + 1}.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt></Ntry>`).join("");
+    const statement = (entries: string) => `<Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>${entries}\n</Stmt>`;
+    const text = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr>${statement(late(40))}${statement(late(31) + canonical(5) + late(40))}${statement(canonical(10))}</BkToCstmrStmt></Document>`;
+    quick.read = 0;
+    quick.calls = 0;
+    await sameWithoutQuick(() => [bytes(text)]);
+    // The first entry of each statement is read by the general path (the statement is announced
+    // at it). First statement: entries 2 to 33 asked. Second: 30 misses, 5 read, then 32 misses.
+    // Third: the 9 after the first.
+    expect([quick.calls, quick.read]).toEqual([32 + 30 + 5 + 32 + 9, 5 + 9]);
+  });
+
+  it("canonical entries nested to the depth limit and one past it", async () => {
+    // Document, message, Stmt and Ntry are four levels: 60 more reach MAX_DEPTH (64), 61 pass it.
+    const nest = (levels: number) => Array.from({ length: levels }, (_, i) => `<D${i}>`).join("") + "x" + Array.from({ length: levels }, (_, i) => `</D${levels - 1 - i}>`).join("");
+    const entryOf = (levels: number) => `\n<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt>${nest(levels)}</Ntry>`;
+    const head = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>';
+    for (const last of [60, 61]) {
+      quick.read = 0;
+      const outcome = await sameWithoutQuick(() => [bytes(head + entryOf(60) + entryOf(60) + entryOf(last) + "\n</Stmt></BkToCstmrStmt></Document>")]);
+      expect(outcome.error?.code).toBe(last === 60 ? undefined : "xml_too_deep");
+      expect(quick.read).toBe(last === 60 ? 2 : 1);
+    }
+  });
+
+  it("a canonical entry inside one piece that crosses the size bound through its leaf keys is left to the general path", { timeout: 120_000 }, async () => {
+    // Twenty nested elements with 1,000-character names make each leaf below them count about
+    // 20,000 characters (its key) while taking 8 in the source: 800 such leaves cross 16,000,000
+    // in an entry of about 47,000 characters, which fits in one piece (entries start lines).
+    const names = Array.from({ length: 20 }, (_, i) => `N${i}`.padEnd(1_000, "x"));
+    const nest = (leaves: number) => names.map((n) => `<${n}>`).join("") + "<L>x</L>".repeat(leaves) + [...names].reverse().map((n) => `</${n}>`).join("");
+    const entryOf = (inner: string) => `\n<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt>${inner}</Ntry>`;
+    const inEntry = (leaves: number) => entryOf(nest(leaves));
+    const inDetail = (leaves: number) => entryOf(`<NtryDtls><TxDtls>${nest(leaves)}</TxDtls></NtryDtls>`);
+    const head = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>';
+    const tail = "\n</Stmt></BkToCstmrStmt></Document>";
+    for (const shape of [inEntry, inDetail]) {
+      for (const [last, after] of [[790, ""], [810, ""], [810, "</Bad>"]] as const) {
+        quick.read = 0;
+        const input = bytes(head + shape(2) + shape(700) + shape(last) + after + tail);
+        const outcome = await sameWithoutQuick(() => [input]);
+        expect(outcome.error?.code).toBe(last === 790 ? undefined : after ? "xml_malformed" : "camt_element_too_large");
+        // The second entry is read quickly (the first names the elements); the third only while it fits.
+        expect(quick.read).toBe(last === 790 ? 2 : 1);
+      }
+    }
   });
 
   it("entries whose markup stops being canonical anywhere, also after a piece cut", async () => {

@@ -78,6 +78,11 @@ export class EntryFields extends SubtreeText {
     }
   }
 
+  /** Whether leaf(node, suffix, value) keeps this subtree within the size bound. */
+  fitsLeaf(node: PathNode, suffix: "" | "@Ccy", value: string): boolean {
+    return this.fits(node.relative(this.depth, suffix).length + value.length);
+  }
+
   /** The first value of the first slot that has one, in the order given. */
   first(a: number, b?: number, c?: number): string | undefined {
     const values = this.values;

@@ -7,6 +7,21 @@
 /** A hostile file could name endless distinct paths: past this many, new nodes are not kept. */
 export const MAX_PATH_NODES = 10_000;
 
+/**
+ * Tags read in a row from an element of an entry up to a text or a Ccy value (`</Amt><CdtDbtInd>`,
+ * `<Amt Ccy="`), and where they lead: the same tags read again from the same element lead to the
+ * same element with the same effects, so the quick reader compares them in one go.
+ */
+export interface TagRun {
+  /** The tags as written (built from the nodes' tags, so no piece of the file is kept). */
+  readonly tags: string;
+  readonly to: PathNode;
+  /** Elements opened. */
+  readonly opens: number;
+  /** Whether the tags end inside an open tag, at a Ccy value. */
+  readonly ccy: boolean;
+}
+
 export class PathNode {
   /** Children seen so far (most files have a handful per element), searched on character codes. */
   kids: PathNode[] | undefined;
@@ -23,6 +38,8 @@ export class PathNode {
   /** Slot of each relative key in the entry field table (entry-fields.ts); -1 when not read, undefined when not looked up yet. */
   readonly slots: (number | undefined)[] = [];
   readonly ccySlots: (number | undefined)[] = [];
+  /** Runs of tags the quick entry reader (quick.ts) read from this element before, to compare whole. */
+  runs: TagRun[] | undefined;
 
   constructor(
     readonly qname: string,

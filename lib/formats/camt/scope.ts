@@ -41,13 +41,22 @@ export abstract class SubtreeText {
     if (trimmed !== "") this.append(escapeXml(trimmed));
   }
 
-  markDetail(): void {
-    this.detailOffsets.push(this.raw.length);
+  /** `at`: where the <TxDtls> starts in `raw` (the quick reader, which sets `raw` at the end, says where). */
+  markDetail(at = this.raw.length): void {
+    this.detailOffsets.push(at);
   }
 
   append(text: string): void {
     this.grow(text.length);
     this.raw += text;
+  }
+
+  /**
+   * Whether `by` more characters stay within the bound. The quick entry reader asks before each
+   * addition and leaves a subtree that would not fit to the general path, which fails on it exactly.
+   */
+  fits(by: number): boolean {
+    return this.chars + by <= MAX_SCOPE_CHARS;
   }
 
   /** Counts `by` more characters (raw text, or a leaf's path and value) against the bound. */

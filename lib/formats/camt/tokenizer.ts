@@ -46,6 +46,24 @@ export interface XmlSink {
   close(node: PathNode, depth: number, text: string, at: number, selfClosing: boolean): void;
 }
 
+/**
+ * Reads a whole element in its usual form faster than element by element (parse.ts: an entry, see
+ * quick.ts). Asked at each tag while `depth` elements are open; the tokenizer reads the markup
+ * itself when the answer is -1.
+ */
+export interface QuickReader {
+  /** How many elements must be open for `quickRead` to be worth asking; -1 for never. */
+  readonly quickDepth: number;
+  /** Elements (opens and closes) the last successful `quickRead` read. */
+  readonly quickElements: number;
+  /**
+   * Reads the markup at `lt` (a "<"), which must end before `limit`, under the open element
+   * `parent`; returns the position after it, or -1 to leave it to the tokenizer. It must read only
+   * what the tokenizer would read without an error, and leave the open elements as they were.
+   */
+  quickRead(s: string, lt: number, limit: number, parent: PathNode): number;
+}
+
 /** Collects XmlEvent objects (what xml.ts and the tests read). */
 class EventSink implements XmlSink {
   events: XmlEvent[] = [];
@@ -116,7 +134,10 @@ export class XmlTokenizer {
   private lastAttributeMap: Readonly<Record<string, string>> | undefined;
 
   /** Without a sink, events are collected for `take()`. */
-  constructor(sink?: XmlSink) {
+  constructor(
+    sink?: XmlSink,
+    private readonly quick?: QuickReader,
+  ) {
     if (sink) {
       this.sink = sink;
     } else {
@@ -236,6 +257,18 @@ export class XmlTokenizer {
         if (lt - i > MAX_RUN) this.tooLong(i);
         if (this.depth === 0) this.outsideText(i, lt);
         else this.text(i, lt);
+      }
+      const quick = this.quick;
+      if (quick !== undefined && this.depth === quick.quickDepth) {
+        const after = quick.quickRead(s, lt, limit, this.nodes[this.depth]!);
+        if (after >= 0) {
+          // As the tokenizer ends an element: its text handed on, nothing pending for the parent.
+          this.elements += quick.quickElements;
+          this.leafText = "";
+          this.started = true;
+          i = after;
+          continue;
+        }
       }
       const next = this.markup(lt, limit);
       if (next < 0) {
