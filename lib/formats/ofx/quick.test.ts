@@ -325,4 +325,42 @@ describe("OFX quick transaction blocks against the general path (adversarial, ge
     expect(taken).toBeGreaterThan(runs);
     expect(refused).toBeGreaterThan(runs / 5);
   });
+
+  it("long runs of blocks (usual and not) in one statement, in chunks of any size and cut at random", { timeout: Math.max(60_000, runs * 20) }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(block, { minLength: 20, maxLength: 120 }),
+        fc.boolean(),
+        fc.constantFrom("lf", "crlf", "cr"),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.integer({ min: 1, max: 5000 }),
+        async (blocks, xml, eol, cuts, size) => {
+          const list = blocks.join("");
+          const lines = (text: string) => (eol === "lf" ? text : text.replace(/(?<!\r)\n/g, eol === "crlf" ? "\r\n" : "\r"));
+          const text = `${xml ? XML_HEADER : SGML_HEADER}<OFX>\n<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR\n<BANKACCTFROM><BANKID>1<ACCTID>42</BANKACCTFROM>\n<BANKTRANLIST>\n${list}</BANKTRANLIST>\n<LEDGERBAL><BALAMT>1.00<DTASOF>20251031</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1>\n</OFX>\n`;
+          const input = new TextEncoder().encode(lines(text));
+          await sameAsGeneral(() => [input], {});
+          await sameAsGeneral(() => cutAt(input, cuts), {});
+          await sameAsGeneral(() => chunked(input, Math.max(size, Math.ceil(input.length / 300))), {});
+        },
+      ),
+      { numRuns: Math.ceil(runs / 10) },
+    );
+  });
+
+  it("blocks at, just under and past the deepest nesting the tree allows (MAX_DEPTH)", async () => {
+    const usual = "<STMTTRN>\n<TRNTYPE>DEBIT\n<DTPOSTED>20251031\n<TRNAMT>-1.00\n<FITID>1\n<NAME>A &amp; B\n<MEMO>m\n</STMTTRN>\n";
+    for (let depth = 43; depth <= 49; depth++) {
+      // <OFX>, <BANKMSGSRSV1>, <STMTTRNRS>, <STMTRS>, <BANKTRANLIST>, then <PAYEE>s: the blocks open at `depth`.
+      const payees = Math.max(0, depth - 5);
+      const text = `${SGML_HEADER}<OFX>\n<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>42</BANKACCTFROM>\n<BANKTRANLIST>\n${"<PAYEE>".repeat(payees)}${usual}${usual}${"</PAYEE>".repeat(payees)}</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1>\n</OFX>\n`;
+      const input = new TextEncoder().encode(text);
+      spy.mockClear();
+      const whole = await sameAsGeneral(() => [input], {});
+      // Within MAX_DEPTH both blocks are taken whole; past it the tree refuses the open tag and the parse fails.
+      expect(spy.mock.results.map((result) => result.value)).toEqual(depth < 48 ? [true, true] : []);
+      expect(whole.error?.code).toBe(depth < 48 ? undefined : "ofx_too_deep");
+      for (const size of [1, 7, 64, 100]) await sameAsGeneral(() => chunked(input, size), {});
+    }
+  });
 });
