@@ -363,4 +363,26 @@ describe("OFX quick transaction blocks against the general path (adversarial, ge
       for (const size of [1, 7, 64, 100]) await sameAsGeneral(() => chunked(input, size), {});
     }
   });
+
+  it("blocks just under, at and past the 4,096-character limit of a quick block, and one with a value past the raw text kept", async () => {
+    const document = (list: string) =>
+      `${SGML_HEADER}<OFX>\n<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>42</BANKACCTFROM>\n<BANKTRANLIST>\n${list}</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1>\n</OFX>\n`;
+    const head = "<STMTTRN>\n<TRNTYPE>DEBIT\n<DTPOSTED>20251031\n<TRNAMT>-1.00\n<FITID>1\n<NAME>A &amp; B\n<MEMO>";
+    for (const length of [4094, 4095, 4096, 4097]) {
+      // From the open tag's "<" to the close tag's "<": `length` characters.
+      const memo = "m".repeat(length - head.length - 1);
+      const list = `${head}${memo}\n</STMTTRN>\n`.repeat(2);
+      const input = new TextEncoder().encode(document(list));
+      spy.mockClear();
+      await sameAsGeneral(() => [input], {});
+      expect(spy.mock.results.map((result) => result.value)).toEqual(length < 4096 ? [true, true] : []);
+      for (const size of [7, 100, 4096]) await sameAsGeneral(() => chunked(input, size), {});
+    }
+    const input = new TextEncoder().encode(document(`${head}${"m".repeat(70_000)}\n</STMTTRN>\n${head}short\n</STMTTRN>\n`));
+    spy.mockClear();
+    const whole = await sameAsGeneral(() => [input], {});
+    expect(spy.mock.results.map((result) => result.value)).toEqual([true]);
+    expect(whole.events.filter((event) => event.type === "transaction")).toHaveLength(2);
+    for (const size of [1000, 65_536]) await sameAsGeneral(() => chunked(input, size), {});
+  });
 });
