@@ -52,3 +52,13 @@ export async function collect(events: AsyncIterable<ParseEvent>): Promise<Collec
 export function* chunked(bytes: Uint8Array, size: number): Generator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
+
+/** Cuts bytes at the given offsets (taken modulo its length + 1, sorted, deduplicated) rather than at a fixed size. */
+export function* cutAt(input: Uint8Array, cuts: number[]): Generator<Uint8Array> {
+  let from = 0;
+  for (const cut of [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b)) {
+    if (cut > from) yield input.subarray(from, cut);
+    from = Math.max(from, cut);
+  }
+  if (from < input.length || input.length === 0) yield input.subarray(from);
+}

@@ -16,7 +16,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { generateCamt053 } from "@/bench/generate/camt053";
-import { chunked } from "../collect";
+import { chunked, cutAt } from "../collect";
 import { FormatError, type ParseEvent, type ParseOptions } from "../types";
 import { camtBatches } from "./parse";
 import { camtReferenceBatches } from "./reference/parse";
@@ -49,16 +49,6 @@ async function run(batches: AsyncGenerator<ParseEvent[], void, undefined>): Prom
     return { batches: out, error: { code: error.code, message: error.message, line: error.line } };
   }
   return { batches: out };
-}
-
-/** Cuts the input at the given offsets (sorted, deduplicated) rather than at a fixed size. */
-function* cutAt(input: Uint8Array, cuts: number[]): Generator<Uint8Array> {
-  let from = 0;
-  for (const cut of [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b)) {
-    if (cut > from) yield input.subarray(from, cut);
-    from = Math.max(from, cut);
-  }
-  if (from < input.length || input.length === 0) yield input.subarray(from);
 }
 
 async function same(chunks: () => Iterable<Uint8Array>, options: ParseOptions = {}): Promise<Outcome> {

@@ -7,34 +7,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { chunked } from "../collect";
-import { FormatError, type ParseEvent } from "../types";
+import { chunked, cutAt } from "../collect";
 import { ofxBatches } from "./index";
 import { ofxReferenceBatches } from "./reference/index";
 import { OfxStatementReader } from "./statement";
-
-type Outcome = { events: ParseEvent[]; error?: { code: string; message: string; line: number } };
-
-async function run(batches: AsyncGenerator<ParseEvent[], void, undefined>): Promise<Outcome> {
-  const events: ParseEvent[] = [];
-  try {
-    for await (const batch of batches) events.push(...batch);
-  } catch (error) {
-    if (!(error instanceof FormatError)) throw error;
-    return { events, error: { code: error.code, message: error.message, line: error.line } };
-  }
-  return { events };
-}
-
-/** Cuts the input at the given offsets (sorted, deduplicated) rather than at a fixed size. */
-function* cutAt(input: Uint8Array, cuts: number[]): Generator<Uint8Array> {
-  let from = 0;
-  for (const cut of [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b)) {
-    if (cut > from) yield input.subarray(from, cut);
-    from = Math.max(from, cut);
-  }
-  if (from < input.length || input.length === 0) yield input.subarray(from);
-}
+import { run, type Outcome } from "./test-support";
 
 async function same(input: Uint8Array, chunks: () => Iterable<Uint8Array>): Promise<Outcome> {
   const actual = await run(ofxBatches(chunks(), {}));

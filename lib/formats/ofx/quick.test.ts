@@ -13,33 +13,11 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
-import { chunked } from "../collect";
-import { FormatError, type ParseEvent, type ParseOptions } from "../types";
+import { chunked, cutAt } from "../collect";
+import type { ParseOptions } from "../types";
 import { ofxBatches } from "./index";
 import { OfxStatementReader } from "./statement";
-
-type Outcome = { events: ParseEvent[]; error?: { code: string; message: string; line: number } };
-
-async function run(batches: AsyncGenerator<ParseEvent[], void, undefined>): Promise<Outcome> {
-  const events: ParseEvent[] = [];
-  try {
-    for await (const batch of batches) events.push(...batch);
-  } catch (error) {
-    if (!(error instanceof FormatError)) throw error;
-    return { events, error: { code: error.code, message: error.message, line: error.line } };
-  }
-  return { events };
-}
-
-/** Cuts the input at the given offsets (sorted, deduplicated, taken modulo its length + 1). */
-function* cutAt(input: Uint8Array, cuts: number[]): Generator<Uint8Array> {
-  let from = 0;
-  for (const cut of [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b)) {
-    if (cut > from) yield input.subarray(from, cut);
-    from = Math.max(from, cut);
-  }
-  if (from < input.length || input.length === 0) yield input.subarray(from);
-}
+import { run, type Outcome } from "./test-support";
 
 /** The quick path and the general path on the same chunks: the same outcome, serialised the same way. */
 async function sameAsGeneral(chunks: () => Iterable<Uint8Array>, options: ParseOptions): Promise<Outcome> {
