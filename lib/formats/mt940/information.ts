@@ -194,13 +194,15 @@ const isPlain = (c: number): boolean => c > 32 && c < 127;
  * search finds, with no trailing slashes to strip; white space that parseInformation trims off the
  * end is then part of the last value, which is trimmed anyway. A slash in a value shows here as a
  * following "key" that is not one, and returns undefined.
+ *
+ * The line may be read in place, text[start, to) (see HeldEntry in quick.ts): the line break after
+ * it is neither a capital nor a slash, so a key is never read past its end.
  */
-export function quickInformation(text: string): Information | undefined {
-  const length = text.length;
-  if (text.charCodeAt(0) !== 47 /* / */) return undefined;
+export function quickInformation(text: string, start = 0, to = text.length): Information | undefined {
+  if (text.charCodeAt(start) !== 47 /* / */) return undefined;
   const values: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
-  let slash = 0;
-  while (slash < length) {
+  let slash = start;
+  while (slash < to) {
     // The key, packed as packKey does while its letters are read (at most 4), up to its closing slash.
     let close = slash + 1;
     let c = text.charCodeAt(close);
@@ -214,7 +216,7 @@ export function quickInformation(text: string): Information | undefined {
     if (slot === undefined) return undefined;
     const from = close + 1;
     let end = text.indexOf("/", from);
-    if (end < 0) end = length;
+    if (end < 0 || end > to) end = to;
     if (slot >= 0 && values[slot] === undefined && end > from) {
       const raw = text.slice(from, end);
       const value = isPlain(text.charCodeAt(from)) && isPlain(text.charCodeAt(end - 1)) ? raw : raw.trim();

@@ -17,7 +17,7 @@ import type { FieldReaderState, SwiftField } from "./fields";
 import { SwiftScanner, type SwiftSink } from "./scanner";
 import { BALANCE_TAGS, parseBalanceField, parseControlTotal, type ControlTotal } from "./balance";
 import { signedAmount, statementTransaction, type PendingTransaction } from "./transaction";
-import { quickTransaction } from "./quick";
+import { holdPending, quickTransaction, type HeldEntry } from "./quick";
 
 /** quickTransaction's reading of the amount, reused for every entry. */
 const QUICK_AMOUNT: ShortDecimal = { n: 0, digits: 0, scale: 0, negative: false };
@@ -116,6 +116,9 @@ export class Mt940Builder implements SwiftSink {
   private mark = -1;
   private statement: OpenStatement | undefined;
   private pending: PendingTransaction | undefined;
+  /** Instead of `pending`, the entry held as offsets (fieldLine): only with `quick`, reused for every entry. */
+  private holding = false;
+  private readonly held: HeldEntry = { text: "", from: 0, to: 0, line: 0, info: undefined, infoFrom: 0, infoTo: 0, infoLine: 0 };
 
   /** `quick`: the usual entries through quickTransaction (see mt940Batches). */
   constructor(
@@ -142,6 +145,37 @@ export class Mt940Builder implements SwiftSink {
     this.mark = -1;
   }
 
+  fieldLine(tag: string, text: string, value: number, end: number, line: number): void {
+    if (this.quick) {
+      // readField for the usual entry's two fields, on offsets; see HeldEntry.
+      if (tag === "61") {
+        this.mark = this.out.length;
+        this.fieldsSeen++;
+        this.flushTransaction();
+        this.statement ??= this.openStatement(line);
+        const held = this.held;
+        held.text = text;
+        held.from = value;
+        held.to = end;
+        held.line = line;
+        held.info = undefined;
+        this.holding = true;
+        this.mark = -1;
+        return;
+      }
+      if (tag === "86" && this.holding && this.held.info === undefined) {
+        this.fieldsSeen++;
+        const held = this.held;
+        held.info = text;
+        held.infoFrom = value;
+        held.infoTo = end;
+        held.infoLine = line;
+        return;
+      }
+    }
+    this.field({ tag, lines: [text.slice(value, end)], line });
+  }
+
   statementEnd(): void {
     this.mark = this.out.length;
     this.endStatement();
@@ -159,8 +193,8 @@ export class Mt940Builder implements SwiftSink {
   private readField(field: SwiftField): void {
     if (!STATEMENT_TAGS.has(field.tag)) return;
     this.fieldsSeen++;
-    if (field.tag === "86" && this.pending) {
-      this.pending.information.push(field);
+    if (field.tag === "86" && (this.pending || this.holding)) {
+      (this.pending ??= this.unhold()).information.push(field);
       return;
     }
     this.flushTransaction();
@@ -315,14 +349,19 @@ export class Mt940Builder implements SwiftSink {
   }
 
   private flushTransaction(): void {
-    const pending = this.pending;
-    this.pending = undefined;
     const statement = this.statement;
-    if (!pending || !statement) return;
+    // A pending entry of the held shape read the general way (e.g. a line cut by a chunk's end) is held too.
+    const holding = this.holding || (this.pending !== undefined && this.quick && holdPending(this.pending, this.held));
+    this.holding = false;
+    if (!statement || (!holding && !this.pending)) {
+      this.pending = undefined;
+      return;
+    }
     this.announce(statement);
     const read = QUICK_AMOUNT;
-    const quick = this.quick ? quickTransaction(pending, statement.currency, read) : undefined;
+    const quick = holding ? quickTransaction(this.held, statement.currency, read) : undefined;
     if (quick) {
+      this.pending = undefined;
       this.transactionCount++;
       statement.entriesTotal.addUnits(read.n, read.digits, read.scale, read.negative);
       const side = read.negative ? statement.debits : statement.credits;
@@ -331,6 +370,8 @@ export class Mt940Builder implements SwiftSink {
       this.out.push({ type: "transaction", transaction: quick });
       return;
     }
+    const pending = this.pending ?? this.unhold();
+    this.pending = undefined;
     const { transaction, issues, rejected } = statementTransaction(pending, statement.currency);
     for (const issue of issues) this.issue(issue);
     if (!transaction) {
@@ -345,6 +386,15 @@ export class Mt940Builder implements SwiftSink {
     side.count++;
     side.total.add(negative ? transaction.amount.slice(1) : transaction.amount);
     this.out.push({ type: "transaction", transaction });
+  }
+
+  /** The held entry as the general way holds it. */
+  private unhold(): PendingTransaction {
+    const held = this.held;
+    this.holding = false;
+    const information: SwiftField[] = [];
+    if (held.info !== undefined) information.push({ tag: "86", lines: [held.info.slice(held.infoFrom, held.infoTo)], line: held.infoLine });
+    return { statementLine: { tag: "61", lines: [held.text.slice(held.from, held.to)], line: held.line }, information };
   }
 
   private scaled(unsigned: string, currency: string | undefined, field: SwiftField, negative: boolean): string {

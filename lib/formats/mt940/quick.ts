@@ -12,25 +12,74 @@ import type { Transaction } from "@/lib/schemas/canonical";
 import type { ShortDecimal } from "@/lib/money/decimal";
 import { parseInformation, quickInformation } from "./information";
 import { statementLineDates } from "./statement-line";
-import { entryMinorUnits, informationLines, NO_REFERENCE, rawText, type PendingTransaction } from "./transaction";
+import { entryMinorUnits, NO_REFERENCE, type PendingTransaction } from "./transaction";
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isCapital = (c: number): boolean => c >= 65 && c <= 90;
 
 /**
+ * An entry of one one-line ":61:" and at most one one-line ":86:", each as offsets into the text that
+ * holds it: the decoded chunk it was read from (SwiftScanner hands such fields on as offsets, see
+ * SwiftSink.fieldLine), or for a field read the general way, its tag and value joined.
+ *
+ * Why: the usual entry is two lines, and making each a SwiftField (with its lines array and the
+ * line's slice), then a PendingTransaction with an information array, then joining them again for the
+ * raw text was a whole stage of the parse. Held as offsets, the ":61:" and ":86:" values are read
+ * in place and the raw text is two slices.
+ */
+export interface HeldEntry {
+  /** Holds the ":61:" line: ":61:" at from - 4, the value at [from, to). */
+  text: string;
+  from: number;
+  to: number;
+  /** Physical line of the ":61:". */
+  line: number;
+  /** Holds the ":86:" line (":86:" at infoFrom - 4, the value at [infoFrom, infoTo)), or undefined when there is none. */
+  info: string | undefined;
+  infoFrom: number;
+  infoTo: number;
+  /** Physical line of the ":86:". */
+  infoLine: number;
+}
+
+/**
+ * `held` from a pending entry read the general way, or false when it is not of the held shape (a
+ * ":61:" or ":86:" of several lines, or several ":86:").
+ */
+export function holdPending(pending: PendingTransaction, held: HeldEntry): boolean {
+  const field = pending.statementLine;
+  const fields = pending.information;
+  if (field.lines.length !== 1 || fields.length > 1 || (fields.length === 1 && fields[0]!.lines.length !== 1)) return false;
+  held.text = ":61:" + field.lines[0]!;
+  held.from = 4;
+  held.to = held.text.length;
+  held.line = field.line;
+  if (fields.length === 0) {
+    held.info = undefined;
+  } else {
+    held.info = ":86:" + fields[0]!.lines[0]!;
+    held.infoFrom = 4;
+    held.infoTo = held.info.length;
+    held.infoLine = fields[0]!.line;
+  }
+  return true;
+}
+
+/**
  * The transaction, with what readShortDecimal would read from its amount in `amount` (for the
  * statement's totals), or undefined when the entry must go the general way.
+ *
+ * Reading stops at the field's end without comparing against it: after `to` comes the line break (or
+ * nothing), which fails every check below as the end of a line string did.
  */
-export function quickTransaction(pending: PendingTransaction, currency: string | undefined, amount: ShortDecimal): Transaction | undefined {
-  const field = pending.statementLine;
-  if (field.lines.length !== 1) return undefined;
+export function quickTransaction(held: HeldEntry, currency: string | undefined, amount: ShortDecimal): Transaction | undefined {
   // Read as written, not trimmed as parseStatementLine does: white space before fails the dates'
   // digits below (so the general way decides), and white space after can only end the references,
   // which are trimmed.
-  const text = field.lines[0]!;
-  for (let i = 0; i < 6; i++) if (!isDigit(text.charCodeAt(i))) return undefined;
-  const entryDate = isDigit(text.charCodeAt(6)) && isDigit(text.charCodeAt(7)) && isDigit(text.charCodeAt(8)) && isDigit(text.charCodeAt(9));
-  let i = entryDate ? 10 : 6;
+  const { text, from, to } = held;
+  for (let i = from; i < from + 6; i++) if (!isDigit(text.charCodeAt(i))) return undefined;
+  const entryDate = isDigit(text.charCodeAt(from + 6)) && isDigit(text.charCodeAt(from + 7)) && isDigit(text.charCodeAt(from + 8)) && isDigit(text.charCodeAt(from + 9));
+  let i = entryDate ? from + 10 : from + 6;
   const markCode = text.charCodeAt(i);
   if (markCode !== 67 /* C */ && markCode !== 68 /* D */) return undefined;
   i++;
@@ -72,23 +121,25 @@ export function quickTransaction(pending: PendingTransaction, currency: string |
   // never holds one (lines are cut at CR and LF, and a line with U+2028/U+2029 is no tag line, see
   // tagLineEnd in scanner.ts and fields.ts).
 
-  const valueDateText = text.slice(0, 6);
-  const dates = statementLineDates(valueDateText, entryDate ? text.slice(6, 10) : undefined);
+  const valueDateText = text.slice(from, from + 6);
+  const dates = statementLineDates(valueDateText, entryDate ? text.slice(from + 6, from + 10) : undefined);
   if (dates.valueDate === null || dates.entryDate === null) return undefined;
   const bookingDate = dates.entryDate === undefined ? dates.valueDate : dates.entryDate;
 
-  const slashes = text.indexOf("//", typeEnd);
-  const customerReference = (slashes < 0 ? text.slice(typeEnd) : text.slice(typeEnd, slashes)).trim();
-  const bankReference = slashes < 0 ? "" : text.slice(slashes + 2).trim();
+  // A "//" found past the field's end is another line's (the break after `to` is no slash).
+  let slashes = text.indexOf("//", typeEnd);
+  if (slashes >= to) slashes = -1;
+  const customerReference = text.slice(typeEnd, slashes < 0 ? to : slashes).trim();
+  const bankReference = slashes < 0 ? "" : text.slice(slashes + 2, to).trim();
   const whole = text.slice(wholeStart, wholeEnd);
   const unsigned = scale === 0 ? whole : whole + "." + text.slice(wholeEnd + 1, fractionEnd);
   const negative = markCode === 68;
   const mark = negative ? "D" : "C";
 
   // The usual ":86:" is one field of one line, which quickInformation reads when it can.
-  const fields = pending.information;
-  const line = fields.length === 1 && fields[0]!.lines.length === 1 ? fields[0]!.lines[0]! : undefined;
-  const information = (line === undefined ? undefined : quickInformation(line)) ?? parseInformation(informationLines(pending));
+  const info = held.info;
+  const information =
+    info === undefined ? parseInformation([]) : (quickInformation(info, held.infoFrom, held.infoTo) ?? parseInformation([[info.slice(held.infoFrom, held.infoTo)]]));
   const details = information.details;
   details.debitCreditMark = mark;
   if (fundsCode) details.fundsCode = fundsCode;
@@ -107,8 +158,10 @@ export function quickTransaction(pending: PendingTransaction, currency: string |
   if (information.counterpartyName) transaction.counterpartyName = information.counterpartyName;
   if (information.counterpartyAccount) transaction.counterpartyAccount = information.counterpartyAccount;
   transaction.details = details;
-  transaction.raw = rawText(pending);
-  transaction.line = field.line;
+  // rawText's ":61:…\n:86:…": the fields' lines as written, tags included.
+  const line61 = text.slice(from - 4, to);
+  transaction.raw = info === undefined ? line61 : line61 + "\n" + info.slice(held.infoFrom - 4, held.infoTo);
+  transaction.line = held.line;
   amount.n = n;
   amount.digits = digits;
   amount.scale = scale;

@@ -7,7 +7,8 @@
  * characters, and per field a token object and a generator (`yield* flush()`); with two lines per
  * transaction that was ~15 % of MT940 parsing. Here a chunk is asked once whether it holds any
  * control or line-separator character at all (nearly never), lines are cut straight from the chunk,
- * and nothing is allocated per line but its text and per field its SwiftField.
+ * and nothing is allocated per line but its text and per field its SwiftField; a tag line whole in
+ * its chunk not even that, unless a continuation line follows (see fieldLine).
  *
  * Behaviour is exactly that of `SwiftFieldReader` over `readLineBatches` (same lines, numbers, errors
  * and their lines; the differential test in scanner.test.ts runs both on every chunking), including
@@ -21,6 +22,12 @@ import type { FieldReaderState, SwiftField } from "./fields";
 export interface SwiftSink {
   /** A complete field, handed on when the next field, end or envelope starts (or at the end). */
   field(field: SwiftField): void;
+  /**
+   * A complete field of one line read whole from one chunk, as offsets: ":tag:" right before `value`,
+   * the value text[value, end), a line break at text[end]. The same as field({ tag, lines:
+   * [text.slice(value, end)], line }), without making the field (see HeldEntry in quick.ts).
+   */
+  fieldLine(tag: string, text: string, value: number, end: number, line: number): void;
   /** "-", "-XXX" or "-}". */
   statementEnd(): void;
   /** "{1:…}{2:O940…}{4:" */
@@ -84,6 +91,15 @@ export class SwiftScanner {
   /** The last break was a CR: an LF right after it (even in the next chunk) completes a CRLF. */
   private skipLf = false;
   private current: SwiftField | undefined;
+  /**
+   * Instead of `current`, a field of one line so far, read from a chunk: held as the chunk and
+   * offsets until it ends (fieldLine) or a continuation line makes it a SwiftField (line).
+   */
+  private heldText: string | undefined;
+  private heldTag = "";
+  private heldValue = 0;
+  private heldEnd = 0;
+  private heldLine = 0;
   private currentChars = 0;
 
   constructor(
@@ -120,13 +136,17 @@ export class SwiftScanner {
       let text: string;
       let lineUnusual = unusual;
       if (pending === "" && !unusual) {
-        // The usual line, a tag line whole in this chunk: its field text sliced straight from the
-        // chunk, without first slicing the line and calling line() (what it would do for this line).
+        // The usual line, a tag line whole in this chunk: its field held as offsets into the chunk,
+        // without slicing the line and calling line() (what it would do for this line).
         const tagEnd = tagLineEnd(chunk, start, false);
         if (tagEnd > 0) {
           this.state.lastLine = this.lineNumber;
           this.flush();
-          this.current = { tag: tagOf(chunk, start, tagEnd), lines: [chunk.slice(start + tagEnd + 1, i)], line: this.lineNumber++ };
+          this.heldText = chunk;
+          this.heldTag = tagOf(chunk, start, tagEnd);
+          this.heldValue = start + tagEnd + 1;
+          this.heldEnd = i;
+          this.heldLine = this.lineNumber++;
           this.currentChars = i - start;
           start = i + 1;
           continue;
@@ -193,6 +213,13 @@ export class SwiftScanner {
   }
 
   private flush(): void {
+    const held = this.heldText;
+    if (held !== undefined) {
+      this.heldText = undefined;
+      this.currentChars = 0;
+      this.sink.fieldLine(this.heldTag, held, this.heldValue, this.heldEnd, this.heldLine);
+      return;
+    }
     const current = this.current;
     if (!current) return;
     this.current = undefined;
@@ -242,6 +269,12 @@ export class SwiftScanner {
       return;
     }
     if (text.trim() === "") return;
+    const held = this.heldText;
+    if (held !== undefined) {
+      // A continuation line: the held field becomes a SwiftField of several lines.
+      this.heldText = undefined;
+      this.current = { tag: this.heldTag, lines: [held.slice(this.heldValue, this.heldEnd)], line: this.heldLine };
+    }
     const current = this.current;
     if (!current) {
       state.headerLines++;
