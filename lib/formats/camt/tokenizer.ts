@@ -164,7 +164,9 @@ export class XmlTokenizer {
       // A byte order mark the decoder left in place is not part of the document.
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
-    this.buffer += chunk;
+    // Joined, not appended with +=: join copies both into one flat string, where += leaves a cons
+    // string (and rebase's slice a sliced one) whose every charCodeAt goes through an indirection.
+    this.buffer = this.buffer === "" ? chunk : [this.buffer, chunk].join("");
     this.nextNewline = -1;
     this.nextCdataEnd = -1;
     this.nextAmpersand = -1;
