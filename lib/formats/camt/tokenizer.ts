@@ -207,7 +207,11 @@ export class XmlTokenizer {
     // Declarations: "<!" then DOCTYPE or ENTITY in any case, anywhere (comments and CDATA too).
     let from = this.scanned;
     let rescanFrom = text.length;
-    for (let at = text.indexOf("<!", from); at >= 0; at = text.indexOf("<!", at + 2)) {
+    // Each "!" is found and the "<" before it checked: a search for "<!" itself stops at every "<"
+    // (one in every dozen characters of a compact file; ~3 % of the CPU in a profile), "!" is rare.
+    for (let bang = text.indexOf("!", from + 1); bang >= 0; bang = text.indexOf("!", bang + 1)) {
+      if (text.charCodeAt(bang - 1) !== 60 /* < */) continue;
+      const at = bang - 1;
       if (at + 9 > text.length && !final) {
         rescanFrom = at;
         break;
