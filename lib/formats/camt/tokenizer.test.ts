@@ -169,6 +169,17 @@ describe("camt XML tokenizer", () => {
     const text = "<?xml version='1.0'?>\n<!DOCTYPE d>\n<D/>";
     for (let at = 0; at <= text.length; at++) expect(tokenize([text.slice(0, at), text.slice(at)])).toEqual({ code: "xml_doctype_forbidden", line: 2 });
   });
+
+  it("a declaration is only \"<!\" then DOCTYPE or ENTITY: a \"!\" anywhere else is text, cut anywhere", () => {
+    // The scan looks for "!" and checks the "<" before it: "!" in text, attributes and comments, at
+    // the start of a chunk, and right after a "<" that ended the previous chunk.
+    const text = '<D a="!DOCTYPE">!ENTITY x!DOCTYPE<!-- !DOCTYPE --><A>!</A>!</D>';
+    const whole = tokenize([text]);
+    expect("events" in whole).toBe(true);
+    for (let at = 0; at <= text.length; at++) expect(tokenize([text.slice(0, at), text.slice(at)])).toEqual(whole);
+    const refused = "<D>!x<!-- a -->!<!ENTITY y><A/></D>";
+    for (let at = 0; at <= refused.length; at++) expect(tokenize([refused.slice(0, at), refused.slice(at)])).toEqual({ code: "xml_doctype_forbidden", line: 1 });
+  });
 });
 
 // ---- Differential: generated well-formed documents read the same as saxes read them. ----
