@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,memory,parsing,dedup,review,concurrency] [-- --worker-process]`
  *
  * A benchmark, not a test. Runs the six scenarios of docs/performance.md against the built app
- * (`inflow start --no-build`, HTTP through a real server, the worker inside it) on the benchmark's own
+ * (`next build` first when the build is older than the sources, then `inflow start --no-build`, HTTP
+ * through a real server, the worker inside it) on the benchmark's own
  * embedded Postgres (data in .data/bench, port 55999 — BENCH_DATA_DIR / BENCH_PG_PORT / BENCH_APP_PORT
  * override), reset at the start. Each scenario measures its own baseline in the same run, runs a
  * warm-up and then `--runs` timed runs (3 by default), and prints medians, min–max, ratios, targets
@@ -761,7 +762,7 @@ async function main(): Promise<number> {
   const { getPool, closePool } = await import("../lib/db/pool");
   const { runMigrations, runReset, runSeed } = await import("../lib/db/admin");
   const { dataDir } = await import("../lib/env");
-  const { buildIsStale } = await import("../lib/cli/start");
+  const { buildApp, buildIsStale } = await import("../lib/cli/start");
   lib = { getPool, closePool };
   const started = performance.now();
   const results: ScenarioResult[] = [];
@@ -775,7 +776,12 @@ async function main(): Promise<number> {
     rmSync(dataDir("raw"), { recursive: true, force: true });
     const pgVersion = (await owner<{ v: string }>("select 'PostgreSQL ' || current_setting('server_version') as v")).rows[0]!.v;
     const info = machine(pgVersion);
-    if (buildIsStale()) log("WARNING: the Next.js build (.next) is older than the sources: the app measured is the last build. Run `npm run build` first to measure the current code.");
+    // The app runs from the last `next build`: an older one would measure code that is no longer there.
+    if (buildIsStale()) {
+      log("The Next.js build (.next) is older than the sources (or missing): building it first …");
+      const code = await buildApp();
+      if (code !== 0) throw new Error(`next build failed (exit ${code}): the app cannot be measured`);
+    }
 
     log(`Starting the app on port ${APP_PORT} (inflow start --no-build) …`);
     const appEnv = { ...process.env, NODE_ENV: "production" as const, ...(WORKER_PROCESS ? { INFLOW_WORKER: "off" } : {}) };

@@ -51,6 +51,11 @@ function waitFor(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
+/** `next build` with the production environment; resolves to its exit code. */
+export function buildApp(env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" }): Promise<number> {
+  return waitFor(run(["build"], env));
+}
+
 export async function runStart(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -71,7 +76,7 @@ export async function runStart(argv: string[]): Promise<number> {
   const env = { ...process.env, NODE_ENV: "production" as const };
   if (values.build && buildIsStale()) {
     console.log("Building the app (first start or sources changed) …");
-    const code = await waitFor(run(["build"], env));
+    const code = await buildApp(env);
     if (code !== 0) return code;
   }
 
