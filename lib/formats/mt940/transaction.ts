@@ -16,7 +16,7 @@ export interface PendingTransaction {
 export const NO_REFERENCE = "NONREF";
 
 /** The ":61:" and its ":86:" fields as written, continuation lines included. */
-export function rawText(pending: PendingTransaction): string {
+function rawText(pending: PendingTransaction): string {
   // A plain loop: this runs once per transaction, and the flatMap/map/join version showed in profiles.
   let raw = fieldText(pending.statementLine);
   for (const field of pending.information) raw += "\n" + fieldText(field);
@@ -31,13 +31,14 @@ function fieldText(field: SwiftField): string {
   return text;
 }
 
-/** What a dropped ":61:" held, for correction in review: dates as written, the rest as read. */
-export function informationLines(pending: PendingTransaction): string[][] {
+/** The lines of each ":86:" field, as parseInformation takes them. */
+function informationLines(pending: PendingTransaction): string[][] {
   const lines: string[][] = [];
   for (const field of pending.information) lines.push(field.lines);
   return lines;
 }
 
+/** What a dropped ":61:" held, for correction in review: dates as written, the rest as read. */
 function rejected(pending: PendingTransaction, currency: string | undefined, parsed: StatementLine | null, dates?: StatementLineDates): RejectedRow {
   const information = parseInformation(informationLines(pending));
   const fields: Record<string, string> = {};
