@@ -8,8 +8,8 @@
 import type { PathNode } from "./path-node";
 import { SubtreeText } from "./scope";
 
-/** The leaf paths read from entries and details (below <Ntry> or <TxDtls>). */
-const PATHS = [
+/** The leaf paths read from entries and details (below <Ntry> or <TxDtls>); exported for the tests. */
+export const PATHS = [
   "Amt", "Amt@Ccy", "CdtDbtInd", "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm", "AcctSvcrRef", "AddtlNtryInf",
   "NtryDtls/Btch/PmtInfId", "NtryDtls/Btch/NbOfTxs", "NtryRef", "Sts", "Sts/Cd", "Sts/Prtry", "RvslInd",
   "AmtDtls/InstdAmt/Amt", "AmtDtls/InstdAmt/Amt@Ccy", "AmtDtls/TxAmt/Amt", "AmtDtls/TxAmt/Amt@Ccy",
