@@ -321,6 +321,33 @@ describe("camt fused reader against the reference reader", () => {
     expect(quick.read).toBe(10);
   });
 
+  it("runs of tags that start or end a detail are replayed with the detail's effects; runs with two such are not kept", async () => {
+    // One detail (its start and end replayed), two details (</TxDtls><TxDtls> ends one and starts
+    // another: read tag by tag each time), a TxDtls nested in a detail (not a detail itself), an
+    // empty detail, and details whose amounts give issues at the detail's line (the last one a
+    // line below the entry's).
+    const shapes = [
+      "<NtryDtls><TxDtls><Refs><EndToEndId>A</EndToEndId></Refs></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls><Amt Ccy=\"EUR\">0.50</Amt></TxDtls><TxDtls><Amt Ccy=\"EUR\">0.50</Amt></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls><NtryDtls><TxDtls><AddtlTxInf>in</AddtlTxInf></TxDtls></NtryDtls><AddtlTxInf>out</AddtlTxInf></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls><Amt Ccy=\"EUR\">x</Amt></TxDtls><TxDtls><Amt Ccy=\"EUR\">2.00</Amt></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls><Amt Ccy=\"EUR\">1.005</Amt></TxDtls></NtryDtls>",
+      "<AddtlNtryInf>two\nlines</AddtlNtryInf><NtryDtls><TxDtls><Amt Ccy=\"EUR\">x</Amt></TxDtls></NtryDtls>",
+    ];
+    const entry = (i: number) =>
+      `\n<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt>${shapes[i % shapes.length]}</Ntry>`;
+    const order = [0, 0, 0, 1, 1, 0, 2, 2, 1, 3, 3, 0, 4, 4, 5, 5, 2, 3, 0, 1, 6, 6, 6];
+    const text = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>${order.map(entry).join("")}\n</Stmt></BkToCstmrStmt></Document>`;
+    quick.read = 0;
+    const outcome = await sameWithoutFastPaths(() => [bytes(text)]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.batches.flat().filter((e) => e.type === "issue").length).toBeGreaterThan(2);
+    // The first entry announces the statement (general path); the first of the second, third and
+    // last shapes name elements new at their places (the tokenizer reads them); the others are read quickly.
+    expect(quick.read).toBe(order.length - 4);
+  });
+
   it("canonical entries nested to the depth limit and one past it", async () => {
     // Document, message, Stmt and Ntry are four levels: 60 more reach MAX_DEPTH (64), 61 pass it.
     const nest = (levels: number) => Array.from({ length: levels }, (_, i) => `<D${i}>`).join("") + "x" + Array.from({ length: levels }, (_, i) => `</D${levels - 1 - i}>`).join("");
