@@ -44,8 +44,8 @@ export function readCanonicalEntry(
   let elements = 1;
   let p = lt + ENTRY_OPEN.length;
   for (;;) {
-    // At a "<" below `node`: the tags up to the next text or Ccy value, compared whole when the
-    // same tags were read from this element before.
+    // At a "<" below `node`: the tags up to the next text, Ccy value or the entry's end, compared
+    // whole when the same tags were read from this element before.
     let ccy = false;
     const run = knownRun(node, s, p, stop);
     if (run !== undefined) {
