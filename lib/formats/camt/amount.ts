@@ -44,3 +44,17 @@ export function signedAmount(
   // scaled.amount is canonical (or the checked unsigned text): negated on the string, no BigInt per entry.
   return { amount: direction === "DBIT" ? negateCanonical(scaled.amount) : scaled.amount, issues };
 }
+
+/**
+ * signedAmount's amount when it raises no issue (a valid unsigned amount, CRDT or DBIT, no more
+ * decimals than the currency has), else undefined: for usualTransaction (entry.ts), which leaves
+ * every other entry to entryTransactions, without the result and issue objects per entry.
+ */
+export function usualAmount(text: string | undefined, indicator: string | undefined, currency: string | undefined): string | undefined {
+  const amountText = (text ?? "").trim();
+  const direction = (indicator ?? "").trim();
+  if (!UNSIGNED_AMOUNT.test(amountText) || (direction !== "CRDT" && direction !== "DBIT")) return undefined;
+  const scaled = scaleToCurrency(amountText, currency) ?? { amount: amountText };
+  if (scaled.excessDecimals) return undefined;
+  return direction === "DBIT" ? negateCanonical(scaled.amount) : scaled.amount;
+}

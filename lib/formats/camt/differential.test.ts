@@ -38,6 +38,21 @@ vi.mock("./quick", async (original) => {
   };
 });
 
+/** Counts the transactions usualTransaction built, and switches it off (entryTransactions for every entry). */
+const usual = vi.hoisted(() => ({ off: false, built: 0 }));
+vi.mock("./entry", async (original) => {
+  const module = await original<typeof import("./entry")>();
+  return {
+    ...module,
+    usualTransaction: (...args: Parameters<typeof module.usualTransaction>) => {
+      if (usual.off) return undefined;
+      const transaction = module.usualTransaction(...args);
+      if (transaction !== undefined) usual.built++;
+      return transaction;
+    },
+  };
+});
+
 type Outcome = { batches: ParseEvent[][]; error?: { code: string; message: string; line: number } };
 
 async function run(batches: AsyncGenerator<ParseEvent[], void, undefined>): Promise<Outcome> {
@@ -58,14 +73,20 @@ async function same(chunks: () => Iterable<Uint8Array>, options: ParseOptions = 
   return actual;
 }
 
-/** `same`, and the reader without its quick entry reader gives the same too. */
-async function sameWithoutQuick(chunks: () => Iterable<Uint8Array>, options: ParseOptions = {}): Promise<Outcome> {
+/**
+ * `same`, and the reader without its fast paths gives the same too: without the quick entry reader
+ * (quick.ts) and without usualTransaction (entry.ts), every entry read by the tokenizer and builder
+ * and made into transactions by entryTransactions.
+ */
+async function sameWithoutFastPaths(chunks: () => Iterable<Uint8Array>, options: ParseOptions = {}): Promise<Outcome> {
   const actual = await same(chunks, options);
   quick.off = true;
+  usual.off = true;
   try {
     expect(await run(camtBatches(chunks(), options))).toEqual(actual);
   } finally {
     quick.off = false;
+    usual.off = false;
   }
   return actual;
 }
@@ -199,34 +220,38 @@ describe("camt fused reader against the reference reader", () => {
   it("generated statements (compact and pretty-printed), whole and in chunks", async () => {
     for (const input of [GENERATED, PRETTY]) {
       quick.read = 0;
-      const whole = await sameWithoutQuick(() => [input]);
+      usual.built = 0;
+      const whole = await sameWithoutFastPaths(() => [input]);
       expect(whole.error).toBeUndefined();
       const transactions = whole.batches.flat().filter((e) => e.type === "transaction").length;
       expect(transactions).toBeGreaterThan(50);
       // Compact: every entry but the first and the first naming the other party (Dbtr after Cdtr),
       // whose element names are new there, is read quickly; pretty-printed: none.
       expect(quick.read).toBe(input === GENERATED ? transactions - 2 : 0);
-      for (const size of [1, 13, 4096, 65_536]) await sameWithoutQuick(() => chunked(input, size));
-      await sameWithoutQuick(() => [input], { integrity: false });
+      // Every generated entry has the usual shape, however it was read.
+      expect(usual.built).toBe(transactions);
+      for (const size of [1, 13, 4096, 65_536]) await sameWithoutFastPaths(() => chunked(input, size));
+      await sameWithoutFastPaths(() => [input], { integrity: false });
     }
   });
 
   it("entries spanning pieces, whole and in chunks", async () => {
     const input = bytes(ONE_LINE);
     quick.read = 0;
-    const whole = await sameWithoutQuick(() => [input]);
+    const whole = await sameWithoutFastPaths(() => [input]);
     expect(whole.error).toBeUndefined();
     expect(quick.read).toBeGreaterThan(100);
-    for (const size of [1, 4096, 65_536]) await sameWithoutQuick(() => chunked(input, size));
+    for (const size of [1, 4096, 65_536]) await sameWithoutFastPaths(() => chunked(input, size));
   });
 
   it("canonical generated documents read quickly give what the general path gives, any chunking, integrity on and off", async () => {
     quick.read = 0;
+    usual.built = 0;
     let read = 0;
     await fc.assert(
       fc.asyncProperty(canonicalText, fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (text, cuts, integrity) => {
         const input = bytes(text);
-        const outcome = await sameWithoutQuick(() => cutAt(input, cuts), { integrity });
+        const outcome = await sameWithoutFastPaths(() => cutAt(input, cuts), { integrity });
         if (!outcome.error && outcome.batches.flat().some((e) => e.type === "transaction")) read++;
       }),
       { numRuns: 300 },
@@ -235,6 +260,8 @@ describe("camt fused reader against the reference reader", () => {
     // Entries come in threes, and the second and third of a canonical three are read quickly
     // (224 to 307 in six runs of 300 documents; 150 is well below that).
     expect(quick.read).toBeGreaterThan(150);
+    // Transactions usualTransaction built, the rest left to entryTransactions (195 to 228 in four runs).
+    expect(usual.built).toBeGreaterThan(100);
   });
 
   it("canonical documents with one to three non-canonical texts inserted after a random \">\"", async () => {
@@ -249,7 +276,7 @@ describe("camt fused reader against the reference reader", () => {
             text = text.slice(0, index) + piece + text.slice(index);
           }
           const input = bytes(text);
-          await sameWithoutQuick(() => cutAt(input, cuts));
+          await sameWithoutFastPaths(() => cutAt(input, cuts));
         },
       ),
       { numRuns: 300 },
@@ -260,7 +287,7 @@ describe("camt fused reader against the reference reader", () => {
     await fc.assert(
       fc.asyncProperty(canonicalText, fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 4 }), async (text, mutations, cuts) => {
         const input = mutate(bytes(text), mutations);
-        await sameWithoutQuick(() => cutAt(input, cuts));
+        await sameWithoutFastPaths(() => cutAt(input, cuts));
       }),
       { numRuns: 300 },
     );
@@ -274,7 +301,7 @@ describe("camt fused reader against the reference reader", () => {
     const text = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr>${statement(late(40))}${statement(late(31) + canonical(5) + late(40))}${statement(canonical(10))}</BkToCstmrStmt></Document>`;
     quick.read = 0;
     quick.calls = 0;
-    await sameWithoutQuick(() => [bytes(text)]);
+    await sameWithoutFastPaths(() => [bytes(text)]);
     // The first entry of each statement is read by the general path (the statement is announced
     // at it). First statement: entries 2 to 33 asked. Second: 30 misses, 5 read, then 32 misses.
     // Third: the 9 after the first.
@@ -289,9 +316,36 @@ describe("camt fused reader against the reference reader", () => {
     const entries = Array.from({ length: 12 }, (_, i) => entry(i, i === 7 ? "a Ntry> b" : `note ${i}`)).join("");
     const text = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>${entries}\n</Stmt></BkToCstmrStmt></Document>`;
     quick.read = 0;
-    await sameWithoutQuick(() => [bytes(text)]);
+    await sameWithoutFastPaths(() => [bytes(text)]);
     // All but the first (read by the general path, which announces the statement) and the eighth.
     expect(quick.read).toBe(10);
+  });
+
+  it("runs of tags that start or end a detail are replayed with the detail's effects; runs with two such are not kept", async () => {
+    // One detail (its start and end replayed), two details (</TxDtls><TxDtls> ends one and starts
+    // another: read tag by tag each time), a TxDtls nested in a detail (not a detail itself), an
+    // empty detail, and details whose amounts give issues at the detail's line (the last one a
+    // line below the entry's).
+    const shapes = [
+      "<NtryDtls><TxDtls><Refs><EndToEndId>A</EndToEndId></Refs></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls><Amt Ccy=\"EUR\">0.50</Amt></TxDtls><TxDtls><Amt Ccy=\"EUR\">0.50</Amt></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls><NtryDtls><TxDtls><AddtlTxInf>in</AddtlTxInf></TxDtls></NtryDtls><AddtlTxInf>out</AddtlTxInf></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls><Amt Ccy=\"EUR\">x</Amt></TxDtls><TxDtls><Amt Ccy=\"EUR\">2.00</Amt></TxDtls></NtryDtls>",
+      "<NtryDtls><TxDtls><Amt Ccy=\"EUR\">1.005</Amt></TxDtls></NtryDtls>",
+      "<AddtlNtryInf>two\nlines</AddtlNtryInf><NtryDtls><TxDtls><Amt Ccy=\"EUR\">x</Amt></TxDtls></NtryDtls>",
+    ];
+    const entry = (i: number) =>
+      `\n<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-15</Dt></BookgDt>${shapes[i % shapes.length]}</Ntry>`;
+    const order = [0, 0, 0, 1, 1, 0, 2, 2, 1, 3, 3, 0, 4, 4, 5, 5, 2, 3, 0, 1, 6, 6, 6];
+    const text = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>${order.map(entry).join("")}\n</Stmt></BkToCstmrStmt></Document>`;
+    quick.read = 0;
+    const outcome = await sameWithoutFastPaths(() => [bytes(text)]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.batches.flat().filter((e) => e.type === "issue").length).toBeGreaterThan(2);
+    // The first entry announces the statement (general path); the first of the second, third and
+    // last shapes name elements new at their places (the tokenizer reads them); the others are read quickly.
+    expect(quick.read).toBe(order.length - 4);
   });
 
   it("canonical entries nested to the depth limit and one past it", async () => {
@@ -301,7 +355,7 @@ describe("camt fused reader against the reference reader", () => {
     const head = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>';
     for (const last of [60, 61]) {
       quick.read = 0;
-      const outcome = await sameWithoutQuick(() => [bytes(head + entryOf(60) + entryOf(60) + entryOf(last) + "\n</Stmt></BkToCstmrStmt></Document>")]);
+      const outcome = await sameWithoutFastPaths(() => [bytes(head + entryOf(60) + entryOf(60) + entryOf(last) + "\n</Stmt></BkToCstmrStmt></Document>")]);
       expect(outcome.error?.code).toBe(last === 60 ? undefined : "xml_too_deep");
       expect(quick.read).toBe(last === 60 ? 2 : 1);
     }
@@ -322,7 +376,7 @@ describe("camt fused reader against the reference reader", () => {
       for (const [last, after] of [[790, ""], [810, ""], [810, "</Bad>"]] as const) {
         quick.read = 0;
         const input = bytes(head + shape(2) + shape(700) + shape(last) + after + tail);
-        const outcome = await sameWithoutQuick(() => [input]);
+        const outcome = await sameWithoutFastPaths(() => [input]);
         expect(outcome.error?.code).toBe(last === 790 ? undefined : after ? "xml_malformed" : "camt_element_too_large");
         // The second entry is read quickly (the first names the elements); the third only while it fits.
         expect(quick.read).toBe(last === 790 ? 2 : 1);
@@ -373,10 +427,11 @@ describe("camt fused reader against the reference reader", () => {
 
   it("generated documents (namespaces, attributes, entities, CDATA, comments, split details), any chunking, integrity on and off", async () => {
     let read = 0;
+    usual.built = 0;
     await fc.assert(
       fc.asyncProperty(documentText, fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (text, cuts, integrity) => {
         const input = bytes(text);
-        const outcome = await same(() => cutAt(input, cuts), { integrity });
+        const outcome = await sameWithoutFastPaths(() => cutAt(input, cuts), { integrity });
         if (!outcome.error && outcome.batches.flat().some((e) => e.type === "transaction")) read++;
       }),
       { numRuns: 400 },
@@ -384,6 +439,8 @@ describe("camt fused reader against the reference reader", () => {
     // Many documents must be read to transactions, not refused, for the comparison to mean much
     // (about 30 % are; 60 of 400 is far below what any seed gives).
     expect(read).toBeGreaterThan(60);
+    // Entries of the usual shape among them, built by usualTransaction (80 to 95 in four runs).
+    expect(usual.built).toBeGreaterThan(40);
   });
 
   it("damaged samples and generated files give the same events and errors in any chunking", async () => {

@@ -8,8 +8,8 @@
 import type { PathNode } from "./path-node";
 import { SubtreeText } from "./scope";
 
-/** The leaf paths read from entries and details (below <Ntry> or <TxDtls>). */
-const PATHS = [
+/** The leaf paths read from entries and details (below <Ntry> or <TxDtls>); exported for the tests. */
+export const PATHS = [
   "Amt", "Amt@Ccy", "CdtDbtInd", "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm", "AcctSvcrRef", "AddtlNtryInf",
   "NtryDtls/Btch/PmtInfId", "NtryDtls/Btch/NbOfTxs", "NtryRef", "Sts", "Sts/Cd", "Sts/Prtry", "RvslInd",
   "AmtDtls/InstdAmt/Amt", "AmtDtls/InstdAmt/Amt@Ccy", "AmtDtls/TxAmt/Amt", "AmtDtls/TxAmt/Amt@Ccy",
@@ -33,8 +33,21 @@ const SLOT_OF: ReadonlyMap<string, number> = new Map(PATHS.map((path, slot) => [
 const MULTIPLE = new Set<number>([F.AddtlNtryInf, F.RmtInf_Ustrd]);
 const NO_VALUES: readonly string[] = [];
 
+/** A table of slots (1 = in it) for EntryFields.onlyIn. */
+export function slotTable(...slots: number[]): Uint8Array {
+  const table = new Uint8Array(PATHS.length);
+  for (const slot of slots) table[slot] = 1;
+  return table;
+}
+
 export class EntryFields extends SubtreeText {
   private readonly values: (string | undefined)[] = new Array<string | undefined>(PATHS.length).fill(undefined);
+  /**
+   * The slots holding a value, the first `usedCount` of `used`: reset clears only those (an entry
+   * fills about ten of the 56), and onlyIn looks only at those.
+   */
+  private readonly used: number[] = [];
+  private usedCount = 0;
   /** Later values of the MULTIPLE paths, by slot. */
   private more: Map<number, string[]> | undefined;
   depth = 0;
@@ -49,7 +62,10 @@ export class EntryFields extends SubtreeText {
     this.depth = depth;
     this.line = line;
     this.what = what;
-    this.values.fill(undefined);
+    const values = this.values;
+    const used = this.used;
+    for (let i = 0; i < this.usedCount; i++) values[used[i]!] = undefined;
+    this.usedCount = 0;
     this.more = undefined;
     this.chars = 0;
     this.raw = "";
@@ -69,8 +85,10 @@ export class EntryFields extends SubtreeText {
     // Counted as Scope counts it: the key and the value, whether kept or not.
     this.grow(node.relative(from, suffix).length + value.length);
     if (slot < 0) return;
-    if (this.values[slot] === undefined) this.values[slot] = value;
-    else if (MULTIPLE.has(slot)) {
+    if (this.values[slot] === undefined) {
+      this.values[slot] = value;
+      this.used[this.usedCount++] = slot;
+    } else if (MULTIPLE.has(slot)) {
       const more = (this.more ??= new Map());
       const list = more.get(slot);
       if (list) list.push(value);
@@ -81,6 +99,14 @@ export class EntryFields extends SubtreeText {
   /** Whether leaf(node, suffix, value) keeps this subtree within the size bound. */
   fitsLeaf(node: PathNode, suffix: "" | "@Ccy", value: string): boolean {
     return this.fits(node.relative(this.depth, suffix).length + value.length);
+  }
+
+  /** Whether every slot holding a value is in `allowed` (see slotTable) and none holds more than one value. */
+  onlyIn(allowed: Uint8Array): boolean {
+    if (this.more !== undefined) return false;
+    const used = this.used;
+    for (let i = 0; i < this.usedCount; i++) if (allowed[used[i]!] !== 1) return false;
+    return true;
   }
 
   /** The first value of the first slot that has one, in the order given. */

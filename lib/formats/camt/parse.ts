@@ -14,7 +14,7 @@ import type { PathNode } from "./path-node";
 import { Scope } from "./scope";
 import { EntryFields } from "./entry-fields";
 import { interpretBalance } from "./balance";
-import { entryTransactions, type EntryContext } from "./entry";
+import { entryTransactions, usualTransaction, type EntryContext } from "./entry";
 import { StatementTotals } from "./totals";
 import { ENTRY_CLOSE, ENTRY_OPEN, readCanonicalEntry } from "./quick";
 
@@ -390,6 +390,13 @@ class CamtBuilder implements XmlSink, QuickReader {
     const context: EntryContext = {};
     if (this.statement?.currency) context.accountCurrency = this.statement.currency;
     if (this.messageId) context.messageId = this.messageId;
+    const usual = details.length <= 1 ? usualTransaction(scope, details[0], context) : undefined;
+    if (usual !== undefined) {
+      details.length = 0;
+      this.transactionCount++;
+      this.queue.push({ type: "transaction", transaction: usual });
+      return;
+    }
     const { transactions, issues, rejected } = entryTransactions(scope, details, context);
     details.length = 0;
     for (const issue of issues) this.issue(issue);

@@ -8,9 +8,12 @@
 export const MAX_PATH_NODES = 10_000;
 
 /**
- * Tags read in a row from an element of an entry up to a text or a Ccy value (`</Amt><CdtDbtInd>`,
- * `<Amt Ccy="`), and where they lead: the same tags read again from the same element lead to the
- * same element with the same effects, so the quick reader compares them in one go.
+ * Tags read in a row from an element of an entry up to a text, a Ccy value or the entry's end
+ * (`</Amt><CdtDbtInd>`, `<Amt Ccy="`), and where they lead: the same tags read again from the same
+ * element lead to the same element with the same effects, so the quick reader compares them in one
+ * go. That holds for the detail a run starts or ends too: whether a detail is open at an element,
+ * and at which depth, follows from the element's path below <Ntry> (a detail is the first
+ * NtryDtls/TxDtls on it), so it is the same at every replay of a run from that element.
  */
 export interface TagRun {
   /** The tags as written (built from the nodes' tags, so no piece of the file is kept). */
@@ -20,6 +23,14 @@ export interface TagRun {
   readonly opens: number;
   /** Whether the tags end inside an open tag, at a Ccy value. */
   readonly ccy: boolean;
+  /** Where the <TxDtls> that starts a detail stands in `tags`, -1 when none; the position its line is taken at, and its depth. */
+  readonly detailAt: number;
+  readonly detailLineAt: number;
+  readonly detailDepth: number;
+  /** Whether the tags close the open detail (a run starts or ends at most one detail). */
+  readonly closesDetail: boolean;
+  /** Whether the tags end with the entry's close. */
+  readonly ends: boolean;
 }
 
 export class PathNode {

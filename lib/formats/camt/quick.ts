@@ -44,22 +44,36 @@ export function readCanonicalEntry(
   let elements = 1;
   let p = lt + ENTRY_OPEN.length;
   for (;;) {
-    // At a "<" below `node`: the tags up to the next text or Ccy value, compared whole when the
-    // same tags were read from this element before.
+    // At a "<" below `node`: the tags up to the next text, Ccy value or the entry's end, compared
+    // whole when the same tags were read from this element before.
     let ccy = false;
     const run = knownRun(node, s, p, stop);
     if (run !== undefined) {
+      // The run's effects on the builder's state, as when it was read tag by tag (see TagRun).
+      if (run.detailAt >= 0) {
+        entry.markDetail(p + run.detailAt - lt);
+        detail = (pool[details.length] ??= new EntryFields()).reset(run.detailDepth, lines.lineAt(p + run.detailLineAt), "a transaction detail");
+      } else if (run.closesDetail) {
+        details.push(detail!);
+        detail = undefined;
+      }
       p += run.tags.length;
       elements += run.opens;
+      if (run.ends) return finish(s, lt, p, stop, entry, elements);
       node = run.to;
       level = node.depth;
       ccy = run.ccy;
     } else {
-      // Tag by tag, noting the run unless it starts or ends a detail (the builder's state then changes).
+      // Tag by tag, noting the run unless it starts or ends more than one detail.
       const from = node;
+      const runStart = p;
       const tags: string[] = [];
       let opens = 0;
-      let replayable = true;
+      let detailEvents = 0;
+      let detailAt = -1;
+      let detailLineAt = 0;
+      let closesDetail = false;
+      let ends = false;
       while (s.charCodeAt(p) === 60 /* < */) {
         if (p >= stop) return -1;
         if (s.charCodeAt(p + 1) === 47 /* / */) {
@@ -67,18 +81,17 @@ export function readCanonicalEntry(
           const tag = node.closeTag;
           if (s.slice(p, p + tag.length) !== tag) return -1;
           p += tag.length;
+          tags.push(tag);
           if (level === depth) {
-            if (p !== stop || !entry.fits(stop - lt)) return -1;
-            // Canonical, so the re-serialisation the general path appends tag by tag is the source.
-            entry.append(s.slice(lt, stop));
-            return elements;
+            ends = true;
+            break;
           }
-          if (isDetail(node)) replayable = false;
           if (detail !== undefined && level === detail.depth) {
             details.push(detail);
             detail = undefined;
+            closesDetail = true;
+            detailEvents++;
           }
-          tags.push(tag);
           node = node.parent!;
           level--;
           continue;
@@ -92,12 +105,12 @@ export function readCanonicalEntry(
         // No depth check: the tokenizer refuses an element deeper than MAX_DEPTH before it interns
         // it, so no path node (and no child found here) lies deeper.
         level++;
-        if (isDetail(kid)) {
-          replayable = false;
-          if (detail === undefined) {
-            entry.markDetail(tagStart - lt);
-            detail = (pool[details.length] ??= new EntryFields()).reset(level, lines.lineAt(nameEnd + 1), "a transaction detail");
-          }
+        if (detail === undefined && isDetail(kid)) {
+          entry.markDetail(tagStart - lt);
+          detail = (pool[details.length] ??= new EntryFields()).reset(level, lines.lineAt(nameEnd + 1), "a transaction detail");
+          detailAt = tagStart - runStart;
+          detailLineAt = nameEnd + 1 - runStart;
+          detailEvents++;
         }
         node = kid;
         if (s.charCodeAt(nameEnd) === 62 /* > */) {
@@ -111,7 +124,11 @@ export function readCanonicalEntry(
         ccy = true;
         break;
       }
-      if (replayable) remember(from, { tags: tags.join(""), to: node, opens, ccy });
+      if (detailEvents <= 1) {
+        const detailDepth = detailAt >= 0 ? detail!.depth : 0;
+        remember(from, { tags: tags.join(""), to: node, opens, ccy, detailAt, detailLineAt, detailDepth, closesDetail, ends });
+      }
+      if (ends) return finish(s, lt, p, stop, entry, elements);
     }
     if (ccy) {
       const quote = s.indexOf('"', p);
@@ -137,6 +154,14 @@ export function readCanonicalEntry(
     }
     p = end;
   }
+}
+
+/** The entry's close read, ending at p: it must be the one at `stop`, and the raw text must fit the size bound. */
+function finish(s: string, lt: number, p: number, stop: number, entry: EntryFields, elements: number): number {
+  if (p !== stop || !entry.fits(stop - lt)) return -1;
+  // Canonical, so the re-serialisation the general path appends tag by tag is the source.
+  entry.append(s.slice(lt, stop));
+  return elements;
 }
 
 /** Whether the element starts a transaction detail (the builder's test, less its state). */
