@@ -152,7 +152,7 @@ export function quickTransaction(held: HeldEntry, currency: string | undefined, 
   if (dates.valueDate && currency && hasBankReference && hasCustomerReference) {
     // The usual entry (both dates, a currency, both references) takes its first nine keys in one
     // literal: V8 keeps a literal's keys inside the object, while keys added one by one after the
-    // first went to a separate store that grew (was copied) four times per entry.
+    // first went to a separate property store that was grown (copied) several times per entry.
     transaction = { bookingDate, valueDate: dates.valueDate, amount: signed, currency, externalId: bankReference, bankReference, customerReference, typeCode, description: information.description } as Transaction;
   } else {
     transaction = { bookingDate } as Transaction;
