@@ -144,17 +144,29 @@ export function quickTransaction(held: HeldEntry, currency: string | undefined, 
   details.debitCreditMark = mark;
   if (fundsCode) details.fundsCode = fundsCode;
   // Same keys in the same order as statementTransaction builds them.
-  const transaction = { bookingDate } as Transaction;
-  if (dates.valueDate) transaction.valueDate = dates.valueDate;
-  transaction.amount = negative ? "-" + unsigned : unsigned;
-  if (currency) transaction.currency = currency;
-  if (bankReference && bankReference !== NO_REFERENCE) {
-    transaction.externalId = bankReference;
-    transaction.bankReference = bankReference;
+  const signed = negative ? "-" + unsigned : unsigned;
+  const typeCode = text.slice(typeEnd - 4, typeEnd);
+  const hasBankReference = bankReference !== "" && bankReference !== NO_REFERENCE;
+  const hasCustomerReference = customerReference !== "" && customerReference !== NO_REFERENCE;
+  let transaction: Transaction;
+  if (dates.valueDate && currency && hasBankReference && hasCustomerReference) {
+    // The usual entry (both dates, a currency, both references) takes its first nine keys in one
+    // literal: V8 keeps a literal's keys inside the object, while keys added one by one after the
+    // first went to a separate property store that was grown (copied) several times per entry.
+    transaction = { bookingDate, valueDate: dates.valueDate, amount: signed, currency, externalId: bankReference, bankReference, customerReference, typeCode, description: information.description } as Transaction;
+  } else {
+    transaction = { bookingDate } as Transaction;
+    if (dates.valueDate) transaction.valueDate = dates.valueDate;
+    transaction.amount = signed;
+    if (currency) transaction.currency = currency;
+    if (hasBankReference) {
+      transaction.externalId = bankReference;
+      transaction.bankReference = bankReference;
+    }
+    if (hasCustomerReference) transaction.customerReference = customerReference;
+    transaction.typeCode = typeCode;
+    transaction.description = information.description;
   }
-  if (customerReference && customerReference !== NO_REFERENCE) transaction.customerReference = customerReference;
-  transaction.typeCode = text.slice(typeEnd - 4, typeEnd);
-  transaction.description = information.description;
   if (information.counterpartyName) transaction.counterpartyName = information.counterpartyName;
   if (information.counterpartyAccount) transaction.counterpartyAccount = information.counterpartyAccount;
   transaction.details = details;

@@ -16,7 +16,7 @@ import { lineBatchesOf, MAX_LINE_CHARS, peekBytes, sniffEncoding } from "../shar
 import { mutate, sample, type Mutation } from "../camt/test-support";
 import { SwiftFieldReader, type FieldReaderState, type SwiftToken } from "./fields";
 import { Mt940Builder, mt940Batches } from "./parse";
-import { UNUSUAL } from "./scanner";
+import { hasUnusual, UNUSUAL_CHARACTERS } from "./scanner";
 
 /** mt940Batches as it was before SwiftScanner, on the same builder. */
 async function* referenceBatches(source: ByteSource, options: ParseOptions): AsyncGenerator<ParseEvent[], void, undefined> {
@@ -141,7 +141,7 @@ describe("SwiftScanner against readLineBatches + SwiftFieldReader", () => {
   it("random documents of usual characters (tag lines read inside their chunk): same events and errors for any chunking", async () => {
     await fc.assert(
       fc.asyncProperty(usualDocument, fc.integer({ min: 1, max: 64 }), fc.nat(), fc.boolean(), async (text, size, at, integrity) => {
-        expect(UNUSUAL.test(text)).toBe(false);
+        expect(hasUnusual(text)).toBe(false);
         const input = encoder.encode(text);
         await expectSame(input, () => [input], { integrity });
         await expectSame(input, () => chunked(input, size), { integrity });
@@ -196,14 +196,33 @@ describe("SwiftScanner against readLineBatches + SwiftFieldReader", () => {
   });
 });
 
-describe("UNUSUAL", () => {
-  it("matches exactly the control characters other than tab, LF and CR, and U+2028/U+2029, over every UTF-16 code unit", () => {
-    const expected = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028\u2029]/;
+describe("hasUnusual", () => {
+  const expected = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028\u2029]/;
+  // Every code unit the regex matches, so each is drawn as often as the others below.
+  const unusual = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).filter((c) => expected.test(c));
+
+  it("finds exactly the control characters other than tab, LF and CR, and U+2028/U+2029, over every UTF-16 code unit", () => {
     const differing: number[] = [];
     for (let c = 0; c <= 0xffff; c++) {
       const text = String.fromCharCode(c);
-      if (UNUSUAL.test(text) !== expected.test(text)) differing.push(c);
+      if (hasUnusual(text) !== expected.test(text)) differing.push(c);
     }
     expect(differing).toEqual([]);
+    expect(UNUSUAL_CHARACTERS).toHaveLength(32);
+  });
+
+  it("gives the regex's answer on random text, one-byte and two-byte, with the character anywhere", () => {
+    const unit = fc.oneof(
+      fc.constantFrom(..."\t\r\n :/,0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcz\u00e9\u00ff"),
+      fc.constantFrom(...unusual, "\u0080", "\u2027", "\u202a", "\u20ac", "\ufeff", "\ud83d"),
+      fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ weight: 8, arbitrary: fc.constantFrom(..."abc :61:/\r\n") }, { weight: 1, arbitrary: unit }), { maxLength: 300 }), (units) => {
+        const text = units.join("");
+        expect(hasUnusual(text)).toBe(expected.test(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
