@@ -515,9 +515,12 @@ export class OfxTokenizer {
       let c = buf.charCodeAt(at);
       while (c === 10 || c === 32 || c === 13 || c === 9) c = buf.charCodeAt(++at);
       if (c !== 60 /* < */ || at - lt >= MAX_QUICK_BLOCK_CHARS) return false;
-      if (buf.startsWith("</STMTTRN>", at)) break;
+      // The leaves first, the close tag only once none is left to match (one startsWith per usual leaf).
       while (slot < QUICK_OPENS.length && !buf.startsWith(QUICK_OPENS[slot]!, at)) slot++;
-      if (slot === QUICK_OPENS.length) return false;
+      if (slot === QUICK_OPENS.length) {
+        if (buf.startsWith("</STMTTRN>", at)) break;
+        return false;
+      }
       const valueAt = at + QUICK_OPENS[slot]!.length;
       const next = buf.indexOf("<", valueAt);
       if (next === -1 || next === valueAt) return false;
