@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OfxTokenizer, type OfxLeafSink, type OfxToken } from "./tokenizer";
+import { decodeEntities as referenceDecodeEntities } from "./reference/tokenizer";
+import { decodeEntities, OfxTokenizer, type OfxLeafSink, type OfxToken } from "./tokenizer";
 
 function tokens(chunks: string[]): OfxToken[] {
   const out: OfxToken[] = [];
@@ -87,5 +88,28 @@ describe("OfxTokenizer names on the whole-leaf and plain-tag paths", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("decodeEntities", () => {
+  // Text holding only "&amp;" is decoded without the regex; anything else goes to it. Both must give
+  // what the reference reader's decodeEntities (the regex alone) gives, for "&amp;" next to near misses.
+  const piece = fc.constantFrom(
+    "&amp;", "&amp;", "&amp;", "&amp", "&AMP;", "&Amp;", "&amp;amp;", "&&amp;", "&amp;;", "amp;", "&", ";", "&lt;", "&gt;", "&quot;", "&apos;", "&nbsp;",
+    "&#38;", "&#x26;", "&#X26;", "&#0;", "&#xD800;", "&#1114112;", "&bogus;", "&a;", "&abcdefg;", "&#;", "a", "Grocer ", " Sons", "é", "😀", " ", "\n",
+  );
+
+  it("gives what the regex alone gives, for text with and without entities", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(piece, fc.string({ maxLength: 3 })), { maxLength: 12 }), (pieces) => {
+        const text = pieces.join("");
+        expect(decodeEntities(text)).toBe(referenceDecodeEntities(text));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(decodeEntities("Grocer &amp; Sons")).toBe("Grocer & Sons");
+    expect(decodeEntities("&amp;&amp;amp;")).toBe("&&amp;");
+    expect(decodeEntities("R&D &amp; Co")).toBe("R&D & Co");
+    expect(decodeEntities("&amp; &lt;b&gt;")).toBe("& <b>");
   });
 });

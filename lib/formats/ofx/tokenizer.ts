@@ -22,7 +22,24 @@ const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quo
 
 /** Decodes the XML predefined entities and numeric references; anything unknown stays as written (SGML files carry bare "&"). */
 export function decodeEntities(text: string): string {
-  if (!text.includes("&")) return text;
+  let amp = text.indexOf("&");
+  if (amp === -1) return text;
+  // Most text with "&" holds only "&amp;" (a payee such as "Grocer &amp; Sons"): each is the match
+  // ENTITY would make there, so it is decoded without the regex and its callback (which showed in
+  // profiles); any other "&" sends the whole text to the regex.
+  let decoded = "";
+  let from = 0;
+  while (amp !== -1) {
+    if (!text.startsWith("&amp;", amp)) return decodeAllEntities(text);
+    decoded += text.slice(from, amp + 1);
+    from = amp + 5;
+    amp = text.indexOf("&", from);
+  }
+  return decoded + text.slice(from);
+}
+
+/** decodeEntities for any text: every match of ENTITY replaced. */
+function decodeAllEntities(text: string): string {
   return text.replace(ENTITY, (whole, ref: string) => {
     if (ref.startsWith("#")) {
       const code = ref[1] === "x" || ref[1] === "X" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
@@ -515,9 +532,12 @@ export class OfxTokenizer {
       let c = buf.charCodeAt(at);
       while (c === 10 || c === 32 || c === 13 || c === 9) c = buf.charCodeAt(++at);
       if (c !== 60 /* < */ || at - lt >= MAX_QUICK_BLOCK_CHARS) return false;
-      if (buf.startsWith("</STMTTRN>", at)) break;
+      // The leaves first, the close tag only once none is left to match (one startsWith per usual leaf).
       while (slot < QUICK_OPENS.length && !buf.startsWith(QUICK_OPENS[slot]!, at)) slot++;
-      if (slot === QUICK_OPENS.length) return false;
+      if (slot === QUICK_OPENS.length) {
+        if (buf.startsWith("</STMTTRN>", at)) break;
+        return false;
+      }
       const valueAt = at + QUICK_OPENS[slot]!.length;
       const next = buf.indexOf("<", valueAt);
       if (next === -1 || next === valueAt) return false;
