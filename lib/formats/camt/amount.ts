@@ -4,7 +4,7 @@
  */
 import type { ParseIssue } from "@/lib/schemas/canonical";
 import { negateCanonical } from "../shared/decimal";
-import { scaleToCurrency } from "./currency";
+import { minorUnits, scaleToCurrency } from "./currency";
 
 const UNSIGNED_AMOUNT = /^\d{1,30}(\.\d{1,30})?$/;
 
@@ -53,8 +53,36 @@ export function signedAmount(
 export function usualAmount(text: string | undefined, indicator: string | undefined, currency: string | undefined): string | undefined {
   const amountText = (text ?? "").trim();
   const direction = (indicator ?? "").trim();
-  if (!UNSIGNED_AMOUNT.test(amountText) || (direction !== "CRDT" && direction !== "DBIT")) return undefined;
+  if (direction !== "CRDT" && direction !== "DBIT") return undefined;
+  // Written canonically with the currency's decimals (the usual amount): scaleToCurrency would give
+  // the text back, and unless it starts with "0" it is not zero, so its negation is "-" + text.
+  if (canonicalScale(amountText) === minorUnits(currency)) {
+    if (direction === "CRDT") return amountText;
+    return amountText.charCodeAt(0) === 48 /* 0 */ ? negateCanonical(amountText) : "-" + amountText;
+  }
+  if (!UNSIGNED_AMOUNT.test(amountText)) return undefined;
   const scaled = scaleToCurrency(amountText, currency) ?? { amount: amountText };
   if (scaled.excessDecimals) return undefined;
   return direction === "DBIT" ? negateCanonical(scaled.amount) : scaled.amount;
+}
+
+/**
+ * The number of decimals of an unsigned decimal written canonically (1–30 digits, no leading zero
+ * unless the whole part is "0", then a point and 1–30 decimals, or none): a text UNSIGNED_AMOUNT
+ * accepts and canonicalDecimal returns unchanged. -1 for anything else.
+ */
+function canonicalScale(text: string): number {
+  const length = text.length;
+  let point = 0;
+  while (point < length && isDigit(text.charCodeAt(point))) point++;
+  if (point === 0 || point > 30 || (point > 1 && text.charCodeAt(0) === 48) /* a leading 0 */) return -1;
+  if (point === length) return 0;
+  if (text.charCodeAt(point) !== 46 /* . */) return -1;
+  for (let i = point + 1; i < length; i++) if (!isDigit(text.charCodeAt(i))) return -1;
+  const scale = length - point - 1;
+  return scale >= 1 && scale <= 30 ? scale : -1;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }

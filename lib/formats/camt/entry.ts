@@ -125,7 +125,7 @@ export function usualTransaction(entry: EntryFields, detail: EntryFields | undef
   const remittance = pickFrom(detail, F.RmtInf_Ustrd);
   const entryInformation = clean(entry.first(F.AddtlNtryInf)) ?? "";
   const transactionInformation = pickFrom(detail, F.AddtlTxInf);
-  const description = (remittance || entryInformation || transactionInformation || "").replace(/\s+/g, " ");
+  const description = collapseWhiteSpace(remittance || entryInformation || transactionInformation || "");
 
   const extras: Record<string, string> = {};
   putIfSet(extras, "endToEndId", endToEnd);
@@ -154,6 +154,17 @@ export function usualTransaction(entry: EntryFields, detail: EntryFields | undef
   described.details = extras;
   const transactionCurrency = currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined;
   return transactionOf(bookingDate, valueDate, transactionCurrency, entry.line, described, amount, entry.raw);
+}
+
+/** White space that replace(/\s+/g, " ") changes: any but a space, or a space followed by more. */
+const COLLAPSIBLE = /[^\S ]| \s/;
+
+/**
+ * text.replace(/\s+/g, " "), skipped when it would change nothing: the replace makes a new string
+ * with every single space matched and replaced by itself, and most descriptions have only those.
+ */
+export function collapseWhiteSpace(text: string): string {
+  return COLLAPSIBLE.test(text) ? text.replace(/\s+/g, " ") : text;
 }
 
 let lastDateText: string | undefined;

@@ -5,13 +5,19 @@
  * since banks differ on which entries their balances include.
  */
 import type { Balance, ParseIssue } from "@/lib/schemas/canonical";
-import { addDecimals, compareDecimals } from "@/lib/money/decimal";
+import { addDecimals, compareDecimals, readShortDecimal, type ShortDecimal } from "@/lib/money/decimal";
 import { DecimalTotal } from "../shared/decimal";
 import { FormatError } from "../types";
 import type { Scope } from "./scope";
 import { F, type EntryFields } from "./entry-fields";
 
 const UNSIGNED = /^\d{1,30}(\.\d{1,30})?$/;
+/** addEntry's reading slot, reused: it reads every entry's amount. */
+const AMOUNT: ShortDecimal = { n: 0, digits: 0, scale: 0, negative: false };
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
 
 interface Side {
   count: number;
@@ -33,17 +39,28 @@ export class StatementTotals {
   addEntry(entry: EntryFields): void {
     const amount = entry.first(F.Amt)?.trim() ?? "";
     const direction = entry.first(F.CdtDbtInd)?.trim();
-    if (!UNSIGNED.test(amount) || (direction !== "CRDT" && direction !== "DBIT")) {
+    // The amount read once for its three totals: an unsigned decimal of at most 15 digits (what
+    // readShortDecimal reads, starting with a digit) is one UNSIGNED accepts; others take the pattern.
+    const read = AMOUNT;
+    const short = isDigit(amount.charCodeAt(0)) && readShortDecimal(amount, read);
+    if ((!short && !UNSIGNED.test(amount)) || (direction !== "CRDT" && direction !== "DBIT")) {
       this.complete = false;
       return;
     }
     const side = direction === "CRDT" ? this.credit : this.debit;
-    for (const s of [this.all, side]) {
-      s.count++;
-      s.sum.add(amount);
-    }
+    this.all.count++;
+    side.count++;
     const status = entry.first(F.Sts, F.Sts_Cd)?.trim();
-    if (status === undefined || status === "BOOK") this.booked.add(direction === "CRDT" ? amount : `-${amount}`);
+    const booked = status === undefined || status === "BOOK";
+    if (short) {
+      this.all.sum.addUnits(read.n, read.digits, read.scale, false);
+      side.sum.addUnits(read.n, read.digits, read.scale, false);
+      if (booked) this.booked.addUnits(read.n, read.digits, read.scale, direction === "DBIT");
+      return;
+    }
+    this.all.sum.add(amount);
+    side.sum.add(amount);
+    if (booked) this.booked.add(direction === "CRDT" ? amount : `-${amount}`);
   }
 
   addBalance(balance: Balance): void {

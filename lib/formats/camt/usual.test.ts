@@ -6,7 +6,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { entryTransactions, usualTransaction, type EntryContext } from "./entry";
+import { collapseWhiteSpace, entryTransactions, usualTransaction, type EntryContext } from "./entry";
+import { signedAmount, usualAmount } from "./amount";
 import { EntryFields, PATHS } from "./entry-fields";
 import { PathNode } from "./path-node";
 
@@ -30,7 +31,7 @@ const ENTRY_PATHS = ["Amt", "Amt@Ccy", "CdtDbtInd", "BookgDt/Dt", "BookgDt/DtTm"
 const DETAIL_PATHS = ["CdtDbtInd", "Refs/EndToEndId", "Refs/InstrId", "Refs/AcctSvcrRef", "RltdPties/Cdtr/Nm", "RltdPties/Cdtr/Pty/Nm", "RltdPties/Dbtr/Nm", "RltdPties/Dbtr/Pty/Nm", "RltdPties/CdtrAcct/Id/IBAN", "RltdPties/CdtrAcct/Id/Othr/Id", "RltdPties/DbtrAcct/Id/IBAN", "RltdPties/DbtrAcct/Id/Othr/Id", "BkTxCd/Domn/Cd", "BkTxCd/Prtry/Cd", "RmtInf/Ustrd", "AddtlTxInf"];
 
 const valueOf = (path: string): fc.Arbitrary<string> => {
-  if (path.endsWith("Amt")) return fc.constantFrom("10.00", "10.00", "10", "3.5", "1.005", "0.00", " 7.25 ", "x", "12345678901234567890.5");
+  if (path.endsWith("Amt")) return fc.constantFrom("10.00", "10.00", "10", "3.5", "1.005", "0.00", " 7.25 ", "x", "12345678901234567890.5", "0.50", "010.00", "0", "12.", "0.000");
   if (path.endsWith("@Ccy")) return fc.constantFrom("EUR", "EUR", "JPY", "KWD", "USD", "", "eur", " EUR ");
   if (path === "CdtDbtInd") return fc.constantFrom("CRDT", "DBIT", "DBIT", " CRDT ", "BOOK");
   if (path.includes("Dt")) return fc.constantFrom("2024-01-15", "2024-01-15", "2024-01-16T10:00:00", " 2024-01-15 ", "2024-02-30", "15.01.2024");
@@ -73,5 +74,32 @@ describe("usualTransaction", () => {
     );
     // A fair share of the entries have the usual shape (583 to 667 of 3000 in three runs).
     expect(built).toBeGreaterThan(300);
+  });
+});
+
+describe("usualAmount", () => {
+  it("is signedAmount's amount when it raises no issue, else undefined", () => {
+    const text = fc.oneof(
+      fc.stringMatching(/^ ?(0|00|[1-9])?\d{0,30}(\.\d{0,31})? ?$/),
+      fc.constantFrom("", "0", "0.00", "00.00", "0.000", "-1.00", "+1.00", "1e3", ".50", "12.", "1234567890123456789012345678901.00"),
+    );
+    const currency = fc.option(fc.constantFrom("EUR", "JPY", "KWD", "CLF", "DEM", "eur", ""), { nil: undefined });
+    const indicator = fc.option(fc.constantFrom("CRDT", "DBIT", " DBIT ", "BOOK"), { nil: undefined });
+    fc.assert(
+      fc.property(fc.option(text, { nil: undefined }), indicator, currency, (t, i, c) => {
+        const signed = signedAmount(t, i, c, { line: 1, element: "Ntry" });
+        expect(usualAmount(t, i, c)).toBe(signed.issues.length === 0 ? signed.amount : undefined);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe("collapseWhiteSpace", () => {
+  it("equals replace(/\\s+/g, \" \")", () => {
+    const text = fc.array(fc.constantFrom(" ", " ", "a", "b", "\t", "\n", "\r", "\u00a0", "\u3000", "\u2028", "\ufeff", "\u200b"), { maxLength: 12 }).map((chars) => chars.join(""));
+    fc.assert(fc.property(text, (t) => {
+      expect(collapseWhiteSpace(t)).toBe(t.replace(/\s+/g, " "));
+    }), { numRuns: 5000 });
   });
 });
