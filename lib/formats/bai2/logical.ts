@@ -51,8 +51,9 @@ export class LogicalAssembler {
     }
     for (;;) {
       const item = this.scanner.next();
-      if (typeof item !== "string" && item.kind === "detail") {
-        // The usual record first: it completes the one pending, which is handed on.
+      // The usual record first, told by its class (one map check rather than a string and a
+      // load of `kind` from several shapes): it completes the one pending, which is handed on.
+      if (item instanceof ScannedDetail) {
         const previous = this.pending;
         this.pending = item;
         this.pendingChars = item.raw.length;

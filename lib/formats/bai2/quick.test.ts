@@ -12,7 +12,7 @@ import { fromMinorUnits } from "@/lib/money/decimal";
 import { chunked } from "../collect";
 import { FormatError, type ByteSource, type ParseEvent, type ParseOptions } from "../types";
 import { readBai2 } from "./index";
-import { minorUnitsText } from "./scannedDetail";
+import { minorUnitsText, twoPlaceText } from "./scannedDetail";
 
 const DIR = path.resolve(import.meta.dirname, "../../../test/fixtures/samples/bai2");
 const SAMPLES = readdirSync(DIR).map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(DIR, name))) }));
@@ -211,6 +211,28 @@ describe("minorUnitsText", () => {
       for (let units = base; units < base + 10_000; units++) {
         for (const negative of [false, true]) expect(minorUnitsText(units, 2, negative)).toBe(fromMinorUnits(negative ? -BigInt(units) : BigInt(units), 2));
       }
+    }
+  });
+});
+
+describe("twoPlaceText", () => {
+  // The scanner's `hundreds`: the amount's digits as written, leading zeros dropped, less the last two.
+  const hundredsOf = (written: string): string => written.replace(/^0+/, "").slice(0, -2);
+
+  it("equals fromMinorUnits at two places for every amount of 1-15 digits as written, in both signs", () => {
+    const written = fc.oneof(
+      fc.array(fc.constantFrom(..."0123456789".split("")), { minLength: 1, maxLength: 15 }).map((a) => a.join("")),
+      fc.integer({ min: 0, max: 100_000 }).chain((n) => fc.integer({ min: 0, max: 6 }).map((zeros) => "0".repeat(zeros) + String(n))),
+    );
+    fc.assert(
+      fc.property(written, fc.boolean(), (text, negative) => {
+        const units = Number(text);
+        expect(twoPlaceText(hundredsOf(text), units, negative)).toBe(fromMinorUnits(negative ? -BigInt(text) : BigInt(text), 2));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const text of ["0", "00", "000", "7", "07", "007", "99", "100", "0100", "999999999999999"]) {
+      for (const negative of [false, true]) expect(twoPlaceText(hundredsOf(text), Number(text), negative)).toBe(fromMinorUnits(negative ? -BigInt(text) : BigInt(text), 2));
     }
   });
 });

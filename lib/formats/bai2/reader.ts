@@ -16,7 +16,7 @@ import { parseFileTrailer } from "./fileTrailer";
 import { parseGroupHeader, type GroupHeader } from "./groupHeader";
 import { parseGroupTrailer } from "./groupTrailer";
 import type { LogicalItem } from "./logical";
-import { minorUnitsText, movementClass, typeCodeText, type ScannedDetail } from "./scannedDetail";
+import { minorUnitsText, movementClass, ScannedDetail, twoPlaceText, typeCodeText } from "./scannedDetail";
 import { parseTransactionDetail, type TransactionDetail } from "./transactionDetail";
 
 /** Group summaries kept for the meta event; beyond this only the count grows. */
@@ -95,7 +95,7 @@ export class Bai2Reader {
 
   /** Reads one item, adding its events to `out` (no array per record). */
   accept(item: LogicalItem, out: ParseEvent[]): void {
-    if (item.kind === "detail") return this.detail(item, out);
+    if (item instanceof ScannedDetail) return this.detail(item, out);
     const events = this.item(item);
     for (let i = 0; i < events.length; i++) out.push(events[i]!);
   }
@@ -279,7 +279,9 @@ export class Bai2Reader {
     }
     this.transactions++;
     const { asOfDate, currency } = account.context;
-    const amount = minorUnitsText(d.units, account.context.scale, typeCodeClass.charCodeAt(0) === 100 /* d(ebit) */);
+    const negative = typeCodeClass.charCodeAt(0) === 100; // d(ebit)
+    const scale = account.context.scale;
+    const amount = scale === 2 ? twoPlaceText(d.hundreds, d.units, negative) : minorUnitsText(d.units, scale, negative);
     const typeCode = typeCodeText(d.typeCode);
     const details: Record<string, string> = d.funds === "" ? { typeCodeClass } : { typeCodeClass, fundsType: d.funds };
     const { description, raw, line, bankReference, customerReference } = d;

@@ -254,10 +254,16 @@ export class RecordScanner {
     p += 4;
     const amountStart = p;
     let units = 0;
+    // Where the digits start once leading zeros are skipped.
+    let significant = p;
     let c = buf.charCodeAt(p);
-    for (; c >= 48 && c <= 57; c = buf.charCodeAt(++p)) units = units * 10 + (c - 48);
+    for (; c >= 48 && c <= 57; c = buf.charCodeAt(++p)) {
+      units = units * 10 + (c - 48);
+      if (units === 0) significant = p + 1;
+    }
     const amountDigits = p - amountStart;
     if (amountDigits === 0 || amountDigits > 15 || c !== 44) return undefined;
+    const hundreds = significant < p - 2 ? buf.slice(significant, p - 2) : "";
     c = buf.charCodeAt(++p);
     let funds = "";
     if (c !== 44) {
@@ -290,25 +296,30 @@ export class RecordScanner {
       end = customerEnd;
       if (buf.charCodeAt(customerEnd) === 44) {
         const textStart = customerEnd + 1;
-        const textEnd = this.textEnding(textStart);
+        // The usual ending, "/" right before a line break, is the first candidate `textEnding`
+        // would weigh (no "/" or break lies between here and `stop`), and it ends the text there:
+        // taken without that call.
+        const usualEnd = stop === slash && buf.charCodeAt(slash + 1) === 10;
+        const textEnd = usualEnd ? slash : this.textEnding(textStart);
         if (textEnd < 0) return undefined;
-        const rawEnd = this.textEndsAtSlash ? textEnd + 1 : textEnd;
+        const rawEnd = usualEnd || this.textEndsAtSlash ? textEnd + 1 : textEnd;
+        const hasBreak = !usualEnd && this.textHasBreak;
         const text = buf.slice(textStart, textEnd);
         const a = buf.charCodeAt(textStart);
         const b = buf.charCodeAt(textEnd - 1);
         // One line with nothing to trim (the usual text) is its own description.
-        const plain = !this.textHasBreak && (textEnd === textStart || (a > 32 && a < 127 && b > 32 && b < 127));
+        const plain = !hasBreak && (textEnd === textStart || (a > 32 && a < 127 && b > 32 && b < 127));
         const description = plain ? text : descriptionOf(text);
-        const detail = new ScannedDetail(this.line, typeCode, units, amountDigits, funds, 6, bankReference, customerReference, text, description, buf.slice(start, rawEnd));
+        const detail = new ScannedDetail(this.line, typeCode, units, amountDigits, hundreds, funds, 6, bankReference, customerReference, text, description, buf.slice(start, rawEnd));
         // The type code, amount, funds type and references hold no line break: only the text may.
-        if (this.textHasBreak) this.advance(rawEnd);
+        if (hasBreak) this.advance(rawEnd);
         else this.pos = rawEnd;
         return detail;
       }
     }
     // Ended before its text, at its "/" (kept in raw) or its line break (left for the next record).
     const resume = buf.charCodeAt(end) === 47 ? end + 1 : end;
-    const detail = new ScannedDetail(this.line, typeCode, units, amountDigits, funds, fieldCount, bankReference, customerReference, undefined, "", buf.slice(start, resume));
+    const detail = new ScannedDetail(this.line, typeCode, units, amountDigits, hundreds, funds, fieldCount, bankReference, customerReference, undefined, "", buf.slice(start, resume));
     this.pos = resume;
     return detail;
   }
