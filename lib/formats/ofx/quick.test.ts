@@ -326,6 +326,26 @@ describe("OFX quick transaction blocks against the general path (adversarial, ge
     );
   });
 
+  it("a run of usual blocks, whatever blank is between them, up to a block that is not usual and after it: each usual block taken whole", async () => {
+    const usual = (fitid: number) => `<STMTTRN>\n<TRNTYPE>DEBIT\n<DTPOSTED>20251031\n<TRNAMT>-1.00\n<FITID>${fitid}\n<NAME>A &amp; B\n<MEMO>m\n</STMTTRN>`;
+    // Blanks skipBlank skips (taken), then ones it does not (\f, NBSP: handed back), a lower-case tag and a comment.
+    const blanks = ["", "\n", "\r\n", "\r", " \t\n\n", "\r\r\n"];
+    const stops = ["\f", "\u00a0", "\n<stmttrn>\n<TRNAMT>2.00\n<DTPOSTED>20251031\n<FITID>x\n</STMTTRN>\n", "\n<!-- c -->\n", "\n<STMTTRN>\n<TRNAMT>1.00\n<BOGUS>1\n</STMTTRN>\n"];
+    for (const stop of stops) {
+      const list = blanks.map((blank, index) => blank + usual(index)).join("") + stop + blanks.map((blank, index) => usual(100 + index) + blank).join("") + "\n";
+      const text = `${SGML_HEADER}<OFX>\n<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>42</BANKACCTFROM>\n<BANKTRANLIST>\n${list}</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1>\n</OFX>\n`;
+      const input = new TextEncoder().encode(text);
+      spy.mockClear();
+      const whole = await sameAsGeneral(() => [input], {});
+      expect(whole.events.filter((event) => event.type === "transaction").length).toBeGreaterThanOrEqual(12);
+      // The six usual blocks before the stop are taken whole, and so are those after it (all but the
+      // first of them when a blank skipBlank does not skip is left as text before it).
+      expect(spy.mock.results.slice(0, 6).map((result) => result.value)).toEqual([true, true, true, true, true, true]);
+      expect(spy.mock.results.filter((result) => result.value === true).length).toBeGreaterThanOrEqual(11);
+      for (const size of [1, 9, 64, 150, 1000]) await sameAsGeneral(() => chunked(input, size), {});
+    }
+  });
+
   it("blocks at, just under and past the deepest nesting the tree allows (MAX_DEPTH)", async () => {
     const usual = "<STMTTRN>\n<TRNTYPE>DEBIT\n<DTPOSTED>20251031\n<TRNAMT>-1.00\n<FITID>1\n<NAME>A &amp; B\n<MEMO>m\n</STMTTRN>\n";
     for (let depth = 43; depth <= 49; depth++) {
