@@ -4,6 +4,7 @@
  */
 import type { ParseIssue } from "@/lib/schemas/canonical";
 import { negateCanonical } from "../shared/decimal";
+import { isDigit } from "../shared/chars";
 import { minorUnits, scaleToCurrency } from "./currency";
 
 const UNSIGNED_AMOUNT = /^\d{1,30}(\.\d{1,30})?$/;
@@ -81,8 +82,4 @@ function canonicalScale(text: string): number {
   for (let i = point + 1; i < length; i++) if (!isDigit(text.charCodeAt(i))) return -1;
   const scale = length - point - 1;
   return scale >= 1 && scale <= 30 ? scale : -1;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
 }

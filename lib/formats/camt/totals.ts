@@ -7,6 +7,7 @@
 import type { Balance, ParseIssue } from "@/lib/schemas/canonical";
 import { addDecimals, compareDecimals, readShortDecimal, type ShortDecimal } from "@/lib/money/decimal";
 import { DecimalTotal } from "../shared/decimal";
+import { isDigit } from "../shared/chars";
 import { FormatError } from "../types";
 import type { Scope } from "./scope";
 import { F, type EntryFields } from "./entry-fields";
@@ -14,10 +15,6 @@ import { F, type EntryFields } from "./entry-fields";
 const UNSIGNED = /^\d{1,30}(\.\d{1,30})?$/;
 /** addEntry's reading slot, reused: it reads every entry's amount. */
 const AMOUNT: ShortDecimal = { n: 0, digits: 0, scale: 0, negative: false };
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
 
 interface Side {
   count: number;

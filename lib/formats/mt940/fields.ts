@@ -4,6 +4,7 @@
  */
 import { FormatError } from "../types";
 import type { PhysicalLine } from "../shared/text";
+import { isDigit } from "../shared/chars";
 
 export interface SwiftField {
   /** Tag without colons: "20", "60F", "61", "86", "NS". */
@@ -33,7 +34,6 @@ export interface FieldReaderState {
   lastLine: number;
 }
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
 const LINE_SEPARATORS = /[\u2028\u2029]/;
 
 /**

@@ -12,10 +12,8 @@ import type { Transaction } from "@/lib/schemas/canonical";
 import type { ShortDecimal } from "@/lib/money/decimal";
 import { parseInformation, quickInformation } from "./information";
 import { statementLineDates } from "./statement-line";
+import { isCapital, isDigit } from "../shared/chars";
 import { entryMinorUnits, NO_REFERENCE, type PendingTransaction } from "./transaction";
-
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-const isCapital = (c: number): boolean => c >= 65 && c <= 90;
 
 /**
  * An entry of one one-line ":61:" and at most one one-line ":86:", each as offsets into the text that

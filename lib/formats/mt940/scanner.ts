@@ -17,6 +17,7 @@
  */
 import { FormatError } from "../types";
 import { MAX_LINE_CHARS } from "../shared/text";
+import { isDigit } from "../shared/chars";
 import type { FieldReaderState, SwiftField } from "./fields";
 
 export interface SwiftSink {
@@ -68,8 +69,6 @@ const LINE_SEPARATORS = /[\u2028\u2029]/;
 const STATEMENT_END = /^-(XXX)?\s*$/;
 /** A field longer than this is not a bank statement (":86:" is at most 6 × 65 characters). */
 const MAX_FIELD_CHARS = 100_000;
-
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
  * The index (from `from`) of the colon closing ":20:", ":60F:" or ":NS:" at text[from], or -1

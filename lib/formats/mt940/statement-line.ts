@@ -4,6 +4,7 @@
  * reference, and supplementary details on the following line(s).
  */
 import { expandTwoDigitYear, isoDateFromParts } from "../shared/dates";
+import { isCapital, isDigit } from "../shared/chars";
 
 export type DebitCreditMark = "C" | "D" | "RC" | "RD";
 
@@ -19,9 +20,6 @@ export interface StatementLine {
   bankReference?: string;
   supplementaryDetails?: string;
 }
-
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-const isCapital = (c: number): boolean => c >= 65 && c <= 90;
 
 /**
  * /^(\d{6})(\d{4})?(RC|RD|C|D)([A-Z])?(\d+(?:,\d*)?)([NFS][A-Z0-9]{3})(.*)$/ on character codes (the
